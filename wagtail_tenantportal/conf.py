@@ -1,0 +1,73 @@
+"""The settings object.
+
+Everything the package reads from the host's settings goes through ``portal_settings``:
+one dict setting, ``WAGTAIL_TENANTPORTAL``, merged over ``DEFAULTS``. Values are read lazily
+on every access (so ``override_settings`` in tests works) and ``django.conf.settings`` is
+never written.
+
+Per-company options (registration flow, two-factor policy, letterhead, ...) live on the
+``Company`` model, not here.
+"""
+
+from django.conf import settings as django_settings
+from django.core.signals import setting_changed
+
+SETTING_NAME = "WAGTAIL_TENANTPORTAL"
+
+#: Defaults, documented in docs/settings.md. Keep both in step.
+DEFAULTS = {
+    # Template the portal's own layouts/base.html extends. The host's base template must
+    # define the blocks ``title`` and ``content`` (and may define ``extra_css``/``extra_js``).
+    "BASE_TEMPLATE": "wagtail_tenantportal/layouts/standalone.html",
+    # Include the portal stylesheet (switch off to style everything in the host's CSS).
+    "INCLUDE_CSS": True,
+    # Shown in page titles, emails and letters when no company is in context.
+    "PORTAL_NAME": "Mieterportal",
+    # Dotted path of the policy class a site may override (see adapter.py).
+    "ADAPTER": "wagtail_tenantportal.adapter.DefaultPortalAdapter",
+    # Label of the Wagtail admin menu group and its position.
+    "ADMIN_MENU_LABEL": None,  # None: translated "Tenant portal" ("Mieterportal")
+    "ADMIN_MENU_ORDER": 250,
+    # ERP master-data import.
+    "IMPORT_ENCODINGS": ["utf-8", "cp1252"],
+    "IMPORT_BATCH_SIZE": 2000,
+    "IMPORT_MAX_UPLOAD_MB": 100,
+    "IMPORT_KEEP_RUNS": 200,
+}
+
+
+class PortalSettings:
+    """Read-only view of ``settings.WAGTAIL_TENANTPORTAL`` merged over ``DEFAULTS``."""
+
+    def __init__(self, defaults):
+        self._defaults = defaults
+        self._cache = None
+
+    @property
+    def user_settings(self):
+        if self._cache is None:
+            value = getattr(django_settings, SETTING_NAME, None) or {}
+            self._cache = dict(value) if isinstance(value, dict) else {}
+        return self._cache
+
+    def unknown_keys(self):
+        return sorted(set(self.user_settings) - set(self._defaults))
+
+    def reload(self):
+        self._cache = None
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name not in self._defaults:
+            raise AttributeError(f"Unknown {SETTING_NAME} setting: {name!r}")
+        return self.user_settings.get(name, self._defaults[name])
+
+
+portal_settings = PortalSettings(DEFAULTS)
+
+
+def _reload(*, setting, **kwargs):
+    if setting == SETTING_NAME:
+        portal_settings.reload()
+
+
+setting_changed.connect(_reload)
