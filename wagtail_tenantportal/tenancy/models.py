@@ -114,10 +114,14 @@ class Company(index.Indexed, AddressFields, models.Model):
         _("sender line"),
         max_length=120,
         blank=True,
-        help_text=_("Return address above the address field of letters, e.g. 'WG Beispiel eG · Hauptstr. 1 · 04109 Leipzig'."),
+        help_text=_(
+            "Return address above the address field of letters, e.g. 'WG Beispiel eG · Hauptstr. 1 · 04109 Leipzig'."
+        ),
     )
     management_board = models.CharField(_("management board"), max_length=200, blank=True)
-    supervisory_board_chair = models.CharField(_("chair of the supervisory board"), max_length=120, blank=True)
+    supervisory_board_chair = models.CharField(
+        _("chair of the supervisory board"), max_length=120, blank=True
+    )
     register_court = models.CharField(_("register court"), max_length=120, blank=True)
     register_number = models.CharField(_("register number"), max_length=60, blank=True)
     tax_number = models.CharField(_("tax number or VAT id"), max_length=60, blank=True)
@@ -126,7 +130,10 @@ class Company(index.Indexed, AddressFields, models.Model):
     bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validate_bic])
     # Portal options per company
     portal_name = models.CharField(
-        _("portal name"), max_length=100, blank=True, help_text=_("e.g. 'Serviceportal'. Empty: the global name.")
+        _("portal name"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. 'Serviceportal'. Empty: the global name."),
     )
     portal_enabled = models.BooleanField(
         _("portal enabled"), default=True, help_text=_("Tenants of this company may register and log in.")
@@ -182,7 +189,9 @@ class PropertyQuerySet(models.QuerySet):
 
 
 class Property(index.Indexed, ErpKeyed, AddressFields, models.Model):
-    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="properties")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="properties"
+    )
     name = models.CharField(_("name"), max_length=200, blank=True, help_text=_("e.g. 'Wohnanlage Am Park'"))
     year_built = models.PositiveSmallIntegerField(_("year built"), null=True, blank=True)
 
@@ -221,13 +230,19 @@ class Unit(index.Indexed, ErpKeyed, models.Model):
         COMMERCIAL = "commercial", _("Commercial unit")
 
     # company is the partition key; it always equals property.company (checked in clean and import).
-    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="units")
-    property = models.ForeignKey(Property, verbose_name=_("property"), on_delete=models.PROTECT, related_name="units")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="units"
+    )
+    property = models.ForeignKey(
+        Property, verbose_name=_("property"), on_delete=models.PROTECT, related_name="units"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FLAT)
     number = models.CharField(_("unit number"), max_length=40)
     floor = models.CharField(_("floor"), max_length=40, blank=True, help_text=_("e.g. '2. OG links'"))
     rooms = models.DecimalField(_("rooms"), max_digits=4, decimal_places=1, null=True, blank=True)
-    living_area = models.DecimalField(_("living area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    living_area = models.DecimalField(
+        _("living area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -276,13 +291,17 @@ class Party(index.Indexed, ErpKeyed, AddressFields, models.Model):
         FAMILY = "family", _("Family")
         COMPANY = "company", _("Company")
 
-    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="parties")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="parties"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PERSON)
     salutation = models.CharField(_("salutation"), max_length=10, choices=Salutation.choices, blank=True)
     title = models.CharField(_("title"), max_length=40, blank=True, help_text=_("e.g. 'Dr.'"))
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name or name"), max_length=200)
-    name_addition = models.CharField(_("name addition"), max_length=200, blank=True, help_text=_("e.g. a second person of the household"))
+    name_addition = models.CharField(
+        _("name addition"), max_length=200, blank=True, help_text=_("e.g. a second person of the household")
+    )
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     email = models.EmailField(_("email on file"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -333,7 +352,9 @@ class ContractQuerySet(models.QuerySet):
 
     def current(self, today=None):
         today = today or timezone.localdate()
-        return self.exclude(status=Contract.Status.ENDED).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        return self.exclude(status=Contract.Status.ENDED).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=today)
+        )
 
 
 class Contract(index.Indexed, models.Model):
@@ -348,13 +369,20 @@ class Contract(index.Indexed, models.Model):
         TERMINATED = "terminated", _("Notice given")
         ENDED = "ended", _("Ended")
 
-    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="contracts")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="contracts"
+    )
     number = models.CharField(
         _("contract number"), max_length=40, help_text=_("As printed on the contract and on every letter.")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RENTAL)
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="contracts"
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contracts",
     )
     start_date = models.DateField(_("start"), null=True, blank=True)
     end_date = models.DateField(_("end"), null=True, blank=True)
@@ -436,8 +464,12 @@ class ContractParty(models.Model):
         CO_TENANT = "co_tenant", _("Co-tenant")
         MEMBER = "member", _("Member")
 
-    contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="contract_parties")
-    party = models.ForeignKey(Party, verbose_name=_("party"), on_delete=models.PROTECT, related_name="contract_parties")
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="contract_parties"
+    )
+    party = models.ForeignKey(
+        Party, verbose_name=_("party"), on_delete=models.PROTECT, related_name="contract_parties"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MAIN_TENANT)
 
     objects = ContractPartyQuerySet.as_manager()
@@ -468,7 +500,9 @@ class RentComponent(models.Model):
         MEMBERSHIP = "membership", _("Membership fee")
         OTHER = "other", _("Other")
 
-    contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="rent_components")
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="rent_components"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     label = models.CharField(_("label"), max_length=120, help_text=_("As printed, e.g. 'Grundmiete'."))
     amount = models.DecimalField(_("monthly amount (EUR)"), max_digits=10, decimal_places=2)
@@ -494,7 +528,9 @@ class RentComponent(models.Model):
 class ContactPerson(index.Indexed, models.Model):
     """A named person tenants may contact (Ansprechpartner), a staff user or not."""
 
-    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="contact_persons")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="contact_persons"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("staff user"),
@@ -505,12 +541,19 @@ class ContactPerson(index.Indexed, models.Model):
         help_text=_("Staff user who receives tickets routed to this contact person."),
     )
     name = models.CharField(_("name"), max_length=200)
-    position = models.CharField(_("position"), max_length=120, blank=True, help_text=_("e.g. 'Kundenbetreuerin'"))
+    position = models.CharField(
+        _("position"), max_length=120, blank=True, help_text=_("e.g. 'Kundenbetreuerin'")
+    )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     office_hours = models.CharField(_("office hours"), max_length=200, blank=True)
     photo = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("photo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     erp_id = models.CharField(_("ERP id"), max_length=64, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -546,24 +589,54 @@ class ContactResponsibilityQuerySet(models.QuerySet):
         scope = Q(contract=contract) | Q(contract__isnull=True, property__isnull=True)
         if property_id:
             scope |= Q(contract__isnull=True, property_id=property_id)
-        qs = self.filter(scope, company_id=contract.company_id, topic__in=[topic, Topic.GENERAL], contact_person__active=True)
-        return qs.annotate(
-            specificity=models.Case(
-                models.When(contract__isnull=False, then=0),
-                models.When(property__isnull=False, then=1),
-                default=2,
-            ),
-            topic_rank=models.Case(models.When(topic=topic, then=0), default=1),
-        ).order_by("specificity", "topic_rank", "pk").select_related("contact_person")
+        qs = self.filter(
+            scope,
+            company_id=contract.company_id,
+            topic__in=[topic, Topic.GENERAL],
+            contact_person__active=True,
+        )
+        return (
+            qs.annotate(
+                specificity=models.Case(
+                    models.When(contract__isnull=False, then=0),
+                    models.When(property__isnull=False, then=1),
+                    default=2,
+                ),
+                topic_rank=models.Case(models.When(topic=topic, then=0), default=1),
+            )
+            .order_by("specificity", "topic_rank", "pk")
+            .select_related("contact_person")
+        )
 
 
 class ContactResponsibility(models.Model):
     """Who is responsible for what: a property, a single contract or the whole company, per topic."""
 
-    contact_person = models.ForeignKey(ContactPerson, verbose_name=_("contact person"), on_delete=models.CASCADE, related_name="responsibilities")
-    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="+")
-    property = models.ForeignKey(Property, verbose_name=_("property"), null=True, blank=True, on_delete=models.CASCADE, related_name="responsibilities")
-    contract = models.ForeignKey(Contract, verbose_name=_("contract"), null=True, blank=True, on_delete=models.CASCADE, related_name="responsibilities")
+    contact_person = models.ForeignKey(
+        ContactPerson,
+        verbose_name=_("contact person"),
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
+    )
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="+"
+    )
+    property = models.ForeignKey(
+        Property,
+        verbose_name=_("property"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
+    )
+    contract = models.ForeignKey(
+        Contract,
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
+    )
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, default=Topic.GENERAL)
 
     objects = ContactResponsibilityQuerySet.as_manager()
@@ -598,7 +671,12 @@ class ImportRun(models.Model):
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.CODE)
     files = models.JSONField(_("files"), default=list)
