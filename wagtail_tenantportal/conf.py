@@ -33,6 +33,27 @@ DEFAULTS = {
     "IMPORT_BATCH_SIZE": 2000,
     "IMPORT_MAX_UPLOAD_MB": 100,
     "IMPORT_KEEP_RUNS": 200,
+    # Registration codes and letters (accounts). Days a new code stays valid; a company's
+    # letter settings may override it.
+    "REGISTRATION_CODE_DAYS": 90,
+    # Address printed on letters and in the QR code: PORTAL_BASE_URL (None: WAGTAILADMIN_BASE_URL)
+    # + REGISTRATION_PATH (None: the portal's URL named "register", else "/portal/register/").
+    "PORTAL_BASE_URL": None,
+    "REGISTRATION_PATH": None,
+    # Add ?contract=<number> to the printed registration address (one QR code per letter: slower).
+    "REGISTRATION_URL_WITH_CONTRACT": False,
+    # Language of registration letters.
+    "LETTER_LANGUAGE": "de",
+    # Attempt limits (see ratelimit.py): failures within `window` seconds lock for `lockout` seconds.
+    "RATE_LIMIT_CACHE": "default",
+    "RATE_LIMITS": {
+        # per contract number and per code entered
+        "registration_code": {"limit": 5, "window": 15 * 60, "lockout": 15 * 60},
+        # per client IP address
+        "registration_ip": {"limit": 20, "window": 60 * 60, "lockout": 60 * 60},
+        # online requests for a new code, per client IP address
+        "code_request_ip": {"limit": 5, "window": 60 * 60, "lockout": 60 * 60},
+    },
 }
 
 
