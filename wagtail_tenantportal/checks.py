@@ -1,95 +1,295 @@
-"""System checks: fail loudly when the host's settings contradict what the portal needs."""
+"""System checks: fail loudly when the host's settings contradict what the portal needs.
 
+Messages are for developers (``manage.py check``) and so, like Django's own, not translated.
+Ids are stable; docs/settings.md lists them.
+"""
+
+import codecs
+import difflib
+import numbers
+
+from django.apps import apps
 from django.core.checks import Error, Tags, Warning, register
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
 from .conf import DEFAULTS, SETTING_NAME, portal_settings
 
+ID = "wagtail_tenantportal.{}"
+REQUIRED_APPS = ["django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions"]
+SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
+AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+
+
+def _setting(key):
+    return f"{SETTING_NAME}[{key!r}]"
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
 
 @register(Tags.compatibility)
 def check_settings(app_configs=None, **kwargs):
+    """The ``WAGTAIL_TENANTPORTAL`` dict: known keys, importable adapter, sane import limits."""
     from django.conf import settings
 
-    errors = []
     raw = getattr(settings, SETTING_NAME, {})
     if not isinstance(raw, dict):
         return [
             Error(
-                f"{SETTING_NAME} must be a dict.",
-                hint="See the settings reference in the documentation.",
-                id="wagtail_tenantportal.E001",
+                f"{SETTING_NAME} must be a dict, not {type(raw).__name__}.",
+                hint="See the settings reference in the documentation (docs/settings.md).",
+                id=ID.format("E001"),
             )
         ]
+    errors = []
     for key in portal_settings.unknown_keys():
-        errors.append(
-            Warning(
-                f"{SETTING_NAME} has an unknown key {key!r}.",
-                hint="Known keys: " + ", ".join(sorted(DEFAULTS)),
-                id="wagtail_tenantportal.W001",
+        close = difflib.get_close_matches(str(key), DEFAULTS, n=1)
+        hint = f"Did you mean {close[0]!r}?" if close else "Known keys: " + ", ".join(sorted(DEFAULTS))
+        errors.append(Warning(f"{SETTING_NAME} has an unknown key {key!r}.", hint=hint, id=ID.format("W001")))
+    errors += _check_adapter()
+    errors += _check_import_settings()
+    errors += _check_simple_types()
+    return errors
+
+
+def _check_adapter():
+    from .adapter import DefaultPortalAdapter
+
+    path = portal_settings.ADAPTER
+    if not isinstance(path, str):
+        return [
+            Error(
+                f"{_setting('ADAPTER')} must be a dotted path (a string), not {path!r}.", id=ID.format("E008")
             )
-        )
+        ]
     try:
-        import_string(portal_settings.ADAPTER)
+        adapter = import_string(path)
     except ImportError as exc:
-        errors.append(
-            Error(
-                f"{SETTING_NAME}['ADAPTER'] cannot be imported: {exc}",
-                id="wagtail_tenantportal.E002",
+        return [Error(f"{_setting('ADAPTER')} cannot be imported: {exc}", id=ID.format("E002"))]
+    if not isinstance(adapter, type):
+        return [Error(f"{_setting('ADAPTER')} = {path!r} is not a class.", id=ID.format("E008"))]
+    if not issubclass(adapter, DefaultPortalAdapter):
+        return [
+            Warning(
+                f"{_setting('ADAPTER')} = {path!r} does not subclass DefaultPortalAdapter.",
+                hint="Subclass wagtail_tenantportal.adapter.DefaultPortalAdapter and override single methods, "
+                "so hooks added in later versions keep working.",
+                id=ID.format("W002"),
             )
-        )
+        ]
+    return []
+
+
+def _check_import_settings():
+    errors = []
     batch = portal_settings.IMPORT_BATCH_SIZE
-    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
+    if not _is_int(batch) or batch < 1:
         errors.append(
             Error(
-                f"{SETTING_NAME}['IMPORT_BATCH_SIZE'] must be a positive integer, not {batch!r}.",
-                id="wagtail_tenantportal.E003",
+                f"{_setting('IMPORT_BATCH_SIZE')} must be a positive integer, not {batch!r}.",
+                id=ID.format("E003"),
             )
         )
     encodings = portal_settings.IMPORT_ENCODINGS
-    if not encodings or isinstance(encodings, str):
+    if not encodings or not isinstance(encodings, list | tuple):
         errors.append(
             Error(
-                f"{SETTING_NAME}['IMPORT_ENCODINGS'] must be a non-empty list of codec names.",
-                id="wagtail_tenantportal.E004",
+                f"{_setting('IMPORT_ENCODINGS')} must be a non-empty list of codec names, not {encodings!r}.",
+                hint='For example ["utf-8", "cp1252"]: tried in this order.',
+                id=ID.format("E004"),
             )
         )
     else:
-        import codecs
-
         for name in encodings:
             try:
                 codecs.lookup(name)
             except (LookupError, TypeError):
                 errors.append(
                     Error(
-                        f"{SETTING_NAME}['IMPORT_ENCODINGS'] names an unknown codec {name!r}.",
-                        id="wagtail_tenantportal.E005",
+                        f"{_setting('IMPORT_ENCODINGS')} names an unknown codec {name!r}.",
+                        id=ID.format("E005"),
                     )
                 )
+    max_mb = portal_settings.IMPORT_MAX_UPLOAD_MB
+    if not isinstance(max_mb, numbers.Real) or isinstance(max_mb, bool) or max_mb <= 0:
+        errors.append(
+            Error(
+                f"{_setting('IMPORT_MAX_UPLOAD_MB')} must be a positive number, not {max_mb!r}.",
+                id=ID.format("E006"),
+            )
+        )
+    keep = portal_settings.IMPORT_KEEP_RUNS
+    if not _is_int(keep) or keep < 0:
+        errors.append(
+            Error(
+                f"{_setting('IMPORT_KEEP_RUNS')} must be an integer of 0 or more, not {keep!r}.",
+                id=ID.format("E007"),
+            )
+        )
     return errors
+
+
+def _check_simple_types():
+    errors = []
+    name = portal_settings.PORTAL_NAME
+    if not isinstance(name, str) or not name.strip():
+        errors.append(
+            Error(
+                f"{_setting('PORTAL_NAME')} must be a non-empty string, not {name!r}.", id=ID.format("E007")
+            )
+        )
+    label = portal_settings.ADMIN_MENU_LABEL
+    if label is not None and not isinstance(label, str | Promise):  # Promise: a lazy translation
+        errors.append(
+            Error(
+                f"{_setting('ADMIN_MENU_LABEL')} must be None or a string, not {label!r}.",
+                id=ID.format("E007"),
+            )
+        )
+    order = portal_settings.ADMIN_MENU_ORDER
+    if not _is_int(order):
+        errors.append(
+            Error(f"{_setting('ADMIN_MENU_ORDER')} must be an integer, not {order!r}.", id=ID.format("E007"))
+        )
+    return errors
+
+
+@register(Tags.compatibility)
+def check_installed_apps(app_configs=None, **kwargs):
+    """The apps the portal relies on are installed: Django's auth and sessions, and the tenancy app."""
+    errors = []
+    for app in REQUIRED_APPS:
+        if not apps.is_installed(app):
+            errors.append(
+                Error(
+                    f"{app!r} must be in INSTALLED_APPS: the tenant portal needs logins and sessions.",
+                    id=ID.format("E020"),
+                )
+            )
+    if apps.is_installed("wagtail_tenantportal") and not apps.is_installed("wagtail_tenantportal.tenancy"):
+        errors.append(
+            Error(
+                "'wagtail_tenantportal.tenancy' must be in INSTALLED_APPS together with 'wagtail_tenantportal'.",
+                hint="Paste the whole INSTALLED_APPS block from the quickstart.",
+                id=ID.format("E030"),
+            )
+        )
+    return errors
+
+
+def _middleware_position(middleware, wanted_path):
+    """Index of ``wanted_path`` or a subclass of it in MIDDLEWARE, else None."""
+    wanted = import_string(wanted_path)
+    for index, path in enumerate(middleware):
+        if path == wanted_path:
+            return index
+        try:
+            cls = import_string(path)
+        except ImportError:
+            continue  # Django reports broken middleware itself
+        if isinstance(cls, type) and issubclass(cls, wanted):
+            return index
+    return None
+
+
+@register(Tags.compatibility)
+def check_middleware(app_configs=None, **kwargs):
+    """Session and authentication middleware are present, in that order."""
+    from django.conf import settings
+
+    middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
+    session = _middleware_position(middleware, SESSION_MIDDLEWARE)
+    auth = _middleware_position(middleware, AUTH_MIDDLEWARE)
+    errors = []
+    if session is None:
+        errors.append(Error(f"{SESSION_MIDDLEWARE!r} must be in MIDDLEWARE.", id=ID.format("E021")))
+    if auth is None:
+        errors.append(Error(f"{AUTH_MIDDLEWARE!r} must be in MIDDLEWARE.", id=ID.format("E022")))
+    if session is not None and auth is not None and auth < session:
+        errors.append(
+            Error(
+                f"{AUTH_MIDDLEWARE!r} must come after {SESSION_MIDDLEWARE!r} in MIDDLEWARE.",
+                id=ID.format("E023"),
+            )
+        )
+    return errors
+
+
+def _block_names(template, depth=0):
+    """Names of the blocks a Django template defines, following constant {% extends %} upwards.
+
+    None when unknown (another template engine, or a parent chosen at render time).
+    """
+    from django.template.loader_tags import BlockNode, ExtendsNode
+
+    nodelist = getattr(getattr(template, "template", None), "nodelist", None)
+    if nodelist is None or depth > 10:
+        return None
+    names = {node.name for node in nodelist.get_nodes_by_type(BlockNode)}
+    extends = nodelist.get_nodes_by_type(ExtendsNode)
+    if not extends:
+        return names
+    parent = extends[0].parent_name
+    if parent.filters or not isinstance(parent.var, str):
+        return None
+    parent_names = _block_names(get_template(parent.var), depth + 1)
+    return None if parent_names is None else names | parent_names
 
 
 @register(Tags.templates)
 def check_base_template(app_configs=None, **kwargs):
+    """``BASE_TEMPLATE`` loads and has the blocks the portal's layout fills."""
     name = portal_settings.BASE_TEMPLATE
+    if not isinstance(name, str) or not name:
+        return [
+            Error(f"{_setting('BASE_TEMPLATE')} must be a template name, not {name!r}.", id=ID.format("E011"))
+        ]
     try:
-        get_template(name)
+        template = get_template(name)
+        blocks = _block_names(template)
     except TemplateDoesNotExist:
         return [
             Error(
-                f"{SETTING_NAME}['BASE_TEMPLATE'] = {name!r} does not exist.",
+                f"{_setting('BASE_TEMPLATE')} = {name!r} does not exist.",
                 hint="Point it at the host site's base template (it must define the blocks "
                 "'title' and 'content'), or remove it to use the portal's standalone layout.",
-                id="wagtail_tenantportal.E010",
+                id=ID.format("E010"),
             )
         ]
     except Exception as exc:  # a syntax error in the host template is reported, not raised
         return [
-            Error(
-                f"{SETTING_NAME}['BASE_TEMPLATE'] = {name!r} cannot be loaded: {exc}",
-                id="wagtail_tenantportal.E011",
-            )
+            Error(f"{_setting('BASE_TEMPLATE')} = {name!r} cannot be loaded: {exc}", id=ID.format("E011"))
         ]
-    return []
+    if blocks is None:
+        return []
+    errors = []
+    if "content" not in blocks:
+        errors.append(
+            Error(
+                f"{_setting('BASE_TEMPLATE')} = {name!r} has no block 'content': portal pages would be empty.",
+                hint="Wrap the main area of the host's base template in {% block content %}{% endblock %}.",
+                id=ID.format("E012"),
+            )
+        )
+    if "title" not in blocks:
+        errors.append(
+            Warning(
+                f"{_setting('BASE_TEMPLATE')} = {name!r} has no block 'title': portal pages get no own title.",
+                hint="Put {% block title %}{% endblock %} into the <title> of the host's base template.",
+                id=ID.format("W012"),
+            )
+        )
+    if portal_settings.INCLUDE_CSS and "extra_css" not in blocks:
+        errors.append(
+            Warning(
+                f"{_setting('BASE_TEMPLATE')} = {name!r} has no block 'extra_css': the portal stylesheet is not linked.",
+                hint="Add {% block extra_css %}{% endblock %} to the <head> of the host's base template, "
+                f"or set {_setting('INCLUDE_CSS')} to False and style the portal in the host's CSS.",
+                id=ID.format("W013"),
+            )
+        )
+    return errors

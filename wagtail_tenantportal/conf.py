@@ -9,6 +9,8 @@ Per-company options (registration flow, two-factor policy, letterhead, ...) live
 ``Company`` model, not here.
 """
 
+import copy
+
 from django.conf import settings as django_settings
 from django.core.signals import setting_changed
 
@@ -58,7 +60,12 @@ DEFAULTS = {
 
 
 class PortalSettings:
-    """Read-only view of ``settings.WAGTAIL_TENANTPORTAL`` merged over ``DEFAULTS``."""
+    """Read-only view of ``settings.WAGTAIL_TENANTPORTAL`` merged over ``DEFAULTS``.
+
+    ``portal_settings.NAME`` returns the host's value if set, else the default; an unknown
+    name raises ``AttributeError``. Lists and dicts are returned as copies, so a caller that
+    changes one changes neither the defaults nor the host's settings.
+    """
 
     def __init__(self, defaults):
         self._defaults = defaults
@@ -66,13 +73,14 @@ class PortalSettings:
 
     @property
     def user_settings(self):
+        """The host's ``WAGTAIL_TENANTPORTAL`` dict (empty when unset or not a dict; checks report that)."""
         if self._cache is None:
             value = getattr(django_settings, SETTING_NAME, None) or {}
             self._cache = dict(value) if isinstance(value, dict) else {}
         return self._cache
 
     def unknown_keys(self):
-        return sorted(set(self.user_settings) - set(self._defaults))
+        return sorted(set(self.user_settings) - set(self._defaults), key=str)
 
     def reload(self):
         self._cache = None
@@ -80,7 +88,13 @@ class PortalSettings:
     def __getattr__(self, name):
         if name.startswith("_") or name not in self._defaults:
             raise AttributeError(f"Unknown {SETTING_NAME} setting: {name!r}")
-        return self.user_settings.get(name, self._defaults[name])
+        value = self.user_settings.get(name, self._defaults[name])
+        if isinstance(value, list | dict | set):
+            return copy.deepcopy(value)
+        return value
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._defaults))
 
 
 portal_settings = PortalSettings(DEFAULTS)

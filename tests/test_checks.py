@@ -1,0 +1,244 @@
+"""System checks: each fires on a bad configuration and stays silent on a good one."""
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.core import checks as django_checks
+from django.utils.translation import gettext_lazy
+
+from wagtail_tenantportal import checks
+from wagtail_tenantportal.adapter import DefaultPortalAdapter
+
+ALL_CHECKS = [
+    checks.check_settings,
+    checks.check_installed_apps,
+    checks.check_middleware,
+    checks.check_base_template,
+]
+
+
+class SiteAdapter(DefaultPortalAdapter):
+    pass
+
+
+class UnrelatedAdapter:
+    pass
+
+
+NOT_A_CLASS = object()
+
+
+class CustomSessionMiddleware(SessionMiddleware):
+    pass
+
+
+class CustomAuthenticationMiddleware(AuthenticationMiddleware):
+    pass
+
+
+def ids(messages):
+    return [message.id for message in messages]
+
+
+def run_all():
+    return [message for check in ALL_CHECKS for message in check()]
+
+
+def test_registered_with_django():
+    registered = django_checks.registry.registry.get_checks()
+    for check in ALL_CHECKS:
+        assert check in registered
+
+
+def test_good_configuration_is_silent(settings):
+    assert run_all() == []
+    settings.WAGTAIL_TENANTPORTAL = {
+        "BASE_TEMPLATE": "host_base.html",
+        "ADAPTER": "tests.test_checks.SiteAdapter",
+        "IMPORT_ENCODINGS": ("utf-8-sig", "cp1252", "latin-1"),
+        "IMPORT_BATCH_SIZE": 1,
+        "IMPORT_MAX_UPLOAD_MB": 0.5,
+        "IMPORT_KEEP_RUNS": 0,
+        "ADMIN_MENU_LABEL": gettext_lazy("Tenant portal"),
+        "ADMIN_MENU_ORDER": -1,
+    }
+    assert run_all() == []
+
+
+def test_django_check_framework_reports_nothing_for_the_test_settings():
+    messages = django_checks.run_checks(include_deployment_checks=False)
+    assert [m for m in messages if (m.id or "").startswith("wagtail_tenantportal.")] == []
+
+
+def test_setting_must_be_a_dict(settings):
+    settings.WAGTAIL_TENANTPORTAL = [("PORTAL_NAME", "X")]
+    assert ids(checks.check_settings()) == ["wagtail_tenantportal.E001"]
+
+
+def test_unknown_key_warns_with_a_suggestion(settings):
+    settings.WAGTAIL_TENANTPORTAL = {"IMPORT_BATCHSIZE": 10, "TOTALLY_UNRELATED": 1}
+    messages = checks.check_settings()
+    assert ids(messages) == ["wagtail_tenantportal.W001", "wagtail_tenantportal.W001"]
+    assert isinstance(messages[0], django_checks.Warning)
+    assert "'IMPORT_BATCHSIZE'" in messages[0].msg
+    assert messages[0].hint == "Did you mean 'IMPORT_BATCH_SIZE'?"
+    assert "BASE_TEMPLATE" in messages[1].hint  # no close match: all known keys
+
+
+@pytest.mark.parametrize(
+    ("adapter", "expected"),
+    [
+        ("tests.test_checks.NoSuchAdapter", "wagtail_tenantportal.E002"),
+        ("no.such.module.Adapter", "wagtail_tenantportal.E002"),
+        ("notadottedpath", "wagtail_tenantportal.E002"),
+        (SiteAdapter, "wagtail_tenantportal.E008"),
+        ("tests.test_checks.NOT_A_CLASS", "wagtail_tenantportal.E008"),
+        ("tests.test_checks.UnrelatedAdapter", "wagtail_tenantportal.W002"),
+    ],
+)
+def test_adapter(settings, adapter, expected):
+    settings.WAGTAIL_TENANTPORTAL = {"ADAPTER": adapter}
+    assert ids(checks.check_settings()) == [expected]
+
+
+@pytest.mark.parametrize("value", [0, -1, "100", 1.5, True, None])
+def test_import_batch_size(settings, value):
+    settings.WAGTAIL_TENANTPORTAL = {"IMPORT_BATCH_SIZE": value}
+    assert ids(checks.check_settings()) == ["wagtail_tenantportal.E003"]
+
+
+@pytest.mark.parametrize("value", ["utf-8", [], None, {"utf-8": 1}])
+def test_import_encodings_must_be_a_list(settings, value):
+    settings.WAGTAIL_TENANTPORTAL = {"IMPORT_ENCODINGS": value}
+    assert ids(checks.check_settings()) == ["wagtail_tenantportal.E004"]
+
+
+def test_import_encodings_must_be_known_codecs(settings):
+    settings.WAGTAIL_TENANTPORTAL = {"IMPORT_ENCODINGS": ["utf-8", "klingon", 8]}
+    messages = checks.check_settings()
+    assert ids(messages) == ["wagtail_tenantportal.E005", "wagtail_tenantportal.E005"]
+    assert "'klingon'" in messages[0].msg
+
+
+@pytest.mark.parametrize("value", [0, -5, "100", True, None])
+def test_import_max_upload_mb(settings, value):
+    settings.WAGTAIL_TENANTPORTAL = {"IMPORT_MAX_UPLOAD_MB": value}
+    assert ids(checks.check_settings()) == ["wagtail_tenantportal.E006"]
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"IMPORT_KEEP_RUNS": -1},
+        {"IMPORT_KEEP_RUNS": "all"},
+        {"PORTAL_NAME": ""},
+        {"PORTAL_NAME": None},
+        {"ADMIN_MENU_LABEL": 5},
+        {"ADMIN_MENU_ORDER": "250"},
+    ],
+)
+def test_wrong_types(settings, override):
+    settings.WAGTAIL_TENANTPORTAL = override
+    messages = checks.check_settings()
+    assert ids(messages) == ["wagtail_tenantportal.E007"]
+    assert repr(next(iter(override))) in messages[0].msg
+
+
+@pytest.mark.parametrize("missing", checks.REQUIRED_APPS)
+def test_required_django_apps(monkeypatch, missing):
+    is_installed = apps.is_installed
+    monkeypatch.setattr(apps, "is_installed", lambda name: name != missing and is_installed(name))
+    messages = checks.check_installed_apps()
+    assert ids(messages) == ["wagtail_tenantportal.E020"]
+    assert repr(missing) in messages[0].msg
+
+
+def test_tenancy_app_required_with_the_core_app(monkeypatch):
+    is_installed = apps.is_installed
+    monkeypatch.setattr(
+        apps, "is_installed", lambda name: name != "wagtail_tenantportal.tenancy" and is_installed(name)
+    )
+    assert ids(checks.check_installed_apps()) == ["wagtail_tenantportal.E030"]
+
+
+def _without(middleware, path):
+    return [entry for entry in middleware if entry != path]
+
+
+def test_session_middleware_required(settings):
+    settings.MIDDLEWARE = _without(settings.MIDDLEWARE, checks.SESSION_MIDDLEWARE)
+    assert ids(checks.check_middleware()) == ["wagtail_tenantportal.E021"]
+
+
+def test_authentication_middleware_required(settings):
+    settings.MIDDLEWARE = _without(settings.MIDDLEWARE, checks.AUTH_MIDDLEWARE)
+    assert ids(checks.check_middleware()) == ["wagtail_tenantportal.E022"]
+
+
+def test_no_middleware_at_all(settings):
+    settings.MIDDLEWARE = []
+    assert ids(checks.check_middleware()) == ["wagtail_tenantportal.E021", "wagtail_tenantportal.E022"]
+
+
+def test_authentication_after_session_middleware(settings):
+    settings.MIDDLEWARE = [checks.AUTH_MIDDLEWARE, checks.SESSION_MIDDLEWARE]
+    assert ids(checks.check_middleware()) == ["wagtail_tenantportal.E023"]
+
+
+def test_subclassed_middleware_counts(settings):
+    settings.MIDDLEWARE = [
+        "tests.test_checks.CustomSessionMiddleware",
+        "no.such.Middleware",  # Django reports that one itself
+        "tests.test_checks.CustomAuthenticationMiddleware",
+    ]
+    assert checks.check_middleware() == []
+
+
+HOST_TEMPLATES = {
+    "broken.html": "{% block content %}",
+    "no_content.html": "<title>{% block title %}{% endblock %}</title>{% block extra_css %}{% endblock %}<main></main>",
+    "no_title.html": "<head>{% block extra_css %}{% endblock %}</head>{% block content %}{% endblock %}",
+    "no_css.html": "<title>{% block title %}{% endblock %}</title>{% block content %}{% endblock %}",
+    "child.html": '{% extends "host_base.html" %}{% block content %}<div>{{ block.super }}</div>{% endblock %}',
+    "grandchild.html": '{% extends "child.html" %}',
+    "dynamic.html": "{% extends parent_template %}",
+}
+
+
+@pytest.fixture
+def host_templates(settings):
+    engine = dict(settings.TEMPLATES[0])
+    engine["APP_DIRS"] = False
+    engine["OPTIONS"] = dict(
+        engine["OPTIONS"],
+        loaders=[
+            ("django.template.loaders.locmem.Loader", HOST_TEMPLATES),
+            "django.template.loaders.filesystem.Loader",
+            "django.template.loaders.app_directories.Loader",
+        ],
+    )
+    settings.TEMPLATES = [engine]
+
+
+@pytest.mark.parametrize(
+    ("template", "include_css", "expected"),
+    [
+        ("host_base.html", True, []),
+        ("child.html", True, []),
+        ("grandchild.html", True, []),
+        ("dynamic.html", True, []),  # parent chosen at render time: nothing to say
+        ("wagtail_tenantportal/layouts/standalone.html", True, []),
+        ("no_such_template.html", True, ["wagtail_tenantportal.E010"]),
+        ("broken.html", True, ["wagtail_tenantportal.E011"]),
+        ("", True, ["wagtail_tenantportal.E011"]),
+        (None, True, ["wagtail_tenantportal.E011"]),
+        ("no_content.html", True, ["wagtail_tenantportal.E012"]),
+        ("no_title.html", True, ["wagtail_tenantportal.W012"]),
+        ("no_css.html", True, ["wagtail_tenantportal.W013"]),
+        ("no_css.html", False, []),
+    ],
+)
+def test_base_template(settings, host_templates, template, include_css, expected):
+    settings.WAGTAIL_TENANTPORTAL = {"BASE_TEMPLATE": template, "INCLUDE_CSS": include_css}
+    assert ids(checks.check_base_template()) == expected
