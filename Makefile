@@ -1,7 +1,10 @@
-# Two entry points: `make demo` and `make test`. Both set themselves up from nothing.
+# Two entry points: `make demo` and `make test`. Both set themselves up from nothing
+# (Python 3.11+, make and the package registries are all they need).
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
+# The steps of `make test` share one tree and one SQLite file: never run them in parallel.
+.NOTPARALLEL:
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
@@ -11,6 +14,8 @@ PIP := $(PY) -m pip --disable-pip-version-check
 OLDEST_WAGTAIL ?= wagtail>=7.4,<7.5
 VENV_OLDEST ?= .venv-wagtail74
 DATABASE_URL_PG ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
+# The SQLite runs ignore a DATABASE_URL from the environment: they are the SQLite runs.
+SQLITE_URL := sqlite://:memory:
 MANAGE := cd example_site && ../$(PY) manage.py
 PYTEST_ARGS ?=
 
@@ -18,8 +23,9 @@ PYTEST_ARGS ?=
 	pytest-oldest messages bench clean
 
 help:
-	@echo "make demo   set up .venv, migrate SQLite, load German demo data, serve on 127.0.0.1:8000"
-	@echo "make test   set up .venv and run everything CI checks"
+	@echo "make demo      set up .venv, migrate SQLite, load German demo data, serve on 127.0.0.1:8000"
+	@echo "make test      set up .venv and run everything CI checks (CI=true: PostgreSQL and Wagtail 7.4 too)"
+	@echo "make messages  regenerate the German catalogue from the source and compile it"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,11 +54,13 @@ catalogue: $(VENV)/.installed
 check-site: $(VENV)/.installed
 	$(MANAGE) check --fail-level WARNING
 
+# -E: read every source again, else warnings of unchanged pages would not be reported.
 docs: $(VENV)/.installed
-	$(VENV)/bin/sphinx-build -q -W -b html docs docs/_build/html
+	$(VENV)/bin/sphinx-build -q -E -W --keep-going -b html docs docs/_build/html
 
 pytest-sqlite: $(VENV)/.installed
-	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	@echo "== pytest on SQLite"
+	DATABASE_URL="$(SQLITE_URL)" $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 pytest-postgres: $(VENV)/.installed
 	@if $(PY) scripts/db_reachable.py "$(DATABASE_URL_PG)"; then \
@@ -61,7 +69,7 @@ pytest-postgres: $(VENV)/.installed
 	elif [ "$${CI:-}" = "true" ]; then \
 		echo "PostgreSQL is required in CI but not reachable at $(DATABASE_URL_PG)"; exit 1; \
 	else \
-		echo "== PostgreSQL not reachable: skipped (CI=true makes this an error)"; \
+		echo "== PostgreSQL not reachable at $(DATABASE_URL_PG): skipped (CI=true makes this an error)"; \
 	fi
 
 $(VENV_OLDEST)/.installed: pyproject.toml
@@ -74,14 +82,15 @@ pytest-oldest:
 	@if [ "$${CI:-}" = "true" ] || [ -n "$${TEST_OLDEST:-}" ]; then \
 		$(MAKE) --no-print-directory $(VENV_OLDEST)/.installed; \
 		echo "== pytest on SQLite with $$($(VENV_OLDEST)/bin/python -c 'import wagtail; print("Wagtail", wagtail.__version__)')"; \
-		$(VENV_OLDEST)/bin/pytest -q $(PYTEST_ARGS); \
+		DATABASE_URL="$(SQLITE_URL)" $(VENV_OLDEST)/bin/pytest -q $(PYTEST_ARGS); \
 	else \
 		echo "== oldest Wagtail run only with CI=true (or TEST_OLDEST=1)"; \
 	fi
 
+# makemessages over the package's Python and templates (not tests/, not example_site/), then compile.
+# The arguments live in scripts/check_catalogue.py, so the check and this target cannot drift apart.
 messages: $(VENV)/.installed
-	cd wagtail_tenantportal && ../$(PY) -m django makemessages -l de --no-location --settings=tests.settings --pythonpath=.. -i "tests/*"
-	cd wagtail_tenantportal && ../$(PY) -m django compilemessages -l de --settings=tests.settings --pythonpath=..
+	$(PY) scripts/check_catalogue.py --update
 
 bench: $(VENV)/.installed
 	$(PY) bench/import_bench.py

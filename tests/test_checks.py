@@ -59,7 +59,7 @@ def test_good_configuration_is_silent(settings):
         "IMPORT_ENCODINGS": ("utf-8-sig", "cp1252", "latin-1"),
         "IMPORT_BATCH_SIZE": 1,
         "IMPORT_MAX_UPLOAD_MB": 0.5,
-        "IMPORT_KEEP_RUNS": 0,
+        "IMPORT_KEEP_RUNS": None,
         "ADMIN_MENU_LABEL": gettext_lazy("Tenant portal"),
         "ADMIN_MENU_ORDER": -1,
     }

@@ -123,10 +123,10 @@ def _check_import_settings():
             )
         )
     keep = portal_settings.IMPORT_KEEP_RUNS
-    if not _is_int(keep) or keep < 0:
+    if keep is not None and (not _is_int(keep) or keep < 0):
         errors.append(
             Error(
-                f"{_setting('IMPORT_KEEP_RUNS')} must be an integer of 0 or more, not {keep!r}.",
+                f"{_setting('IMPORT_KEEP_RUNS')} must be None or an integer of 0 or more, not {keep!r}.",
                 id=ID.format("E007"),
             )
         )
