@@ -46,6 +46,9 @@ DEFAULTS = {
     "REGISTRATION_URL_WITH_CONTRACT": False,
     # Language of registration letters.
     "LETTER_LANGUAGE": "de",
+    # TrueType fonts for letters, {"regular": path, "bold": path, "mono": path}; None: the PDF
+    # standard fonts (Windows-1252 only; other characters are transliterated).
+    "LETTER_FONTS": None,
     # Attempt limits (see ratelimit.py): failures within `window` seconds lock for `lockout` seconds.
     "RATE_LIMIT_CACHE": "default",
     "RATE_LIMITS": {
