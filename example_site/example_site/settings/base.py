@@ -63,6 +63,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                # optional: portal_base_template, portal_include_css, portal_name in every template
+                "wagtail_tenantportal.context_processors.portal",
             ]
         },
     }
