@@ -126,6 +126,8 @@ def test_homepage_lists_both_cooperatives(demo, client):
     assert "Willkommen bei der Wohnungsgenossenschaft Lindenhof eG" in html
     assert "Wohnungsgenossenschaft Lindenhof eG</h3>" in html
     assert "Bauverein Elsteraue eG</h3>" in html
+    assert 'href="/mieterportal-so-funktionierts/"' in html
+    assert '<a href="/kontakt/">Kontakt</a>' in html  # in the main menu
     for path in ["/ueber-uns/", "/mieterportal-so-funktionierts/", "/kontakt/"]:
         assert client.get(path).status_code == 200
     assert "Demo logins" in demo and "erika.mustermann@example.org" in demo

@@ -77,6 +77,7 @@ HOME_INTRO = (
     "Partnergenossenschaft, dem Bauverein Elsteraue eG.</p>"
 )
 
+# (slug, title, body, shown in the main menu)
 STANDARD_PAGES = [
     (
         "ueber-uns",
@@ -90,6 +91,7 @@ STANDARD_PAGES = [
         "<h2>Vorstand und Aufsichtsrat</h2>"
         "<p>Vorstand: Katrin Albrecht, Stefan Brandt. Vorsitzender des Aufsichtsrats: "
         "Dr. Werner Fuchs.</p>",
+        True,
     ),
     (
         "mieterportal-so-funktionierts",
@@ -106,6 +108,7 @@ STANDARD_PAGES = [
         "<li>Nachrichten an Ihre Kundenbetreuerin oder Ihren Kundenbetreuer senden</li></ul>"
         "<p>Bei Notfällen wie Wasserrohrbruch, Heizungsausfall oder Gasgeruch rufen Sie bitte "
         "immer direkt unseren Notdienst an: 0341 23125-99.</p>",
+        False,  # linked from the homepage; the menu already has "Mieterportal"
     ),
     (
         "kontakt",
@@ -116,6 +119,7 @@ STANDARD_PAGES = [
         "<p>Montag und Mittwoch 9–12 Uhr<br>Dienstag und Donnerstag 13–18 Uhr</p>"
         "<h2>Notdienst</h2>"
         "<p>Außerhalb der Sprechzeiten erreichen Sie unseren Notdienst unter 0341 23125-99.</p>",
+        True,
     ),
 ]
 
@@ -146,11 +150,11 @@ def build_pages():
     site.save()
 
     existing = set(homepage.get_children().values_list("slug", flat=True))
-    for slug, title, body in STANDARD_PAGES:
+    for slug, title, body, in_menu in STANDARD_PAGES:
         if slug in existing:
             continue
         page = homepage.add_child(
-            instance=StandardPage(title=title, slug=slug, body=body, show_in_menus=True)
+            instance=StandardPage(title=title, slug=slug, body=body, show_in_menus=in_menu)
         )
         page.save_revision().publish()
     return homepage
