@@ -58,7 +58,25 @@ DEFAULTS = {
         "registration_ip": {"limit": 20, "window": 60 * 60, "lockout": 60 * 60},
         # online requests for a new code, per client IP address
         "code_request_ip": {"limit": 5, "window": 60 * 60, "lockout": 60 * 60},
+        # two-factor (accounts.twofactor): wrong codes per user and per client IP address
+        "two_factor_user": {"limit": 10, "window": 15 * 60, "lockout": 15 * 60},
+        "two_factor_ip": {"limit": 50, "window": 60 * 60, "lockout": 60 * 60},
+        # codes sent by email, per user; wrong passwords when confirming it is you, per user
+        "two_factor_email_send": {"limit": 5, "window": 60 * 60, "lockout": 60 * 60},
+        "two_factor_reauth": {"limit": 5, "window": 15 * 60, "lockout": 15 * 60},
     },
+    # Two-factor (accounts.twofactor). Seconds a session that passed the password may take for
+    # the second factor; seconds a re-entered password allows adding or removing a method.
+    "TWO_FACTOR_PENDING_SECONDS": 300,
+    "TWO_FACTOR_REAUTH_SECONDS": 600,
+    # Number of single-use backup codes per set.
+    "TWO_FACTOR_BACKUP_CODES": 10,
+    # Codes by email alone satisfy a company's "required" policy (tenants without a smartphone).
+    # False: email codes are only a fallback next to an authenticator app.
+    "TWO_FACTOR_EMAIL_ALONE": True,
+    # Two-factor for the Wagtail admin: "off", "optional" (staff with a method must use it) or
+    # "required" (staff without a method must set one up before any admin page).
+    "STAFF_TWO_FACTOR": "optional",
 }
 
 
