@@ -64,6 +64,18 @@ DEFAULTS = {
         # codes sent by email, per user; wrong passwords when confirming it is you, per user
         "two_factor_email_send": {"limit": 5, "window": 60 * 60, "lockout": 60 * 60},
         "two_factor_reauth": {"limit": 5, "window": 15 * 60, "lockout": 15 * 60},
+        # accounts-core: wrong passwords per email address entered and per client IP address
+        "login_account": {"limit": 5, "window": 15 * 60, "lockout": 15 * 60},
+        "login_ip": {"limit": 30, "window": 15 * 60, "lockout": 15 * 60},
+        # wrong email confirmation codes per account (each code also allows only a few tries)
+        "email_code": {"limit": 10, "window": 60 * 60, "lockout": 60 * 60},
+        # verification and password-reset mails per address (every mail counts) and per client IP
+        "email_send": {"limit": 3, "window": 15 * 60, "lockout": 15 * 60},
+        "email_send_ip": {"limit": 20, "window": 60 * 60, "lockout": 60 * 60},
+        # wrong activation codes ("verify later") per account
+        "activation_code": {"limit": 5, "window": 15 * 60, "lockout": 15 * 60},
+        # "verify later" registrations per client IP address (every registration counts)
+        "signup_ip": {"limit": 10, "window": 60 * 60, "lockout": 60 * 60},
     },
     # Two-factor (accounts.twofactor). Seconds a session that passed the password may take for
     # the second factor; seconds a re-entered password allows adding or removing a method.
@@ -77,6 +89,21 @@ DEFAULTS = {
     # Two-factor for the Wagtail admin: "off", "optional" (staff with a method must use it) or
     # "required" (staff without a method must set one up before any admin page).
     "STAFF_TWO_FACTOR": "optional",
+    # Accounts: registration, email verification, login (accounts-core, see docs/accounts.md).
+    # Versions of the consent texts in force; a new version is stored with each new consent.
+    "CONSENT_VERSIONS": {"privacy": "1", "terms": "1", "e_delivery": "1"},
+    # Addresses of the consent texts, linked next to the check boxes (None: no link).
+    "CONSENT_URLS": {"privacy": None, "terms": None, "e_delivery": None},
+    # Lifetime of the confirmation link (seconds) and of the 6-digit code; tries per code.
+    "EMAIL_VERIFICATION_LINK_SECONDS": 24 * 60 * 60,
+    "EMAIL_CODE_SECONDS": 15 * 60,
+    "EMAIL_CODE_MAX_ATTEMPTS": 5,
+    # Session lifetime with "stay logged in"; without it the session ends with the browser.
+    "REMEMBER_ME_SECONDS": 14 * 24 * 60 * 60,
+    # Where a login leads when no "next" address is given (None: the portal's account page).
+    "LOGIN_REDIRECT_URL": None,
+    # Language of mails to tenants (None: the language of the request, else LANGUAGE_CODE).
+    "EMAIL_LANGUAGE": None,
 }
 
 
