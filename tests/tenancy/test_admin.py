@@ -295,6 +295,61 @@ class TestEditing:
         assert response.url == inspect_url
         assert contract.contract_parties.get().role == m.ContractParty.Role.CO_TENANT
 
+    def test_edit_rent_component_from_contract_returns_there(self, staff_client):
+        contract = ContractFactory()
+        component = m.RentComponent.objects.create(
+            contract=contract,
+            label="Grundmiete",
+            amount=Decimal("400.00"),
+            valid_from=datetime.date(2024, 1, 1),
+        )
+        inspect_url = url("tenantportal_contract", "inspect", contract.pk)
+        html = staff_client.get(inspect_url).content.decode()
+        edit_url = f"{url('tenantportal_rentcomponent', 'edit', component.pk)}?next=%2Fadmin%2Ftenantportal%2Fcontracts%2Finspect%2F{contract.pk}%2F"
+        assert edit_url in html
+        response = staff_client.post(
+            edit_url,
+            {
+                "contract": contract.pk,
+                "kind": m.RentComponent.Kind.BASE_RENT,
+                "label": "Grundmiete",
+                "amount": "425.00",
+                "valid_from": "2024-01-01",
+                "sort_order": "1",
+            },
+        )
+        assert response.status_code == 302
+        assert response.url == inspect_url
+        component.refresh_from_db()
+        assert component.amount == Decimal("425.00")
+
+    def test_next_url_to_another_host_is_ignored(self, staff_client):
+        contract = ContractFactory()
+        party = PartyFactory(company=contract.company)
+        response = staff_client.post(
+            f"{url('tenantportal_contractparty', 'add')}?next=https://evil.example/",
+            {"contract": contract.pk, "party": party.pk, "role": m.ContractParty.Role.MAIN_TENANT},
+        )
+        assert response.status_code == 302
+        assert response.url == url("tenantportal_contractparty", "index")
+
+    def test_deleting_a_referenced_record_explains_instead_of_failing(self, staff_client):
+        contract = ContractFactory()
+        unit = contract.unit
+        response = staff_client.post(url("tenantportal_unit", "delete", unit.pk), follow=True)
+        assert response.status_code == 200
+        assert m.Unit.objects.filter(pk=unit.pk).exists()
+        messages = [str(message) for message in response.context["messages"]]
+        assert any("cannot be deleted" in message and contract.number in message for message in messages)
+        assert not ModelLogEntry.objects.filter(object_id=str(unit.pk), action="wagtail.delete").exists()
+
+    def test_deleting_an_unreferenced_record_works_and_is_logged(self, staff_client):
+        unit = UnitFactory()
+        response = staff_client.post(url("tenantportal_unit", "delete", unit.pk))
+        assert response.status_code == 302
+        assert not m.Unit.objects.filter(pk=unit.pk).exists()
+        assert ModelLogEntry.objects.filter(object_id=str(unit.pk), action="wagtail.delete").exists()
+
     def test_contact_person_user_choices_are_admin_users(self, staff_client, superuser):
         tenant = UserFactory()
         form = staff_client.get(url("tenantportal_contactperson", "add")).context["form"]

@@ -15,15 +15,28 @@ from dataclasses import dataclass, field
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db import transaction
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    ProtectedError,
+    Q,
+    RestrictedError,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import FormView
+from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import (
@@ -36,7 +49,7 @@ from wagtail.admin.panels import (
 )
 from wagtail.admin.ui.tables import BooleanColumn, Column, Table, TitleColumn
 from wagtail.admin.utils import get_valid_next_url_from_request
-from wagtail.admin.views.generic import CreateView, EditView, IndexView, InspectView
+from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.chooser import ChooserViewSet
@@ -240,6 +253,37 @@ class NextUrlEditView(EditView):
         return get_valid_next_url_from_request(self.request) or super().get_success_url()
 
 
+class ProtectedDeleteView(DeleteView):
+    """Delete view that explains, instead of failing, when other records still refer to the object.
+
+    Imports write in bulk and bypass Wagtail's reference index, so the index cannot be relied
+    on to forbid the deletion beforehand; the database's PROTECT constraints are the judge.
+    """
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except (ProtectedError, RestrictedError) as exc:
+            blocking = list(
+                exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+            )
+            messages.error(
+                self.request,
+                ngettext(
+                    "“%(object)s” cannot be deleted: %(count)d record still refers to it, e.g. %(examples)s.",
+                    "“%(object)s” cannot be deleted: %(count)d records still refer to it, e.g. %(examples)s.",
+                    len(blocking),
+                )
+                % {
+                    "object": self.object,
+                    "count": len(blocking),
+                    "examples": ", ".join(str(obj) for obj in blocking[:3]),
+                },
+            )
+            return redirect(self.get_delete_url())
+
+
 class TenancyModelViewSet(ModelViewSet):
     """Defaults shared by the master-data viewsets."""
 
@@ -247,6 +291,10 @@ class TenancyModelViewSet(ModelViewSet):
     inspect_view_class = TenancyInspectView
     add_view_class = PrefillCreateView
     edit_view_class = NextUrlEditView
+    delete_view_class = ProtectedDeleteView
+    # Imported rows never pass through the reference index (bulk writes), so it would be
+    # incomplete; it is kept only where images are referenced (logo, photo).
+    add_to_reference_index = False
     inspect_template_name = "wagtail_tenantportal/admin/inspect.html"
     search_backend_name = None
     inspect_view_enabled = True
@@ -286,12 +334,18 @@ class TenancyModelViewSet(ModelViewSet):
         return super().get_add_view_kwargs(prefill_fields=self.prefill_fields, **kwargs)
 
 
-def link_column(name, label, model, accessor=None, pk_accessor=None, view="inspect"):
-    """Title-style column linking to ``view`` of the row's ``model`` object."""
+def link_column(name, label, model, accessor=None, pk_accessor=None, view="inspect", next_url=None):
+    """Title-style column linking to ``view`` of the row's ``model`` object.
+
+    With ``next_url`` the linked form returns there after saving.
+    """
 
     def get_url(obj):
         pk = multigetattr(obj, pk_accessor) if pk_accessor else obj.pk
-        return admin_url(model, view, pk) if pk is not None else None
+        if pk is None:
+            return None
+        url = admin_url(model, view, pk)
+        return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
     return TitleColumn(name, label=label, accessor=accessor or name, get_url=get_url)
 
@@ -309,6 +363,7 @@ class CompanyViewSet(TenancyModelViewSet):
     name = "tenantportal_company"
     url_prefix = "tenantportal/companies"
     icon = "site"
+    add_to_reference_index = True  # logo
     ordering = "name"
     list_display = [
         "name",
@@ -848,14 +903,27 @@ class ContractViewSet(TenancyModelViewSet):
             Column("role", label=field_label(m.ContractParty, "role"), accessor="get_role_display"),
             Column("email", label=field_label(m.Party, "email"), accessor="party.email"),
             Column("phone", label=field_label(m.Party, "phone"), accessor="party.phone"),
-            link_column("edit", _("Change"), m.ContractParty, accessor=lambda obj: _("Edit"), view="edit"),
+            link_column(
+                "edit",
+                _("Change"),
+                m.ContractParty,
+                accessor=lambda obj: _("Edit"),
+                view="edit",
+                next_url=next_url,
+            ),
         ]
         components = sorted(
             contract.rent_components.all(), key=lambda c: (c.sort_order, c.label, c.valid_from)
         )
         current = {c.pk for c in contract.current_rent_components()}
         component_columns = [
-            link_column("label", field_label(m.RentComponent, "label"), m.RentComponent, view="edit"),
+            link_column(
+                "label",
+                field_label(m.RentComponent, "label"),
+                m.RentComponent,
+                view="edit",
+                next_url=next_url,
+            ),
             Column("kind", label=field_label(m.RentComponent, "kind"), accessor="get_kind_display"),
             Column("amount", label=field_label(m.RentComponent, "amount")),
             Column("valid_from", label=field_label(m.RentComponent, "valid_from")),
@@ -970,6 +1038,7 @@ class ContactPersonViewSet(TenancyModelViewSet):
     name = "tenantportal_contactperson"
     url_prefix = "tenantportal/contact-persons"
     icon = "user"
+    add_to_reference_index = True  # photo
     prefill_fields = ("company",)
     list_display = [
         "name",
@@ -1028,6 +1097,7 @@ class ContactPersonViewSet(TenancyModelViewSet):
         return queryset.select_related("company", "user", "photo")
 
     def get_inspect_sections(self, person):
+        next_url = admin_url(m.ContactPerson, "inspect", person.pk)
         rows = list(
             person.responsibilities.select_related("company", "property", "contract").order_by("topic", "pk")
         )
@@ -1038,12 +1108,12 @@ class ContactPersonViewSet(TenancyModelViewSet):
                 m.ContactResponsibility,
                 accessor="get_topic_display",
                 view="edit",
+                next_url=next_url,
             ),
             Column(
                 "scope", label=_("Responsible for"), accessor=lambda r: r.contract or r.property or r.company
             ),
         ]
-        next_url = admin_url(m.ContactPerson, "inspect", person.pk)
         return [
             InspectSection(
                 heading=_("Responsibilities"),
