@@ -49,6 +49,14 @@ DEFAULTS = {
     # TrueType fonts for letters, {"regular": path, "bold": path, "mono": path}; None: the PDF
     # standard fonts (Windows-1252 only; other characters are transliterated).
     "LETTER_FONTS": None,
+    # Private files (storage.py, downloads.py): the STORAGES alias for tenant files, the fallback
+    # filesystem root when that alias is not configured (never inside MEDIA_ROOT), and how
+    # downloads leave: "stream", "x-accel-redirect", "x-sendfile" or "redirect" (presigned S3 URL).
+    "PRIVATE_STORAGE_ALIAS": "tenantportal_private",
+    "PRIVATE_STORAGE_ROOT": None,
+    "PRIVATE_SERVE_MODE": "stream",
+    "PRIVATE_SERVE_PREFIX": "/protected/",
+    "PRIVATE_URL_EXPIRY": 30,
     # Attempt limits (see ratelimit.py): failures within `window` seconds lock for `lockout` seconds.
     "RATE_LIMIT_CACHE": "default",
     "RATE_LIMITS": {

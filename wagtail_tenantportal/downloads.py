@@ -1,0 +1,66 @@
+"""Serving private files. Callers check ownership first (``visible_to``); this module only
+decides how the bytes leave, by ``WAGTAIL_TENANTPORTAL["PRIVATE_SERVE_MODE"]``:
+
+- ``"stream"`` (default): Django streams the file in chunks (memory stays flat);
+- ``"x-accel-redirect"``: nginx serves it from an internal location
+  (``PRIVATE_SERVE_PREFIX`` + file name), Django sends only headers;
+- ``"x-sendfile"``: Apache/lighttpd serve ``storage.path(name)``;
+- ``"redirect"``: a redirect to ``storage.url(name)``, for S3 with presigned URLs valid for
+  ``PRIVATE_URL_EXPIRY`` seconds (django-storages' ``querystring_auth``; never a custom public domain).
+
+Every response carries ``Content-Disposition`` (RFC 6266, safe file name),
+``X-Content-Type-Options: nosniff`` and ``Cache-Control: private, no-store``.
+"""
+
+import mimetypes
+import re
+
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.utils.http import content_disposition_header
+
+from .conf import portal_settings
+from .storage import get_private_storage
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|]+')
+
+
+def safe_filename(name, default="download"):
+    """A file name safe for Content-Disposition and every OS: no path, no control characters."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name).strip(" .")
+    return name[:150] or default
+
+
+def _secure(response, filename, as_attachment):
+    response["Content-Disposition"] = content_disposition_header(as_attachment, safe_filename(filename))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def private_file_response(name, *, filename, content_type=None, as_attachment=True, storage=None):
+    """Response delivering the private file ``name`` (a storage name, e.g. ``field_file.name``).
+
+    The caller must have checked that the current user may see the file.
+    """
+    storage = storage or get_private_storage()
+    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    mode = portal_settings.PRIVATE_SERVE_MODE
+    if mode == "redirect":
+        try:
+            url = storage.url(name, expire=portal_settings.PRIVATE_URL_EXPIRY)
+        except TypeError:  # a storage whose url() takes no expiry
+            url = storage.url(name)
+        response = HttpResponseRedirect(url)
+    elif mode == "x-accel-redirect":
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = (
+            portal_settings.PRIVATE_SERVE_PREFIX.rstrip("/") + "/" + name.lstrip("/")
+        )
+    elif mode == "x-sendfile":
+        response = HttpResponse(content_type=content_type)
+        response["X-Sendfile"] = storage.path(name)
+    else:
+        response = FileResponse(storage.open(name, "rb"), content_type=content_type)
+    return _secure(response, filename, as_attachment)
