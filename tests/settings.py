@@ -1,6 +1,7 @@
 """Settings for the test suite. DATABASE_URL selects the database (default: SQLite in memory)."""
 
 import os
+import tempfile
 
 import dj_database_url
 
@@ -90,6 +91,16 @@ STATIC_URL = "/static/"
 STATIC_ROOT = os.path.join(BASE_DIR, "_static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = os.path.join(BASE_DIR, "_media")
+# Tenant files: a private location outside MEDIA_ROOT, fresh per test process.
+PRIVATE_ROOT = tempfile.mkdtemp(prefix="tenantportal-private-")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "tenantportal_private": {
+        "BACKEND": "wagtail_tenantportal.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_ROOT},
+    },
+}
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_FROM_EMAIL = "portal@example.org"
