@@ -105,6 +105,11 @@ MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Tenant documents and attachments: outside MEDIA_ROOT, no public URL (see docs).
+    "tenantportal_private": {
+        "BACKEND": "wagtail_tenantportal.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": os.path.join(BASE_DIR, "private")},
+    },
 }
 
 WAGTAIL_SITE_NAME = "Wohnungsgenossenschaft Lindenhof eG"
