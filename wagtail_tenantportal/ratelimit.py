@@ -31,8 +31,9 @@ What the caller may rely on:
   personal data). The scope keeps limiters with the same key apart.
 - Only Django's cache API is used. ``cache.incr`` is atomic in Redis and Memcached; with
   other backends concurrent hits may be undercounted slightly, never overcounted.
-- ``clock`` (seconds since the epoch, default ``time.time``) is injectable so tests can let
-  lockouts expire without sleeping; cache timeouts only clean up behind it.
+- ``clock`` (seconds since the epoch) is injectable, and the default clock is the module
+  function ``now``, which tests may patch; so lockouts can expire without sleeping. Cache
+  timeouts only clean up behind it.
 
 Scopes and their defaults are in ``DEFAULTS["RATE_LIMITS"]`` (see docs/settings.md). A site
 overrides single values per scope: ``"RATE_LIMITS": {"registration_ip": {"limit": 50}}``.
@@ -46,6 +47,11 @@ from django.utils.crypto import salted_hmac
 from .conf import DEFAULTS, portal_settings
 
 _KEY_SALT = "wagtail_tenantportal.ratelimit"
+
+
+def now():
+    """Seconds since the epoch: the default clock of every limiter (patchable in tests)."""
+    return time.time()
 
 
 class RateLimited(Exception):
@@ -76,12 +82,15 @@ class RateLimit:
         self.window = int(window)
         self.lockout = int(lockout)
         self.cache_alias = cache_alias or portal_settings.RATE_LIMIT_CACHE
-        self.clock = clock or time.time
+        self._clock = clock
 
     @classmethod
     def for_scope(cls, scope, **kwargs):
         """A limiter configured from ``RATE_LIMITS[scope]``; keyword arguments override it."""
         return cls(scope, **{**scope_config(scope), **kwargs})
+
+    def clock(self):
+        return self._clock() if self._clock is not None else now()
 
     @property
     def cache(self):

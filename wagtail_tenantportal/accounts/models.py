@@ -50,3 +50,258 @@ class AccountParty(models.Model):
 
     def __str__(self):
         return f"{self.account} → {self.party}"
+
+
+class RegistrationCodeQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Codes that can still be redeemed: not used, not revoked, not expired."""
+        now = now or timezone.now()
+        return self.filter(used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+    def with_status(self, status, now=None):
+        """Codes in one of ``RegistrationCode.Status`` (as computed by ``status``)."""
+        now = now or timezone.now()
+        Status = RegistrationCode.Status
+        if status == Status.ACTIVE:
+            return self.active(now)
+        if status == Status.USED:
+            return self.filter(used_at__isnull=False)
+        if status == Status.REVOKED:
+            return self.filter(used_at__isnull=True, revoked_at__isnull=False)
+        if status == Status.EXPIRED:
+            return self.filter(used_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now)
+        return self
+
+
+class RegistrationCode(models.Model):
+    """A one-time secret sent by letter to a party; proves the tenant receives post at the address.
+
+    Only an HMAC of the code is stored (see ``codes.py``); the plain code exists once, while
+    the letter is rendered. ``hint`` (the last two characters) helps staff tell letters apart.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Valid")
+        USED = "used", _("Used")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+
+    company = models.ForeignKey(
+        "tenantportal_tenancy.Company", verbose_name=_("company"), on_delete=models.CASCADE, related_name="+"
+    )
+    party = models.ForeignKey(
+        "tenantportal_tenancy.Party",
+        verbose_name=_("party"),
+        on_delete=models.CASCADE,
+        related_name="registration_codes",
+    )
+    contract = models.ForeignKey(
+        "tenantportal_tenancy.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="registration_codes",
+        help_text=_("The contract the letter names."),
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64, unique=True, editable=False)
+    hint = models.CharField(
+        _("last characters"), max_length=4, editable=False, help_text=_("The last characters of the code.")
+    )
+    created_at = models.DateTimeField(_("issued"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("valid until"))
+    letter_printed_at = models.DateTimeField(_("letter printed"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("used by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = RegistrationCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration code")
+        verbose_name_plural = _("registration codes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["party", "used_at", "revoked_at"], name="tenantportal_code_party_idx"),
+            models.Index(fields=["company", "created_at"], name="tenantportal_code_company_idx"),
+        ]
+
+    def __str__(self):
+        return f"…{self.hint} ({self.party})"
+
+    @property
+    def status(self):
+        if self.used_at:
+            return self.Status.USED
+        if self.revoked_at:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.ACTIVE
+
+    def get_status_display(self):
+        return self.Status(self.status).label
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.ACTIVE
+
+
+class CodeRequest(models.Model):
+    """A tenant without a code asked for one online. Staff handle it by sending a letter.
+
+    The letter always goes to the address on file for the party, never to anything typed
+    into the request form. ``party``/``contract`` are empty when the details did not match.
+    """
+
+    company = models.ForeignKey(
+        "tenantportal_tenancy.Company",
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    party = models.ForeignKey(
+        "tenantportal_tenancy.Party",
+        verbose_name=_("party"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="code_requests",
+    )
+    contract = models.ForeignKey(
+        "tenantportal_tenancy.Contract",
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="code_requests",
+    )
+    contract_number = models.CharField(_("contract number as entered"), max_length=40)
+    last_name = models.CharField(_("name as entered"), max_length=200)
+    message = models.TextField(_("message"), blank=True)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
+    handled = models.BooleanField(_("handled"), default=False)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    code = models.ForeignKey(
+        RegistrationCode,
+        verbose_name=_("code sent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("code request")
+        verbose_name_plural = _("code requests")
+        ordering = ["handled", "-requested_at"]
+
+    def __str__(self):
+        who = self.party or self.last_name
+        return f"{who} ({self.contract_number})"
+
+    @property
+    def matched(self):
+        return self.party_id is not None
+
+
+class CompanyLetterSettings(models.Model):
+    """Per company: the German text of registration letters and code validity.
+
+    Empty text fields use the built-in default text (translated). Placeholders in braces are
+    replaced: see ``letters.PLACEHOLDERS``.
+    """
+
+    company = models.OneToOneField(
+        "tenantportal_tenancy.Company",
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        related_name="letter_settings",
+    )
+    subject = models.CharField(
+        _("subject"),
+        max_length=200,
+        blank=True,
+        help_text=_("Empty: the default subject. Placeholders such as {portal_name} are allowed."),
+    )
+    body = models.TextField(
+        _("letter text"),
+        blank=True,
+        help_text=_(
+            "Text between salutation and code. Empty: the default text. Placeholders: {salutation}, "
+            "{name}, {portal_name}, {portal_url}, {code}, {contract_number}, {valid_until}, {company_name}. "
+            "Blank lines separate paragraphs."
+        ),
+    )
+    closing = models.TextField(
+        _("closing text"),
+        blank=True,
+        help_text=_("Text after the code, e.g. the greeting. Empty: the default closing."),
+    )
+    code_validity_days = models.PositiveSmallIntegerField(
+        _("code validity (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the portal-wide setting."),
+    )
+    portal_url = models.URLField(
+        _("registration address"),
+        blank=True,
+        help_text=_("Address of the registration page printed on letters. Empty: the portal-wide address."),
+    )
+
+    class Meta:
+        verbose_name = _("letter settings")
+        verbose_name_plural = _("letter settings")
+
+    def __str__(self):
+        return str(self.company)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .letters import unknown_placeholders
+
+        errors = {}
+        for field in ("subject", "body", "closing"):
+            unknown = unknown_placeholders(getattr(self, field))
+            if unknown:
+                errors[field] = _("Unknown placeholders: %(names)s") % {
+                    "names": ", ".join("{" + name + "}" for name in unknown)
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+# -- consents, email verification, verify-later claims (accounts-core) -----------------------

@@ -1,0 +1,39 @@
+"""Admin wiring of the accounts app: registration codes, code requests and letter texts in
+the "Tenant portal" menu group, and the audit-log actions of codes."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from . import services
+from .admin_views import admin_viewsets
+
+
+@hooks.register("register_tenantportal_admin_viewset", order=200)
+def register_accounts_viewsets():
+    return admin_viewsets()
+
+
+@hooks.register("register_log_actions")
+def register_code_log_actions(actions):
+    actions.register_action(
+        services.ACTION_ISSUED, _("Issue registration code"), _("Registration code issued")
+    )
+    actions.register_action(
+        services.ACTION_REVOKED, _("Revoke registration code"), _("Registration code revoked")
+    )
+    actions.register_action(
+        services.ACTION_REDEEMED, _("Redeem registration code"), _("Registration code used")
+    )
+    actions.register_action(
+        services.ACTION_REQUESTED, _("Request registration code"), _("Registration code requested")
+    )
+    actions.register_action(
+        services.ACTION_REQUEST_HANDLED, _("Handle code request"), _("Code request handled")
+    )
+
+
+# Two-factor: admin URLs and account menu item, audit-log actions, page privacy.
+from . import twofactor_hooks  # noqa: E402, F401
+
+# Registration and login (accounts-core): audit-log actions.
+from . import account_hooks  # noqa: E402, F401
