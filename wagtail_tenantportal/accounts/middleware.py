@@ -20,8 +20,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
-from . import twofactor
-
 #: URL names of the admin that an unverified staff session may reach.
 EXEMPT_URL_NAMES = frozenset(
     {
@@ -64,6 +62,8 @@ class StaffTwoFactorMiddleware:
         prefix = admin_prefix()
         if prefix is None or not request.path.startswith(prefix) or is_exempt(request):
             return None
+        from . import twofactor  # not at import time: system checks import middleware classes
+
         need = twofactor.staff_requirement(request)
         if need is None:
             return None
