@@ -12,6 +12,10 @@ INSTALLED_APPS = [
     "wagtail_tenantportal",
     "wagtail_tenantportal.tenancy",
     "wagtail_tenantportal.accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_email",
     # --- end of wagtail-tenantportal ---
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -42,6 +46,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # wagtail-tenantportal: two-factor
+    "wagtail_tenantportal.accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -117,6 +123,9 @@ WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login-restricted pages send visitors to the portal login (which includes the second factor).
+WAGTAIL_FRONTEND_LOGIN_URL = "/portal/login/"
 
 # --- wagtail-tenantportal settings (see docs/settings.md) ---
 WAGTAIL_TENANTPORTAL = {

@@ -24,3 +24,5 @@ SECURE_HSTS_SECONDS = 31536000
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@example.org")
+# The admin holds tenants' personal data: staff need a second factor.
+WAGTAIL_TENANTPORTAL = {**WAGTAIL_TENANTPORTAL, "STAFF_TWO_FACTOR": "required"}  # noqa: F405
