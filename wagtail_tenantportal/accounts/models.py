@@ -24,6 +24,30 @@ class PortalAccount(models.Model):
         verbose_name=_("parties"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Registration, login and first login (accounts-core: see flows.py and auth.py).
+    email_verified_at = models.DateTimeField(
+        _("email address confirmed"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the tenant has not confirmed the email address yet and cannot use the portal."),
+    )
+    session_epoch = models.PositiveIntegerField(
+        _("session generation"),
+        default=0,
+        editable=False,
+        help_text=_("Raised by 'log out everywhere': sessions of an older generation end."),
+    )
+    last_login_at = models.DateTimeField(_("last portal login"), null=True, blank=True, editable=False)
+    contact_checked_at = models.DateTimeField(
+        _("contact data checked"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the tenant is asked to check the contact data at the next login."),
+    )
+    # The tenant's own contact data (the party's data on file come from the ERP).
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    mobile = models.CharField(_("mobile phone"), max_length=40, blank=True)
+    phone_work = models.CharField(_("work phone"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("portal account")
@@ -32,13 +56,26 @@ class PortalAccount(models.Model):
     def __str__(self):
         return str(self.user)
 
+    @property
+    def email_verified(self):
+        return self.email_verified_at is not None
+
+    @property
+    def phone_numbers(self):
+        return [number for number in (self.phone, self.mobile, self.phone_work) if number]
+
 
 class AccountParty(models.Model):
     """A portal account may act for this party (and so see the party's contracts)."""
 
-    account = models.ForeignKey(PortalAccount, verbose_name=_("account"), on_delete=models.CASCADE, related_name="party_links")
+    account = models.ForeignKey(
+        PortalAccount, verbose_name=_("account"), on_delete=models.CASCADE, related_name="party_links"
+    )
     party = models.ForeignKey(
-        "tenantportal_tenancy.Party", verbose_name=_("party"), on_delete=models.CASCADE, related_name="account_links"
+        "tenantportal_tenancy.Party",
+        verbose_name=_("party"),
+        on_delete=models.CASCADE,
+        related_name="account_links",
     )
     active = models.BooleanField(_("active"), default=True)
     linked_at = models.DateTimeField(_("linked"), default=timezone.now)
@@ -46,7 +83,9 @@ class AccountParty(models.Model):
     class Meta:
         verbose_name = _("account link to a party")
         verbose_name_plural = _("account links to parties")
-        constraints = [models.UniqueConstraint(fields=["account", "party"], name="tenantportal_account_party_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "party"], name="tenantportal_account_party_unique")
+        ]
 
     def __str__(self):
         return f"{self.account} → {self.party}"
@@ -305,3 +344,172 @@ class CompanyLetterSettings(models.Model):
 
 
 # -- consents, email verification, verify-later claims (accounts-core) -----------------------
+
+
+class ConsentQuerySet(models.QuerySet):
+    def current(self):
+        """Consents not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class Consent(models.Model):
+    """A consent the tenant gave, with the version of the text and the time.
+
+    A new version of a text means new rows; old rows stay as the record of what was agreed.
+    """
+
+    class Kind(models.TextChoices):
+        PRIVACY = "privacy", _("Privacy notice")
+        TERMS = "terms", _("Terms of use")
+        E_DELIVERY = "e_delivery", _("Electronic delivery of documents")
+
+    account = models.ForeignKey(
+        PortalAccount, verbose_name=_("account"), on_delete=models.CASCADE, related_name="consents"
+    )
+    kind = models.CharField(_("consent"), max_length=20, choices=Kind.choices)
+    version = models.CharField(_("version of the text"), max_length=40)
+    given_at = models.DateTimeField(_("given"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["account", "kind", "-given_at"]
+        indexes = [models.Index(fields=["account", "kind"], name="tenantportal_consent_kind_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.version} ({self.account})"
+
+
+class EmailVerificationQuerySet(models.QuerySet):
+    def open(self):
+        """Verifications neither confirmed nor replaced by a newer one."""
+        return self.filter(confirmed_at__isnull=True, superseded_at__isnull=True)
+
+
+class EmailVerification(models.Model):
+    """One verification mail: a link (signed token naming ``uuid``) and a 6-digit code.
+
+    Only an HMAC of the code is stored. The code lasts until ``code_expires_at`` and for a
+    few attempts; the link lasts ``EMAIL_VERIFICATION_LINK_SECONDS`` (checked on the token).
+    A newer mail supersedes the older ones.
+    """
+
+    class Purpose(models.TextChoices):
+        REGISTRATION = "registration", _("Registration")
+        EMAIL_CHANGE = "email_change", _("Change of email address")
+
+    uuid = models.UUIDField(_("id"), unique=True, editable=False)
+    account = models.ForeignKey(
+        PortalAccount,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="email_verifications",
+    )
+    email = models.EmailField(_("email address"))
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.REGISTRATION
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    code_expires_at = models.DateTimeField(_("code valid until"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
+
+    objects = EmailVerificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("email verification")
+        verbose_name_plural = _("email verifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["account", "confirmed_at"], name="tenantportal_verif_acct_idx")]
+
+    def __str__(self):
+        return f"{self.email} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class RegistrationClaimQuerySet(models.QuerySet):
+    def awaiting_match(self):
+        """Pending claims of accounts whose email address is confirmed: staff work on these."""
+        return self.filter(
+            status=RegistrationClaim.Status.PENDING, account__email_verified_at__isnull=False
+        )
+
+    def awaiting_activation(self):
+        """Matched claims whose activation code has not been entered yet."""
+        return self.filter(status=RegistrationClaim.Status.MATCHED, activated_at__isnull=True)
+
+
+class RegistrationClaim(models.Model):
+    """"Verify later" registration: who the tenant says they are, waiting for staff.
+
+    Staff match it to a ``Party`` (``flows.match_claim``), which issues an activation code
+    sent by letter; the tenant enters it at the first login (``flows.activate_with_code``)
+    and only then the account is linked to the party.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a match")
+        MATCHED = "matched", _("Matched")
+        REJECTED = "rejected", _("Rejected")
+
+    account = models.ForeignKey(
+        PortalAccount, verbose_name=_("account"), on_delete=models.CASCADE, related_name="claims"
+    )
+    company = models.ForeignKey(
+        "tenantportal_tenancy.Company",
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        related_name="registration_claims",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=200)
+    street = models.CharField(_("street and number"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=10)
+    city = models.CharField(_("city"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    contract_number = models.CharField(_("contract number as entered"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+    party = models.ForeignKey(
+        "tenantportal_tenancy.Party",
+        verbose_name=_("matched party"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registration_claims",
+    )
+    code = models.ForeignKey(
+        RegistrationCode,
+        verbose_name=_("activation code"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = RegistrationClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration awaiting a match")
+        verbose_name_plural = _("registrations awaiting a match")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}, {self.street}, {self.postal_code} {self.city}"
