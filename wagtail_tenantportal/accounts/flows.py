@@ -379,7 +379,7 @@ def resend_verification(request, account):
 
 
 def resend_verification_by_email(request, email):
-    """ "I received no email": the same outcome whatever ``email`` is.
+    """The "I received no email" form: the same outcome whatever ``email`` is.
 
     If it belongs to an account that waits for confirmation, a new mail goes out; otherwise
     nothing happens. Limited per address entered and per client address.
@@ -535,7 +535,7 @@ def register_for_matching(
     contract_number="",
     now=None,
 ):
-    """ "Verify later" registration: personal data now, staff match it to a party later.
+    """Registration in the "verify later" flow: personal data now, staff match it to a party later.
 
     Creates the user, the ``PortalAccount`` (without any party link), a pending
     ``RegistrationClaim`` with the data, the consents and a verification record in one

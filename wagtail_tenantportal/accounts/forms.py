@@ -123,7 +123,7 @@ class ConsentMixin:
 
 
 class CodeRegistrationForm(NewPasswordMixin, ConsentMixin, forms.Form):
-    """ "Code first": contract number, code and last name from the letter, email, password."""
+    """The "code first" flow: contract number, code and last name from the letter, email, password."""
 
     company = CompanyField(required=False)
     contract_number = forms.CharField(
@@ -159,7 +159,7 @@ class CodeRegistrationForm(NewPasswordMixin, ConsentMixin, forms.Form):
 
 
 class ClaimRegistrationForm(NewPasswordMixin, ConsentMixin, forms.Form):
-    """ "Verify later": who you are and where you live, email, password."""
+    """The "verify later" flow: who you are and where you live, email, password."""
 
     company = CompanyField()
     first_name = forms.CharField(

@@ -434,9 +434,7 @@ class EmailVerification(models.Model):
 class RegistrationClaimQuerySet(models.QuerySet):
     def awaiting_match(self):
         """Pending claims of accounts whose email address is confirmed: staff work on these."""
-        return self.filter(
-            status=RegistrationClaim.Status.PENDING, account__email_verified_at__isnull=False
-        )
+        return self.filter(status=RegistrationClaim.Status.PENDING, account__email_verified_at__isnull=False)
 
     def awaiting_activation(self):
         """Matched claims whose activation code has not been entered yet."""
@@ -444,7 +442,7 @@ class RegistrationClaimQuerySet(models.QuerySet):
 
 
 class RegistrationClaim(models.Model):
-    """"Verify later" registration: who the tenant says they are, waiting for staff.
+    """A registration in the "verify later" flow: who the tenant says they are, waiting for staff.
 
     Staff match it to a ``Party`` (``flows.match_claim``), which issues an activation code
     sent by letter; the tenant enters it at the first login (``flows.activate_with_code``)

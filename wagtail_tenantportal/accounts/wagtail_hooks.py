@@ -32,8 +32,7 @@ def register_code_log_actions(actions):
     )
 
 
-# Two-factor: admin URLs and account menu item, audit-log actions, page privacy.
-from . import twofactor_hooks  # noqa: E402, F401
-
-# Registration and login (accounts-core): audit-log actions.
-from . import account_hooks  # noqa: E402, F401
+# Hooks of the other parts of the accounts app:
+# - account_hooks: registration and login (audit-log actions);
+# - twofactor_hooks: two-factor (admin URLs and account menu item, audit-log actions, page privacy).
+from . import account_hooks, twofactor_hooks  # noqa: E402, F401
