@@ -338,7 +338,7 @@ class PendingLogin:
 
 class PendingExpired(TwoFactorError):
     def __init__(self):
-        super().__init__(_("Your sign-in took too long. Please sign in again."))
+        super().__init__(_("Your login took too long. Please log in again."))
 
 
 def begin_second_factor(request, user, *, remember=False, next_url=""):

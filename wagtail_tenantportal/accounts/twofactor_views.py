@@ -170,8 +170,8 @@ def _verify_page(request, surface, user, *, on_success, extra=None):
                             request,
                             level,
                             ngettext(
-                                "You have signed in with a backup code. %(count)d backup code is left.",
-                                "You have signed in with a backup code. %(count)d backup codes are left.",
+                                "You have logged in with a backup code. %(count)d backup code is left.",
+                                "You have logged in with a backup code. %(count)d backup codes are left.",
                                 left,
                             )
                             % {"count": left},
