@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from wagtail_tenantportal.accounts.models import AccountParty, PortalAccount
 from wagtail_tenantportal.tenancy import models as m
@@ -88,10 +89,18 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def tenant_for(contract, role=m.ContractParty.Role.MAIN_TENANT, user=None):
-    """A user with a portal account linked to a new party on ``contract``."""
+    """A user with a portal account linked to a new party on ``contract``.
+
+    The account has a confirmed email address and checked contact data, so a client with
+    ``force_login(user)`` is a full portal session (``auth.portal_state`` "ok") unless the
+    company requires two-factor.
+    """
     party = PartyFactory(company=contract.company)
     m.ContractParty.objects.create(contract=contract, party=party, role=role)
     user = user or UserFactory()
-    account, _ = PortalAccount.objects.get_or_create(user=user)
+    now = timezone.now()
+    account, _ = PortalAccount.objects.get_or_create(
+        user=user, defaults={"email_verified_at": now, "contact_checked_at": now}
+    )
     AccountParty.objects.create(account=account, party=party)
     return user, party

@@ -316,3 +316,10 @@ class TestPortalState:
         anonymous.user = AnonymousUser()
         assert not auth.is_portal_verified(anonymous)
         assert view(anonymous).url == f"{LOGIN_URL}?next=/x/"
+
+    def test_tenant_for_with_force_login_is_a_full_portal_session(self, client, tenant):
+        from tests.factories import tenant_for
+
+        user, _party = tenant_for(tenant[1])
+        client.force_login(user)
+        assert client.get(url("account")).status_code == 200
