@@ -64,6 +64,7 @@ from .forms import (
     ImportUploadForm,
     OrmSearchFilterForm,
 )
+from .services import import_master_data
 
 #: Permission that allows uploading master data (a default permission: no migration needed).
 IMPORT_PERMISSION = "tenantportal_tenancy.add_importrun"
@@ -1342,8 +1343,6 @@ class ImportUploadView(WagtailAdminTemplateMixin, FormView):
         return context
 
     def form_valid(self, form):
-        from .services import import_master_data
-
         result = import_master_data(
             form.cleaned_data["import_files"],
             dry_run=form.cleaned_data["dry_run"],

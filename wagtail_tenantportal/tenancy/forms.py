@@ -8,6 +8,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.forms.choosers import BaseFilterForm
 
 from ..conf import portal_settings
+from .services import ImportFile
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -76,8 +77,6 @@ class ImportUploadForm(forms.Form):
         uploads = cleaned.get("files")
         if not uploads:
             return cleaned
-        from .services import ImportFile
-
         import_files, errors, seen = [], [], {}
         for upload in uploads:
             try:
