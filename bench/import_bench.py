@@ -427,11 +427,13 @@ def child_baseline(database_url, data_dir):
 def run_child(*args):
     output = subprocess.run(  # noqa: S603 (our own script and arguments)
         [sys.executable, os.path.abspath(__file__), "--child", *args],
-        check=True,
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
+    if output.returncode:
+        sys.stderr.write(output.stderr)
+        raise SystemExit(f"bench step {args[0]!r} failed (exit status {output.returncode})")
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
@@ -474,35 +476,30 @@ def _pg_url(dbname):
 
 
 def bench_backend(backend, data_dir, work_dir):
+    """Migrate once, copy the database for the import and the baseline, run both; (import, baseline)."""
     if backend == "sqlite":
         template = os.path.join(work_dir, "template.sqlite3")
         run_child("migrate", f"sqlite:///{template}")
         import_db, baseline_db = (os.path.join(work_dir, f"{n}.sqlite3") for n in ("import", "baseline"))
         shutil.copyfile(template, import_db)
         shutil.copyfile(template, baseline_db)
-        urls = f"sqlite:///{import_db}", f"sqlite:///{baseline_db}"
-        cleanup = None
-    else:
-        names = [PG_DB, f"{PG_DB}_import", f"{PG_DB}_baseline"]
+        return run_child("import", f"sqlite:///{import_db}", data_dir), run_child(
+            "baseline", f"sqlite:///{baseline_db}", data_dir
+        )
+    names = [PG_DB, f"{PG_DB}_import", f"{PG_DB}_baseline"]
+    try:
         for name in names:
             _pg(f"DROP DATABASE IF EXISTS {name}")
         _pg(f"CREATE DATABASE {PG_DB}")
         run_child("migrate", _pg_url(PG_DB))
         for name in names[1:]:
             _pg(f"CREATE DATABASE {name} TEMPLATE {PG_DB}")
-        urls = _pg_url(names[1]), _pg_url(names[2])
-
-        def cleanup():
-            for name in names:
-                _pg(f"DROP DATABASE IF EXISTS {name}")
-
-    try:
-        imported = run_child("import", urls[0], data_dir)
-        baseline = run_child("baseline", urls[1], data_dir)
+        return run_child("import", _pg_url(names[1]), data_dir), run_child(
+            "baseline", _pg_url(names[2]), data_dir
+        )
     finally:
-        if cleanup:
-            cleanup()
-    return imported, baseline
+        for name in names:
+            _pg(f"DROP DATABASE IF EXISTS {name}")
 
 
 def main():

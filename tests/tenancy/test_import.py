@@ -93,6 +93,18 @@ class TestFullImport:
         assert received[0][0] is ImportRun
         assert received[0][1]["run"] == result.run and received[0][1]["result"] is result
 
+    def test_failing_receiver_does_not_fail_the_import(self, export, caplog):
+        def broken(sender, **kwargs):
+            raise RuntimeError("mail server down")
+
+        signals.master_data_imported.connect(broken)
+        try:
+            result = import_master_data(export_files(export, "companies"))
+        finally:
+            signals.master_data_imported.disconnect(broken)
+        assert result.committed and Company.objects.count() == 2
+        assert "master_data_imported failed" in caplog.text
+
     def test_values_are_converted(self, imported):
         company = Company.objects.get(erp_id="M01")
         assert company.slug == "wohnungsgenossenschaft-lindenau"
@@ -525,6 +537,13 @@ class TestFileKinds:
         assert "Unknown file kind “leases”" in result.errors[0].message
         assert "give one file per kind" in result.errors[1].message
         assert not result.committed and Company.objects.count() == 0
+
+    def test_unreadable_file_is_reported(self, tmp_path):
+        result = import_master_data([ImportFile.from_path(tmp_path / "gone" / "companies.csv")])
+        assert messages(result) == [
+            ("companies.csv", None, "The file could not be read: No such file or directory")
+        ]
+        assert not result.committed
 
 
 class TestRunRecord:

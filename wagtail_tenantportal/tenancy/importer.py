@@ -1423,7 +1423,8 @@ def import_master_data(
       marked ended (never deleted); contract parties and rent components of the contracts
       named in their file that are missing from it are deleted.
     - One ``ImportRun`` is recorded per call, also for dry and rolled-back runs.
-    - ``signals.master_data_imported`` is sent after a committed run.
+    - ``signals.master_data_imported`` is sent after a committed run; a receiver that raises is
+      logged and does not change the result.
     - ``today`` (default: the local date) decides derived contract statuses and the end
       date of vanished contracts.
     """
@@ -1466,7 +1467,12 @@ def import_master_data(
     result.run = _record_run(result, files, started=started, user=user, source=source)
     logger.info("ERP import %s: %s", result.run.pk, "; ".join(result.summary_lines()))
     if committed:
-        signals.master_data_imported.send(sender=ImportRun, run=result.run, result=result)
+        # The data is saved: a failing receiver is logged, it must not turn the import into an error.
+        for receiver, response in signals.master_data_imported.send_robust(
+            sender=ImportRun, run=result.run, result=result
+        ):
+            if isinstance(response, Exception):
+                logger.error("Receiver %r of master_data_imported failed", receiver, exc_info=response)
     return result
 
 
