@@ -587,9 +587,10 @@ def qr_svg(data, *, title):
     """An inline SVG QR code of ``data`` (no JavaScript, no external request)."""
     import segno
 
-    return segno.make_qr(data, error="m").svg_inline(
+    svg = segno.make_qr(data, error="m").svg_inline(
         scale=4, border=4, dark="#000", light="#fff", title=str(title), svgclass="tp-qr"
     )
+    return svg.replace("<svg ", '<svg role="img" ', 1)  # announced as an image named by its <title>
 
 
 def confirm_totp(request, code, *, device=None, ip=None):
