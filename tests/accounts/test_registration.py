@@ -463,3 +463,27 @@ class TestVerifyLater:
         assert not AccountParty.objects.exists()
         frozen_clock.advance(15 * 60 + 1)
         assert client.post(url("activate"), {"code": issued.code}).url == url("contact_check")
+
+
+def test_signals_tell_about_registration_and_confirmation(client, db):
+    from wagtail_tenantportal.accounts.signals import account_registered, email_confirmed
+
+    later = CompanyFactory(slug="signale", registration_flow=Company.RegistrationFlow.VERIFY_LATER)
+    received = []
+
+    def registered(sender, account, flow, **kwargs):
+        received.append(("registered", account.pk, flow))
+
+    def confirmed(sender, account, **kwargs):
+        received.append(("confirmed", account.pk, RegistrationClaim.objects.awaiting_match().count()))
+
+    account_registered.connect(registered)
+    email_confirmed.connect(confirmed)
+    try:
+        client.post(REGISTER_URL, claim_form_data(later, "signal@example.org"))
+        client.post(url("verify_email_code"), {"code": mail_code(mail.outbox[-1])})
+    finally:
+        account_registered.disconnect(registered)
+        email_confirmed.disconnect(confirmed)
+    pk = PortalAccount.objects.get().pk
+    assert received == [("registered", pk, "verify_later"), ("confirmed", pk, 1)]

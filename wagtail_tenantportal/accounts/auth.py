@@ -125,10 +125,10 @@ def complete_login(request, user, *, remember=False, device=None):
     session lasts ``REMEMBER_ME_SECONDS`` with ``remember``, else until the browser closes;
     the session carries the account's current session epoch; the login time is recorded.
     """
-    # Keys the registration or a pending second factor left; they would outlive the login.
     from .flows import PENDING_VERIFICATION_SESSION_KEY
     from .models import PortalAccount
 
+    # A registration's pending email code must not outlive the login.
     request.session.pop(PENDING_VERIFICATION_SESSION_KEY, None)
     auth_login(request, user, backend=_login_backend(user))
     if device is not None:
@@ -136,11 +136,12 @@ def complete_login(request, user, *, remember=False, device=None):
 
         django_otp.login(request, device)
     request.session.set_expiry(int(portal_settings.REMEMBER_ME_SECONDS) if remember else 0)
-    account, _ = PortalAccount.objects.get_or_create(user=user)
-    now = timezone.now()
-    PortalAccount.objects.filter(pk=account.pk).update(last_login_at=now)
-    account.last_login_at = now
-    request.session[EPOCH_SESSION_KEY] = account.session_epoch
+    account = PortalAccount.objects.filter(user=user).first()
+    if account is not None:
+        now = timezone.now()
+        PortalAccount.objects.filter(pk=account.pk).update(last_login_at=now)
+        account.last_login_at = now
+        request.session[EPOCH_SESSION_KEY] = account.session_epoch
     forget_state(request)
 
 

@@ -41,6 +41,7 @@ from ..ratelimit import RateLimit
 from ..tenancy.models import Contract, ContractParty
 from . import codes, services
 from .models import AccountParty, Consent, EmailVerification, PortalAccount, RegistrationClaim
+from .signals import account_registered, email_confirmed
 
 logger = logging.getLogger(__name__)
 
@@ -280,6 +281,7 @@ def _confirm(verification, *, now):
         PortalAccount.objects.filter(pk=account.pk).update(email_verified_at=now)
         account.email_verified_at = now
         log(account, ACTION_EMAIL_CONFIRMED, user=user, data={"purpose": verification.purpose})
+    email_confirmed.send(sender=PortalAccount, account=account)
     return account
 
 
@@ -515,6 +517,7 @@ def register_with_code(
     except IntegrityError:  # the address was taken concurrently
         _notify_email_in_use(request, email, company=record.company)
         return Registration(email=email)
+    account_registered.send(sender=PortalAccount, account=account, flow="code_first")
     send_verification_mail(request, verification, plain)
     return Registration(email=email, account=account)
 
@@ -574,6 +577,7 @@ def register_for_matching(
     except IntegrityError:
         _notify_email_in_use(request, email, company=company)
         return Registration(email=email)
+    account_registered.send(sender=PortalAccount, account=account, flow="verify_later")
     send_verification_mail(request, verification, plain)
     return Registration(email=email, account=account)
 

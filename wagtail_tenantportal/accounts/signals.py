@@ -4,8 +4,19 @@
 ``services.request_code``). sender: the ``CodeRequest`` class; ``request``: the new
 ``CodeRequest`` (``party``/``contract`` empty when the details matched nobody). Sent after
 the request is saved; connect a receiver to notify staff.
+
+``account_registered``: a portal account was created by registration (see ``flows``).
+sender: the ``PortalAccount`` class; ``account``: the new account (email not confirmed
+yet); ``flow``: ``"code_first"`` or ``"verify_later"``. Sent after the transaction.
+
+``email_confirmed``: a tenant confirmed an email address (registration or change).
+sender: the ``PortalAccount`` class; ``account``: the account. For "verify later" accounts
+the pending ``RegistrationClaim`` now appears in ``RegistrationClaim.objects.awaiting_match()``;
+connect a receiver to notify staff.
 """
 
 from django.dispatch import Signal
 
 code_requested = Signal()
+account_registered = Signal()
+email_confirmed = Signal()
