@@ -487,3 +487,29 @@ def test_signals_tell_about_registration_and_confirmation(client, db):
         email_confirmed.disconnect(confirmed)
     pk = PortalAccount.objects.get().pk
     assert received == [("registered", pk, "verify_later"), ("confirmed", pk, 1)]
+
+
+class TestAddContract:
+    def test_second_contract_of_another_company_by_its_letter(self, client, tenant):
+        from .flow_helpers import verified_tenant
+
+        _, contract = tenant
+        user = verified_tenant(contract, email="zwei@example.org")
+        other = CompanyFactory(slug="zweite")
+        party, second = make_tenant(other, last_name="Zweig")
+        code = issue(party, second)
+        login(client, "zwei@example.org")
+        assert client.get(url("add_contract")).status_code == 200
+        wrong = client.post(
+            url("add_contract"), {"contract_number": second.number, "code": code, "last_name": "X"}
+        )
+        assert GENERIC in wrong.content.decode()
+        assert Contract.objects.visible_to(user).count() == 1
+        response = client.post(
+            url("add_contract"), {"contract_number": second.number, "code": code, "last_name": "Zweig"}
+        )
+        assert response.url == url("account")
+        assert set(Contract.objects.visible_to(user)) == {contract, second}
+        assert RegistrationCode.objects.get(party=party).used_by == user
+        page = client.get(url("account")).content
+        assert contract.number.encode() in page and second.number.encode() in page

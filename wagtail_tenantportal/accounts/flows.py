@@ -582,6 +582,38 @@ def register_for_matching(
     return Registration(email=email, account=account)
 
 
+def add_party_with_code(request, account, *, contract_number, code, last_name, now=None):
+    """Link a further contract to a logged-in account with the letter of its party.
+
+    For tenants with contracts of several parties or companies: the same checks as the
+    code-first registration (one message for every cause, the same attempt limits); the
+    code is marked used and the party linked in one transaction. Returns the new
+    ``AccountParty``. Raises ``RegistrationInvalid`` or ``TooManyAttempts``.
+    """
+    now = now or timezone.now()
+    try:
+        record = services.check_registration_code(
+            contract_number, code, last_name, ip=client_ip(request), now=now
+        )
+    except services.TooManyAttempts as error:
+        raise TooManyAttempts(error.retry_after) from error
+    except services.RegistrationCodeInvalid as error:
+        raise RegistrationInvalid() from error
+    try:
+        with transaction.atomic():
+            services.redeem(record, account.user, now=now)
+            link, created = AccountParty.objects.get_or_create(
+                account=account, party=record.party, defaults={"active": True, "linked_at": now}
+            )
+            if not created and not link.active:
+                link.active, link.linked_at = True, now
+                link.save(update_fields=["active", "linked_at"])
+            log(account, ACTION_ACTIVATED, user=account.user, data={"party": record.party_id})
+    except services.RegistrationCodeInvalid as error:
+        raise RegistrationInvalid() from error
+    return link
+
+
 # -- verify later: staff match, activation by letter code ------------------------------------
 
 

@@ -158,6 +158,29 @@ class CodeRegistrationForm(NewPasswordMixin, ConsentMixin, forms.Form):
         return self.cleaned_data
 
 
+class AddContractForm(forms.Form):
+    """A further contract for a logged-in tenant: the details of its registration letter."""
+
+    contract_number = forms.CharField(
+        label=_("Contract number"),
+        max_length=40,
+        help_text=_("As printed on your registration letter."),
+        widget=forms.TextInput(attrs=_attrs("off", spellcheck="false")),
+    )
+    code = forms.CharField(
+        label=_("Registration code"),
+        max_length=40,
+        help_text=_("The code from our letter, e.g. 7KQ4-M9TX-2HRP. Hyphens and spaces do not matter."),
+        widget=forms.TextInput(attrs=_attrs("off", spellcheck="false", autocapitalize="characters")),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=200,
+        help_text=_("As written on the letter."),
+        widget=forms.TextInput(attrs=_attrs("family-name")),
+    )
+
+
 class ClaimRegistrationForm(NewPasswordMixin, ConsentMixin, forms.Form):
     """The "verify later" flow: who you are and where you live, email, password."""
 

@@ -24,4 +24,5 @@ urlpatterns = [
     path("account/email/", views.email_change_view, name="email_change"),
     path("account/contact/", views.contact_check_view, name="contact_check"),
     path("account/activate/", views.activate_view, name="activate"),
+    path("account/add-contract/", views.add_contract_view, name="add_contract"),
 ]

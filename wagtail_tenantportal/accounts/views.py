@@ -21,6 +21,7 @@ from ..tenancy.models import Company, Contract, Party
 from . import auth, flows
 from .forms import (
     ActivationForm,
+    AddContractForm,
     ClaimRegistrationForm,
     CodeRegistrationForm,
     CompanyChoiceForm,
@@ -473,6 +474,23 @@ def contact_check_view(request):
             "next": _next_url(request),
         },
     )
+
+
+@login_not_required
+@auth.portal_login_required
+def add_contract_view(request):
+    """A further contract (another flat, a parking space, another company) by its letter."""
+    account = auth.get_account(request.user)
+    form = AddContractForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flows.add_party_with_code(request, account, **form.cleaned_data)
+        except flows.FlowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Thank you: the contract is now linked to your account."))
+            return redirect_to_next_step(request, reverse("wagtail_tenantportal:account"))
+    return render_portal(request, "add_contract.html", {"form": form})
 
 
 # -- account overview ----------------------------------------------------------------------------
