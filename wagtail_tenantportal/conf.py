@@ -84,6 +84,9 @@ DEFAULTS = {
         "activation_code": {"limit": 5, "window": 15 * 60, "lockout": 15 * 60},
         # "verify later" registrations per client IP address (every registration counts)
         "signup_ip": {"limit": 10, "window": 60 * 60, "lockout": 60 * 60},
+        # tickets: requests filed and messages sent per user (every one counts, not only failures)
+        "ticket_submit": {"limit": 10, "window": 60 * 60, "lockout": 60 * 60},
+        "ticket_message": {"limit": 30, "window": 60 * 60, "lockout": 60 * 60},
     },
     # Two-factor (accounts.twofactor). Seconds a session that passed the password may take for
     # the second factor; seconds a re-entered password allows adding or removing a method.
@@ -112,6 +115,22 @@ DEFAULTS = {
     "LOGIN_REDIRECT_URL": None,
     # Language of mails to tenants (None: the language of the request, else LANGUAGE_CODE).
     "EMAIL_LANGUAGE": None,
+    # Tickets (tickets/, see docs/tickets.md). Attachments per request or message, largest file
+    # (MB) and most pixels of a photo (more is refused as a decompression bomb).
+    "TICKET_MAX_ATTACHMENTS": 10,
+    "TICKET_MAX_UPLOAD_MB": 15,
+    "TICKET_MAX_IMAGE_PIXELS": 60_000_000,
+    # Photos are re-encoded to fit this many pixels on the longer side; thumbnails likewise.
+    "TICKET_IMAGE_MAX_SIZE": 2560,
+    "TICKET_THUMBNAIL_SIZE": 400,
+    "TICKET_JPEG_QUALITY": 85,
+    # Months in which damage kinds marked "urgent in the heating season" count as emergencies.
+    "TICKET_HEATING_MONTHS": [10, 11, 12, 1, 2, 3, 4],
+    # Requests per page of "my requests" and longest text of a request or message.
+    "TICKET_LIST_PAGE_SIZE": 25,
+    "TICKET_TEXT_MAX_LENGTH": 5000,
+    # Email staff when a request is assigned to them or a tenant replies.
+    "TICKET_NOTIFY_STAFF": True,
 }
 
 
