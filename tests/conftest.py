@@ -1,6 +1,33 @@
 import pytest
+from django.utils import timezone
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def verified_portal_user(contract, user=None):
+    """A user whose portal account is fully set up (email confirmed, contact data checked) and
+    linked to a new party on ``contract``: ``force_login`` gives a full portal session."""
+    from tests.factories import tenant_for
+    from wagtail_tenantportal.accounts.models import PortalAccount
+
+    user, _party = tenant_for(contract, user=user)
+    now = timezone.now()
+    PortalAccount.objects.filter(user=user).update(email_verified_at=now, contact_checked_at=now)
+    return user
+
+
+@pytest.fixture
+def portal_client(client, db):
+    """A client with a full portal session of a tenant on a fresh rental contract
+    (``client.user``, ``client.contract``)."""
+    from tests.factories import ContractFactory
+
+    contract = ContractFactory()
+    user = verified_portal_user(contract)
+    client.force_login(user)
+    client.user = user
+    client.contract = contract
+    return client

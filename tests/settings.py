@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "wagtail_tenantportal",
     "wagtail_tenantportal.tenancy",
     "wagtail_tenantportal.accounts",
+    "wagtail_tenantportal.tickets",
     "tests.testapp",
     "django_otp",
     "django_otp.plugins.otp_totp",

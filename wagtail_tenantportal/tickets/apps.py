@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketsConfig(AppConfig):
+    name = "wagtail_tenantportal.tickets"
+    label = "tenantportal_tickets"
+    verbose_name = _("Tenant portal: requests")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,46 @@
+"""Page types of the tickets app (imported from ``models.py``): a "report damage" page and a
+"my requests" page editors place anywhere in the site. Both serve the same forms and lists as
+the portal views; visitors without a full portal session see a login prompt leading back."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class DamageReportPage(Page):
+    """Report damage: the damage form (with photos) of the first active damage-report type."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = []
+    template = "wagtail_tenantportal/tickets/pages/damage_report_page.html"
+
+    class Meta:
+        verbose_name = _("damage report page")
+        verbose_name_plural = _("damage report pages")
+
+    def serve(self, request, *args, **kwargs):
+        from .views import damage_report_page_response
+
+        return damage_report_page_response(request, self)
+
+
+class RequestListPage(Page):
+    """My requests: the tenant's requests with status, reports to join and links to new requests."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = []
+    template = "wagtail_tenantportal/tickets/pages/request_list_page.html"
+
+    class Meta:
+        verbose_name = _("my requests page")
+        verbose_name_plural = _("my requests pages")
+
+    def serve(self, request, *args, **kwargs):
+        from .views import request_list_page_response
+
+        return request_list_page_response(request, self)
