@@ -222,3 +222,18 @@ def test_one_qr_code_per_address_is_embedded(company):
     for page in reader.pages:
         names |= set(page["/Resources"]["/XObject"].keys())
     assert len(names) == 2
+
+
+def test_the_company_logo_is_embedded_once(company):
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    company.logo = Image.objects.create(title="Logo", file=get_test_image_file(size=(400, 120)))
+    company.save()
+    parties = [make_tenant(company)[0] for _ in range(3)]
+    _batch, one = print_letters(parties[:1])
+    _batch, three = print_letters(parties)
+    assert len(pdf_pages(three)) == 3
+    # The image (and its transparency mask, if any) is stored once, however many pages.
+    assert one.count(b"/Subtype /Image") >= 1
+    assert three.count(b"/Subtype /Image") == one.count(b"/Subtype /Image")
