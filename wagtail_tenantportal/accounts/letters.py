@@ -17,7 +17,6 @@ only (German, most Western European names); other letters are transliterated (Ł
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -27,20 +26,41 @@ from django.utils.translation import gettext_lazy
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader, simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from ..conf import portal_settings
+from ..letterhead import (  # noqa: F401  (layout names stay importable from here)
+    ADDRESS_FIELD,
+    ADDRESS_ZONE_TOP,
+    BLACK,
+    FOLD_MARKS,
+    FOOTER_TOP,
+    GREY,
+    INFO_LEFT,
+    INFO_TOP,
+    LEFT,
+    LIGHT,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    PT,
+    PUNCH_MARK,
+    RIGHT,
+    SUBJECT_TOP,
+    TEXT_WIDTH,
+    Fonts,
+    draw_address,
+    draw_fold_marks,
+    draw_footer,
+    draw_letterhead,
+)
+from ..letterhead import transliterate_cp1252 as _transliterate_cp1252  # noqa: F401
+from ..letterhead import y as _y
 from . import codes
 
 logger = logging.getLogger(__name__)
-
-PAGE_WIDTH, PAGE_HEIGHT = A4
 
 #: Placeholders the subject, letter text and closing may use.
 PLACEHOLDERS = {
@@ -110,78 +130,6 @@ class Letter:
     code: str
     valid_until: datetime | date
     url: str
-
-
-# Layout, DIN 5008 form B (millimetres from the top left corner of the page).
-LEFT = 25
-RIGHT = 20
-TEXT_WIDTH = 210 - LEFT - RIGHT
-ADDRESS_FIELD = (20, 45, 85, 45)  # left, top, width, height
-ADDRESS_ZONE_TOP = 45 + 17.7  # below the 5-line zone for the return address and notes
-INFO_LEFT = 125
-INFO_TOP = 50
-SUBJECT_TOP = 103.46
-FOOTER_TOP = 272
-FOLD_MARKS = (105, 210)
-PUNCH_MARK = 148.5
-PT = 25.4 / 72  # millimetres per point
-BLACK = Color(0, 0, 0)
-GREY = Color(0.35, 0.35, 0.35)
-LIGHT = Color(0.93, 0.94, 0.96)
-
-
-def _y(top_mm):
-    return PAGE_HEIGHT - top_mm * mm
-
-
-def _transliterate_cp1252(text):
-    """``text`` with every character outside Windows-1252 replaced by a base letter or '?'."""
-    try:
-        text.encode("cp1252")
-        return text
-    except UnicodeEncodeError:
-        pass
-    out = []
-    for char in text:
-        try:
-            char.encode("cp1252")
-            out.append(char)
-            continue
-        except UnicodeEncodeError:
-            pass
-        char = _SPECIAL.get(char, char)
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-        try:
-            base.encode("cp1252")
-            out.append(base)
-        except UnicodeEncodeError:
-            out.append("?")
-    return "".join(out)
-
-
-_SPECIAL = {"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "ħ": "h", "Ħ": "H", "ŀ": "l", "Ŀ": "L"}
-
-
-class Fonts:
-    """Font names for the canvas: the PDF standard fonts or the TrueType files configured."""
-
-    def __init__(self, config=None):
-        config = config or {}
-        self.regular, self.bold, self.mono = "Helvetica", "Helvetica-Bold", "Courier-Bold"
-        self.unicode = False
-        if config:
-            for attr, key in (("regular", "regular"), ("bold", "bold"), ("mono", "mono")):
-                path = config.get(key)
-                if path:
-                    name = f"TenantPortal-{key}"
-                    if name not in pdfmetrics.getRegisteredFontNames():
-                        pdfmetrics.registerFont(TTFont(name, path))
-                    setattr(self, attr, name)
-            self.unicode = bool(config.get("regular"))
-
-    def text(self, value):
-        value = "" if value is None else str(value)
-        return value if self.unicode else _transliterate_cp1252(value)
 
 
 class LetterRenderer:
@@ -255,109 +203,14 @@ class LetterRenderer:
             self._qr_forms[url] = name
         return name
 
-    def _logo(self, company):
-        if not company.logo_id:
-            return None
-        image = company.logo
-        try:
-            if getattr(image, "is_svg", lambda: False)():
-                return None
-            rendition = image.get_rendition("max-800x320|format-png")
-            with rendition.file.open("rb") as fh:
-                return ImageReader(fh)
-        except Exception:  # a broken logo must not stop a print run
-            logger.warning("Logo of company %s cannot be read; letters are printed without it.", company.pk)
-            return None
-
     def _draw_letterhead(self, company):
-        c, f = self.canvas, self.fonts
-        logo = self._logo(company)
-        if logo is not None:
-            width, height = logo.getSize()
-            max_w, max_h = 60 * mm, 24 * mm
-            scale = min(max_w / width, max_h / height)
-            w, h = width * scale, height * scale
-            c.drawImage(logo, (210 - RIGHT) * mm - w, _y(10) - h, w, h, mask="auto")
-        c.setFillColor(BLACK)
-        c.setFont(f.bold, 14)
-        c.drawString(LEFT * mm, _y(17), f.text(company.display_name))
-        c.setFont(f.regular, 8.5)
-        c.setFillColor(GREY)
-        contact = [", ".join(company.address_lines)]
-        if company.phone:
-            contact.append(_("Phone %(phone)s") % {"phone": company.phone})
-        if company.email:
-            contact.append(company.email)
-        if company.website:
-            contact.append(company.website)
-        top = 22.5
-        for line in simpleSplit(
-            f.text(" · ".join(part for part in contact if part)), f.regular, 8.5, 100 * mm
-        ):
-            c.drawString(LEFT * mm, _y(top), line)
-            top += 3.8
-        # Return address in the zone above the address (its lowest line), small and underlined.
-        sender = company.sender_line or " · ".join([company.display_name, *company.address_lines])
-        c.setFont(f.regular, 7)
-        left, field_top, width, _height = ADDRESS_FIELD
-        sender = f.text(sender)
-        while c.stringWidth(sender, f.regular, 7) > (width - 10) * mm and len(sender) > 10:
-            sender = sender[:-2] + "…" if f.unicode else sender[:-4] + "..."
-        c.drawString((left + 5) * mm, _y(ADDRESS_ZONE_TOP - 3), sender)
-        c.setLineWidth(0.3)
-        c.setStrokeColor(GREY)
-        text_width = c.stringWidth(sender, f.regular, 7)
-        c.line(
-            (left + 5) * mm,
-            _y(ADDRESS_ZONE_TOP - 2.3),
-            (left + 5) * mm + text_width,
-            _y(ADDRESS_ZONE_TOP - 2.3),
-        )
-        c.setFillColor(BLACK)
+        draw_letterhead(self.canvas, self.fonts, company)
 
     def _draw_footer(self, company):
-        c, f = self.canvas, self.fonts
-        c.setStrokeColor(GREY)
-        c.setLineWidth(0.4)
-        c.line(LEFT * mm, _y(FOOTER_TOP), (210 - RIGHT) * mm, _y(FOOTER_TOP))
-        columns = [
-            [company.display_name, *company.address_lines],
-            [
-                _("Board: %(names)s") % {"names": company.management_board}
-                if company.management_board
-                else "",
-                _("Chair of the supervisory board: %(name)s") % {"name": company.supervisory_board_chair}
-                if company.supervisory_board_chair
-                else "",
-                " ".join(filter(None, [company.register_court, company.register_number])),
-                _("Tax number: %(number)s") % {"number": company.tax_number} if company.tax_number else "",
-            ],
-            [
-                company.bank_name,
-                f"IBAN {company.iban_display}" if company.iban else "",
-                f"BIC {company.bic}" if company.bic else "",
-            ],
-        ]
-        col_width = TEXT_WIDTH / 3
-        c.setFont(f.regular, 7)
-        c.setFillColor(GREY)
-        for index, lines in enumerate(columns):
-            top = FOOTER_TOP + 4
-            for line in lines:
-                if not line:
-                    continue
-                for part in simpleSplit(f.text(line), f.regular, 7, (col_width - 3) * mm):
-                    c.drawString((LEFT + index * col_width) * mm, _y(top), part)
-                    top += 3.2
-        c.setFillColor(BLACK)
+        draw_footer(self.canvas, self.fonts, company)
 
     def _draw_fold_marks(self):
-        c = self.canvas
-        c.setStrokeColor(GREY)
-        c.setLineWidth(0.3)
-        for top in FOLD_MARKS:
-            c.line(4 * mm, _y(top), 8 * mm, _y(top))
-        c.line(4 * mm, _y(PUNCH_MARK), 10 * mm, _y(PUNCH_MARK))
+        draw_fold_marks(self.canvas)
 
     # -- per letter ---------------------------------------------------------------------------
 
@@ -465,10 +318,7 @@ class LetterRenderer:
             t.textOut(value)
 
         # Address field: name lines, then address lines (at most six lines fit).
-        top = ADDRESS_ZONE_TOP + 3.5
-        for value in [*self._name_lines(party), *party.address_lines][:6]:
-            line(ADDRESS_FIELD[0] + 5, top, f.regular, 10, f.text(value))
-            top += 12 * PT
+        draw_address(t, f, [*self._name_lines(party), *party.address_lines])
 
         # Information block: date, contract number, contact.
         top = INFO_TOP
