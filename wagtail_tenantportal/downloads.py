@@ -39,6 +39,26 @@ def _secure(response, filename, as_attachment):
     return response
 
 
+def _presigned_url(storage, name, filename, content_type, as_attachment):
+    """A short-lived URL of the file; S3 is asked to answer with the portal's headers."""
+    expiry = portal_settings.PRIVATE_URL_EXPIRY
+    # S3 sends these back as response headers, so the file arrives with the same
+    # Content-Disposition, type and caching rules as a streamed download.
+    parameters = {
+        "ResponseContentDisposition": content_disposition_header(as_attachment, safe_filename(filename)),
+        "ResponseContentType": content_type,
+        "ResponseCacheControl": "private, no-store",
+    }
+    try:
+        return storage.url(name, parameters=parameters, expire=expiry)
+    except TypeError:  # a storage whose url() takes no response parameters
+        pass
+    try:
+        return storage.url(name, expire=expiry)
+    except TypeError:  # nor an expiry
+        return storage.url(name)
+
+
 def private_file_response(name, *, filename, content_type=None, as_attachment=True, storage=None):
     """Response delivering the private file ``name`` (a storage name, e.g. ``field_file.name``).
 
@@ -48,11 +68,7 @@ def private_file_response(name, *, filename, content_type=None, as_attachment=Tr
     content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
     mode = portal_settings.PRIVATE_SERVE_MODE
     if mode == "redirect":
-        try:
-            url = storage.url(name, expire=portal_settings.PRIVATE_URL_EXPIRY)
-        except TypeError:  # a storage whose url() takes no expiry
-            url = storage.url(name)
-        response = HttpResponseRedirect(url)
+        response = HttpResponseRedirect(_presigned_url(storage, name, filename, content_type, as_attachment))
     elif mode == "x-accel-redirect":
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = (
