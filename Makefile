@@ -89,8 +89,10 @@ pytest-oldest:
 
 # makemessages over the package's Python and templates (not tests/, not example_site/), then compile.
 # The arguments live in scripts/check_catalogue.py, so the check and this target cannot drift apart.
+# FILL_FROM="a.po b.po": fill untranslated and fuzzy entries from these catalogues (exact matches).
+FILL_FROM ?=
 messages: $(VENV)/.installed
-	$(PY) scripts/check_catalogue.py --update
+	$(PY) scripts/check_catalogue.py --update $(if $(strip $(FILL_FROM)),--fill-from $(FILL_FROM))
 
 bench: $(VENV)/.installed
 	$(PY) bench/import_bench.py

@@ -16,7 +16,9 @@ otherwise.
 
 ``--update`` (``make messages``) runs ``makemessages`` over the package in place (Python and
 templates; migrations, static files and tests are left out), fixes the header of a new
-catalogue and compiles ``django.mo``.
+catalogue and compiles ``django.mo``. With ``--fill-from a.po b.po ...`` it also fills
+untranslated and fuzzy entries from other catalogues (translators' fragments), matched
+exactly.
 """
 
 import argparse
@@ -340,8 +342,50 @@ def ensure_gettext(report, ci):
     return False
 
 
-def update_catalogue(package_dir):
-    """`make messages`: makemessages in place, fix the header of a new catalogue, compile the .mo."""
+def translations_in(paths):
+    """Key -> translation (msgstr, or {index: msgstr} for plurals) of the finished entries of ``paths``.
+
+    Untranslated, fuzzy and obsolete entries are skipped; a later file wins over an earlier one.
+    """
+    found = {}
+    for path in paths:
+        for entry in polib.pofile(str(path), encoding="utf-8"):
+            if entry.obsolete or entry.fuzzy or not entry.translated():
+                continue
+            found[entry_key(entry)] = dict(entry.msgstr_plural) if entry.msgid_plural else entry.msgstr
+    return found
+
+
+def fill_entries(po, translations):
+    """Translate the unfinished entries of ``po`` (untranslated or fuzzy) found in ``translations``.
+
+    Finished entries are left alone. Returns the number of entries filled.
+    """
+    filled = 0
+    for entry in po:
+        if entry.obsolete or (entry.translated() and not entry.fuzzy):
+            continue
+        value = translations.get(entry_key(entry))
+        if value is None:
+            continue
+        if entry.msgid_plural:
+            entry.msgstr_plural = {int(index): text for index, text in value.items()}
+        else:
+            entry.msgstr = value
+        if entry.fuzzy:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
+        filled += 1
+    return filled
+
+
+def update_catalogue(package_dir, fill_from=()):
+    """`make messages`: makemessages in place, fix the header of a new catalogue, compile the .mo.
+
+    ``fill_from``: PO files (translators' fragments, a compendium) whose translations fill
+    entries that are untranslated or fuzzy after the merge, matched exactly by context, msgid
+    and plural msgid.
+    """
     package_dir = Path(package_dir)
     po_path = package_dir / PO_RELATIVE
     run_makemessages(package_dir)
@@ -366,10 +410,13 @@ def update_catalogue(package_dir):
     if changed:
         po.header = HEADER_COMMENT
         po.metadata_is_fuzzy = 0
+    filled = fill_entries(po, translations_in(fill_from)) if fill_from else 0
+    if changed or filled:
         po.save(str(po_path))
     po.save_as_mofile(str(po_path.with_suffix(".mo")))
     untranslated = [e for e in po if not e.obsolete and (e.fuzzy or not e.translated())]
-    print(f"{po_path}: {len(po)} entries, {len(untranslated)} to translate")
+    note = f", {filled} filled from {len(fill_from)} file(s)" if fill_from else ""
+    print(f"{po_path}: {len(po)} entries{note}, {len(untranslated)} to translate")
 
 
 def main(argv=None):
@@ -382,6 +429,13 @@ def main(argv=None):
     )
     parser.add_argument("--update", action="store_true", help="regenerate the catalogue and compile it")
     parser.add_argument(
+        "--fill-from",
+        nargs="+",
+        default=[],
+        metavar="PO",
+        help="with --update: fill untranslated and fuzzy entries from these PO files (exact matches)",
+    )
+    parser.add_argument(
         "--skip-source", action="store_true", help="skip the completeness check against the source"
     )
     args = parser.parse_args(argv)
@@ -393,7 +447,7 @@ def main(argv=None):
         if not all(shutil.which(tool) for tool in GETTEXT_TOOLS):
             print("error: `make messages` needs GNU gettext (e.g. apt-get install gettext)", file=sys.stderr)
             return 1
-        update_catalogue(package_dir)
+        update_catalogue(package_dir, fill_from=args.fill_from)
         return 0
 
     if not po_path.exists():

@@ -139,6 +139,46 @@ def test_main_exit_status(tmp_path, capsys):
     assert "error: untranslated: 'Contract'" in capsys.readouterr().out
 
 
+def test_fill_entries_translates_only_unfinished_entries(tmp_path):
+    target = polib.pofile(
+        HEADER
+        + """
+msgid "Contract"
+msgstr ""
+
+#, fuzzy
+#| msgid "Hello"
+msgid "Hello %(name)s"
+msgstr "Hallo"
+
+msgctxt "unit kind"
+msgid "Flat"
+msgstr "Appartement"
+
+msgid "%(count)s row"
+msgid_plural "%(count)s rows"
+msgstr[0] ""
+msgstr[1] ""
+
+msgid "Not in any fragment"
+msgstr ""
+"""
+    )
+    fragment = tmp_path / "fragment.po"
+    fragment.write_text(
+        COMPLETE + '\n#, fuzzy\nmsgid "Not in any fragment"\nmsgstr "Unsicher"\n', encoding="utf-8"
+    )
+    assert check_catalogue.fill_entries(target, check_catalogue.translations_in([fragment])) == 3
+    by_id = {entry.msgid: entry for entry in target}
+    assert by_id["Contract"].msgstr == "Vertrag"
+    assert by_id["Hello %(name)s"].msgstr == "Guten Tag, %(name)s"
+    assert not by_id["Hello %(name)s"].fuzzy
+    assert by_id["Hello %(name)s"].previous_msgid is None
+    assert by_id["Flat"].msgstr == "Appartement"  # finished entries are left alone
+    assert by_id["%(count)s row"].msgstr_plural == {0: "%(count)s Zeile", 1: "%(count)s Zeilen"}
+    assert by_id["Not in any fragment"].msgstr == ""  # fuzzy entries of a fragment are not used
+
+
 needs_gettext = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in check_catalogue.GETTEXT_TOOLS), reason="GNU gettext not installed"
 )
@@ -198,3 +238,23 @@ def test_update_creates_a_german_catalogue(fake_package):
     assert po_path.with_suffix(".mo").exists()
     # untranslated entries are reported by the check
     assert "untranslated: 'Contract'" in check_catalogue.check_po(po_path, use_msgfmt=False).errors
+
+
+@needs_gettext
+def test_update_fills_from_fragments_and_keeps_translations(tmp_path, fake_package):
+    fragment = tmp_path / "fragment.po"
+    fragment.write_text(
+        HEADER + '\nmsgid "Your contracts"\nmsgstr "Ihre Verträge"\n\nmsgid "Contract"\nmsgstr "Vertrag"\n',
+        encoding="utf-8",
+    )
+    check_catalogue.update_catalogue(fake_package, fill_from=[fragment])
+    po_path = fake_package / check_catalogue.PO_RELATIVE
+    assert check_catalogue.check_po(po_path, use_msgfmt=False).errors == [
+        "untranslated: 'Flat' (context 'unit kind')"
+    ]
+    # a second run (makemessages merges into the existing catalogue) keeps the translations
+    check_catalogue.update_catalogue(fake_package)
+    translated = {e.msgid: e.msgstr for e in polib.pofile(str(po_path)) if e.translated()}
+    assert translated == {"Your contracts": "Ihre Verträge", "Contract": "Vertrag"}
+    mo = polib.mofile(str(po_path.with_suffix(".mo")))
+    assert {e.msgid: e.msgstr for e in mo if e.msgid} == translated
