@@ -6,6 +6,7 @@ whether an email address is known are identical for known and unknown addresses.
 """
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -37,16 +38,10 @@ from .models import RegistrationClaim
 
 TEMPLATE_DIR = "wagtail_tenantportal/accounts/"
 
-try:  # Django 5.1+: the portal checks logins itself, also under LoginRequiredMiddleware
-    from django.contrib.auth.decorators import login_not_required
-except ImportError:  # pragma: no cover
-
-    def login_not_required(view):
-        return view
-
 
 def public(view):
-    """A view anybody may open: not cached, passwords hidden from error reports."""
+    """A view anybody may open: not cached, passwords hidden from error reports, and exempt
+    from Django's ``LoginRequiredMiddleware`` (the portal checks sessions itself)."""
     return login_not_required(never_cache(sensitive_post_parameters()(view)))
 
 
@@ -233,7 +228,10 @@ class RegisterView:
         )
 
 
-register_view = public(require_http_methods(["GET", "POST"])(lambda request: RegisterView()(request)))
+@public
+@require_http_methods(["GET", "POST"])
+def register_view(request):
+    return RegisterView()(request)
 
 
 @public
