@@ -94,9 +94,6 @@ DEFAULTS = {
     "TWO_FACTOR_REAUTH_SECONDS": 600,
     # Number of single-use backup codes per set.
     "TWO_FACTOR_BACKUP_CODES": 10,
-    # Codes by email alone satisfy a company's "required" policy (tenants without a smartphone).
-    # False: email codes are only a fallback next to an authenticator app.
-    "TWO_FACTOR_EMAIL_ALONE": True,
     # Two-factor for the Wagtail admin: "off", "optional" (staff with a method must use it) or
     # "required" (staff without a method must set one up before any admin page).
     "STAFF_TWO_FACTOR": "optional",
