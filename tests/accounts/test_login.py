@@ -323,3 +323,18 @@ class TestPortalState:
         user, _party = tenant_for(tenant[1])
         client.force_login(user)
         assert client.get(url("account")).status_code == 200
+
+
+class TestConsents:
+    def test_e_delivery_can_be_given_and_withdrawn(self, client, tenant_user):
+        from wagtail_tenantportal.accounts.models import Consent
+
+        login(client, EMAIL)
+        page = client.get(url("consents"))
+        assert b'name="e_delivery"' in page.content
+        client.post(url("consents"), {"e_delivery": "on"})
+        current = Consent.objects.current().filter(kind="e_delivery")
+        assert current.get().version == "1"
+        client.post(url("consents"), {})
+        assert not current.exists()
+        assert Consent.objects.filter(kind="e_delivery", withdrawn_at__isnull=False).count() == 1

@@ -882,6 +882,23 @@ def request_email_change(request, account, new_email):
         _send("email_change_notice", old_email, {"user": user, "new_email": new_email}, request=request)
 
 
+def set_e_delivery(account, wanted, *, now=None):
+    """Give (with the text version in force) or withdraw the e-delivery consent.
+
+    Withdrawing sets ``withdrawn_at`` on the current consent; the record stays. Returns True
+    if something changed.
+    """
+    now = now or timezone.now()
+    current = account.consents.current().filter(kind=Consent.Kind.E_DELIVERY)
+    if wanted and not current.exists():
+        record_consents(account, [Consent.Kind.E_DELIVERY], now=now)
+        return True
+    if not wanted and current.exists():
+        current.update(withdrawn_at=now)
+        return True
+    return False
+
+
 def save_contact_data(account, *, phone="", mobile="", phone_work="", now=None):
     """Store the tenant's own phone numbers and record that the contact data were checked."""
     account.phone, account.mobile, account.phone_work = phone, mobile, phone_work

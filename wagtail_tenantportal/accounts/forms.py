@@ -332,6 +332,13 @@ class ActivationForm(forms.Form):
     )
 
 
+class EDeliveryForm(forms.Form):
+    e_delivery = forms.BooleanField(
+        label=_("I would like to receive documents electronically in the portal instead of by post."),
+        required=False,
+    )
+
+
 class ContactDataForm(forms.ModelForm):
     class Meta:
         model = PortalAccount

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .code_request_views import request_code_view
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
@@ -10,6 +11,7 @@ urlpatterns = [
     path("logout/everywhere/", views.logout_everywhere_view, name="logout_everywhere"),
     path("register/", views.register_view, name="register"),
     path("register/done/", views.register_done_view, name="register_done"),
+    path("register/request-code/", request_code_view, name="request_code"),
     path("verify/code/", views.verify_email_code_view, name="verify_email_code"),
     path("verify/resend/", views.resend_verification_view, name="resend_verification"),
     path("verify/<str:token>/", views.verify_email_view, name="verify_email"),
@@ -25,4 +27,5 @@ urlpatterns = [
     path("account/contact/", views.contact_check_view, name="contact_check"),
     path("account/activate/", views.activate_view, name="activate"),
     path("account/add-contract/", views.add_contract_view, name="add_contract"),
+    path("account/consents/", views.consents_view, name="consents"),
 ]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -27,6 +27,7 @@ from .forms import (
     CodeRegistrationForm,
     CompanyChoiceForm,
     ContactDataForm,
+    EDeliveryForm,
     EmailChangeForm,
     EmailCodeForm,
     EmailForm,
@@ -34,7 +35,7 @@ from .forms import (
     PortalPasswordChangeForm,
     PortalSetPasswordForm,
 )
-from .models import RegistrationClaim
+from .models import Consent, RegistrationClaim
 
 TEMPLATE_DIR = "wagtail_tenantportal/accounts/"
 
@@ -46,7 +47,12 @@ def public(view):
 
 
 def render_portal(request, template, context=None, status=200):
-    return render(
+    """A ``TemplateResponse`` of ``TEMPLATE_DIR + template`` with the portal context.
+
+    Lazy on purpose: page types that serve these views at their own URL (``pages.py``) swap
+    in their template and add the page to the context before the response is rendered.
+    """
+    return TemplateResponse(
         request, TEMPLATE_DIR + template, {**portal_context(request), **(context or {})}, status=status
     )
 
@@ -159,6 +165,12 @@ class RegisterView:
             return ClaimRegistrationForm
         return CodeRegistrationForm
 
+    #: The "check your mailbox" step after a registration; pages serving this view set their own.
+    done_url = None
+
+    def get_done_url(self, request):
+        return self.done_url or reverse("wagtail_tenantportal:register_done")
+
     def __call__(self, request):
         if request.user.is_authenticated and auth.portal_state(request) != auth.ANONYMOUS:
             return HttpResponseRedirect(reverse("wagtail_tenantportal:account"))
@@ -187,7 +199,7 @@ class RegisterView:
                 form.add_error(None, error.message)
             else:
                 flows.remember_pending_verification(request, result.account, result.email)
-                return HttpResponseRedirect(reverse("wagtail_tenantportal:register_done"))
+                return HttpResponseRedirect(self.get_done_url(request))
         template = "register_code.html" if form_class is CodeRegistrationForm else "register_claim.html"
         return render_portal(
             request,
@@ -455,7 +467,7 @@ def activate_view(request):
 def contact_check_view(request):
     account = auth.get_account(request.user)
     first_check = account.contact_checked_at is None
-    form = ContactDataForm(request.POST or None, instance=account)
+    form = ContactDataForm(request.POST if request.method == "POST" else None, instance=account)
     if request.method == "POST" and form.is_valid():
         flows.save_contact_data(account, **{name: form.cleaned_data[name] for name in form.Meta.fields})
         messages.success(request, _("Thank you: your contact data are saved."))
@@ -489,6 +501,26 @@ def add_contract_view(request):
             messages.success(request, _("Thank you: the contract is now linked to your account."))
             return redirect_to_next_step(request, reverse("wagtail_tenantportal:account"))
     return render_portal(request, "add_contract.html", {"form": form})
+
+
+@login_not_required
+@auth.portal_login_required
+def consents_view(request):
+    """The consents given, and the e-delivery consent to give or withdraw."""
+    account = auth.get_account(request.user)
+    current = account.consents.current()
+    # An unticked check box sends nothing: bind the form to every POST, even an empty one.
+    form = EDeliveryForm(
+        request.POST if request.method == "POST" else None,
+        initial={"e_delivery": current.filter(kind=Consent.Kind.E_DELIVERY).exists()},
+    )
+    if request.method == "POST" and form.is_valid():
+        if flows.set_e_delivery(account, form.cleaned_data["e_delivery"]):
+            messages.success(request, _("Your choice is saved."))
+        return HttpResponseRedirect(reverse("wagtail_tenantportal:consents"))
+    return render_portal(
+        request, "consents.html", {"form": form, "consents": current.order_by("kind", "-given_at")}
+    )
 
 
 # -- account overview ----------------------------------------------------------------------------
