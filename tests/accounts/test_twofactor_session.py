@@ -39,6 +39,7 @@ PUBLIC_URL_NAMES = {
     "login",
     "register",
     "register_done",
+    "request_code",
     "verify_email",
     "verify_email_code",
     "resend_verification",
