@@ -7,6 +7,10 @@ query (``get_listing_queryset`` of each viewset). Searches use the database dire
 (``search_backend_name = None``) because imports write in bulk and bypass the search index.
 
 The viewsets are wired into the "Tenant portal" menu group in ``wagtail_hooks.py``.
+
+Other sub-apps build their admin on the generic parts here: ``TenancyModelViewSet`` (with
+``TenancyIndexView``, ``TenancyInspectView`` and ``InspectSection``), ``field_label``,
+``count_subquery`` and ``staff_users``. Keep their signatures stable.
 """
 
 from collections import OrderedDict
