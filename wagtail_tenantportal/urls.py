@@ -1,5 +1,6 @@
 """The portal's URLs. A host site adds one line: ``path("portal/", include("wagtail_tenantportal.urls"))``."""
 
+from django.apps import apps
 from django.urls import include, path
 
 app_name = "wagtail_tenantportal"
@@ -8,3 +9,9 @@ urlpatterns = [
     path("", include("wagtail_tenantportal.accounts.urls")),
     path("2fa/", include("wagtail_tenantportal.accounts.twofactor_urls")),
 ]
+
+# Optional sub-apps bring their URLs only when installed.
+if apps.is_installed("wagtail_tenantportal.tickets"):
+    urlpatterns.append(path("requests/", include("wagtail_tenantportal.tickets.urls")))
+if apps.is_installed("wagtail_tenantportal.documents"):
+    urlpatterns.append(path("documents/", include("wagtail_tenantportal.documents.urls")))

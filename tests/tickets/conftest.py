@@ -176,9 +176,20 @@ def stranger(db):
     return verified_portal_user(ContractFactory())
 
 
+def staff_member(**kwargs):
+    """An active user who may use the Wagtail admin (not a superuser)."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(**kwargs)
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    return user
+
+
 @pytest.fixture
 def staff(db):
-    return UserFactory(is_staff=True, is_superuser=True, email="hausmeister@lindenhof.example", username="staff")
+    return UserFactory(
+        is_staff=True, is_superuser=True, email="hausmeister@lindenhof.example", username="staff"
+    )
 
 
 @pytest.fixture

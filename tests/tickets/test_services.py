@@ -30,7 +30,7 @@ from wagtail_tenantportal.tickets.models import (
     TicketTypeField,
 )
 
-from .conftest import contract_in, fake_image, pdf_bytes, photo, status, upload
+from .conftest import contract_in, fake_image, pdf_bytes, photo, staff_member, status, upload
 
 
 def damage(contract, user, kind, **kwargs):
@@ -61,7 +61,9 @@ def stored_files():
 
 def test_damage_report_is_saved_whole(contract, tenant, taxonomy, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        ticket = damage(contract, tenant, taxonomy.dripping_tap, attachments=[photo(), upload("a.pdf", pdf_bytes())])
+        ticket = damage(
+            contract, tenant, taxonomy.dripping_tap, attachments=[photo(), upload("a.pdf", pdf_bytes())]
+        )
 
     ticket.refresh_from_db()
     assert re.fullmatch(rf"{timezone.localdate().year}-\d{{6}}", ticket.reference)
@@ -99,6 +101,20 @@ def test_reference_numbers_count_up_per_year(contract, tenant, general_type):
     assert file("2027-01-01 10:00") == "2027-000001"
 
 
+def test_reference_numbers_taken_otherwise_are_skipped(contract, tenant, general_type):
+    from wagtail_tenantportal.tickets.models import TicketSequence
+
+    with freeze_time("2026-03-01 10:00"):
+        first = services.submit_ticket(
+            contract=contract, ticket_type=general_type, user=tenant, subject="a", description="b"
+        )
+        TicketSequence.objects.filter(year=2026).update(last_number=0)  # e.g. restored from a backup
+        second = services.submit_ticket(
+            contract=contract, ticket_type=general_type, user=tenant, subject="a", description="b"
+        )
+    assert (first.reference, second.reference) == ("2026-000001", "2026-000002")
+
+
 def test_urgent_kind_makes_an_urgent_ticket_due_today(contract, tenant, taxonomy):
     ticket = damage(contract, tenant, taxonomy.burst_pipe)
     assert ticket.is_urgent and ticket.priority == Priority.URGENT
@@ -125,7 +141,9 @@ def test_missing_fields_are_all_reported(contract, tenant, damage_type, taxonomy
 
 def test_contract_the_tenant_does_not_hold_is_refused(tenant, stranger, general_type):
     foreign = ContractFactory()
-    errors = submit_errors(contract=foreign, ticket_type=general_type, user=tenant, subject="x", description="y")
+    errors = submit_errors(
+        contract=foreign, ticket_type=general_type, user=tenant, subject="x", description="y"
+    )
     assert errors == {"contract": ["Choose one of your contracts."]}
     assert Ticket.objects.count() == 0
 
@@ -133,7 +151,9 @@ def test_contract_the_tenant_does_not_hold_is_refused(tenant, stranger, general_
 def test_ended_contract_is_refused(contract, tenant, general_type):
     contract.status = contract.Status.ENDED
     contract.save()
-    errors = submit_errors(contract=contract, ticket_type=general_type, user=tenant, subject="x", description="y")
+    errors = submit_errors(
+        contract=contract, ticket_type=general_type, user=tenant, subject="x", description="y"
+    )
     assert "contract" in errors
 
 
@@ -165,7 +185,9 @@ def test_damage_kind_of_another_company_or_inactive_is_refused(contract, tenant,
 
 def test_type_not_for_this_contract_kind_is_refused(contract, tenant):
     parking_only = TicketType.objects.create(code="stellplatz", name="Stellplatz", contract_kinds=["parking"])
-    errors = submit_errors(contract=contract, ticket_type=parking_only, user=tenant, subject="x", description="y")
+    errors = submit_errors(
+        contract=contract, ticket_type=parking_only, user=tenant, subject="x", description="y"
+    )
     assert errors == {"contract": ["This kind of request is not available for this contract."]}
 
 
@@ -215,7 +237,9 @@ def test_failure_after_files_were_written_removes_them_again(contract, tenant, t
 
 def test_type_fields_are_validated_and_stored(contract, tenant):
     pets = TicketType.objects.create(code="haustier", name="Haustiergenehmigung")
-    TicketTypeField.objects.create(ticket_type=pets, label="Tierart", kind="choice", choices="Hund\nKatze", required=True)
+    TicketTypeField.objects.create(
+        ticket_type=pets, label="Tierart", kind="choice", choices="Hund\nKatze", required=True
+    )
     TicketTypeField.objects.create(ticket_type=pets, label="Einzug des Tieres", kind="date", required=True)
     TicketTypeField.objects.create(ticket_type=pets, label="Zustimmung Nachbarn", kind="checkbox")
 
@@ -239,21 +263,35 @@ def test_type_fields_are_validated_and_stored(contract, tenant):
 
 
 def test_tenant_submissions_are_rate_limited(contract, tenant, general_type, settings):
-    settings.WAGTAIL_TENANTPORTAL = {"RATE_LIMITS": {"ticket_submit": {"limit": 2, "window": 3600, "lockout": 3600}}}
+    settings.WAGTAIL_TENANTPORTAL = {
+        "RATE_LIMITS": {"ticket_submit": {"limit": 2, "window": 3600, "lockout": 3600}}
+    }
     for _ in range(2):
-        services.submit_ticket(contract=contract, ticket_type=general_type, user=tenant, subject="x", description="y")
-    errors = submit_errors(contract=contract, ticket_type=general_type, user=tenant, subject="x", description="y")
+        services.submit_ticket(
+            contract=contract, ticket_type=general_type, user=tenant, subject="x", description="y"
+        )
+    errors = submit_errors(
+        contract=contract, ticket_type=general_type, user=tenant, subject="x", description="y"
+    )
     assert "try again in" in errors["__all__"][0]
     assert Ticket.objects.count() == 2
 
 
 def test_erp_may_file_with_external_id_once(contract, general_type):
     ticket = services.submit_ticket(
-        contract=contract, ticket_type=general_type, channel=Channel.ERP, subject="Aus dem ERP", external_id="V-1"
+        contract=contract,
+        ticket_type=general_type,
+        channel=Channel.ERP,
+        subject="Aus dem ERP",
+        external_id="V-1",
     )
     assert ticket.created_by is None and ticket.channel == Channel.ERP
     errors = submit_errors(
-        contract=contract, ticket_type=general_type, channel=Channel.ERP, subject="Noch mal", external_id="V-1"
+        contract=contract,
+        ticket_type=general_type,
+        channel=Channel.ERP,
+        subject="Noch mal",
+        external_id="V-1",
     )
     assert "external_id" in errors
 
@@ -262,7 +300,7 @@ def test_erp_may_file_with_external_id_once(contract, general_type):
 
 
 def test_routing_prefers_the_most_specific_rule(contract, tenant, taxonomy, damage_type, general_type):
-    anyone, by_company, by_property, by_type = (UserFactory(is_staff=True) for _ in range(4))
+    anyone, by_company, by_property, by_type = (staff_member() for _ in range(4))
     RoutingRule.objects.create(assignee=anyone)
     RoutingRule.objects.create(company=contract.company, assignee=by_company)
     RoutingRule.objects.create(property=contract.unit.property, assignee=by_property)
@@ -270,12 +308,16 @@ def test_routing_prefers_the_most_specific_rule(contract, tenant, taxonomy, dama
     RoutingRule.objects.create(ticket_type=damage_type, company=ContractFactory().company, assignee=anyone)
 
     assert damage(contract, tenant, taxonomy.dripping_tap).assignee == by_type
-    general = services.submit_ticket(contract=contract, ticket_type=general_type, user=tenant, subject="a", description="b")
+    general = services.submit_ticket(
+        contract=contract, ticket_type=general_type, user=tenant, subject="a", description="b"
+    )
     assert general.assignee == by_property
 
 
-def test_routing_falls_back_to_type_then_contact_person(contract, tenant, general_type, damage_type, taxonomy):
-    caretaker, clerk = UserFactory(is_staff=True), UserFactory(is_staff=True)
+def test_routing_falls_back_to_type_then_contact_person(
+    contract, tenant, general_type, damage_type, taxonomy
+):
+    caretaker, clerk = staff_member(), staff_member()
     person = ContactPerson.objects.create(company=contract.company, name="Frau Kunde", user=clerk)
     ContactResponsibility.objects.create(
         contact_person=person, company=contract.company, property=contract.unit.property, topic=Topic.GENERAL
@@ -284,18 +326,24 @@ def test_routing_falls_back_to_type_then_contact_person(contract, tenant, genera
     damage_type.save()
 
     assert damage(contract, tenant, taxonomy.dripping_tap).assignee == caretaker
-    general = services.submit_ticket(contract=contract, ticket_type=general_type, user=tenant, subject="a", description="b")
+    general = services.submit_ticket(
+        contract=contract, ticket_type=general_type, user=tenant, subject="a", description="b"
+    )
     assert general.assignee == clerk
 
 
 def test_inactive_or_non_staff_users_never_get_tickets(contract, tenant, general_type):
-    RoutingRule.objects.create(assignee=UserFactory(is_staff=True, is_active=False))
+    RoutingRule.objects.create(assignee=staff_member(is_active=False))
     RoutingRule.objects.create(assignee=UserFactory(is_staff=False))
-    ticket = services.submit_ticket(contract=contract, ticket_type=general_type, user=tenant, subject="a", description="b")
+    ticket = services.submit_ticket(
+        contract=contract, ticket_type=general_type, user=tenant, subject="a", description="b"
+    )
     assert ticket.assignee is None
 
 
-def test_assigned_staff_member_is_mailed(contract, tenant, general_type, staff, django_capture_on_commit_callbacks):
+def test_assigned_staff_member_is_mailed(
+    contract, tenant, general_type, staff, django_capture_on_commit_callbacks
+):
     RoutingRule.objects.create(assignee=staff)
     with django_capture_on_commit_callbacks(execute=True):
         ticket = services.submit_ticket(
@@ -314,17 +362,29 @@ def test_assigned_staff_member_is_mailed(contract, tenant, general_type, staff, 
 @pytest.fixture
 def ticket(contract, tenant, general_type):
     return services.submit_ticket(
-        contract=contract, ticket_type=general_type, user=tenant, subject="Frage <zur> Miete", description="Text"
+        contract=contract,
+        ticket_type=general_type,
+        user=tenant,
+        subject="Frage <zur> Miete",
+        description="Text",
     )
 
 
 def test_status_change_is_logged_and_mailed(ticket, tenant, staff, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        change = services.change_status(ticket, status("in_progress"), user=staff, comment="Wir <kümmern> uns.")
-    assert (change.from_status.code, change.to_status.code, change.changed_by) == ("new", "in_progress", staff)
+        change = services.change_status(
+            ticket, status("in_progress"), user=staff, comment="Wir <kümmern> uns."
+        )
+    assert (change.from_status.code, change.to_status.code, change.changed_by) == (
+        "new",
+        "in_progress",
+        staff,
+    )
     ticket.refresh_from_db()
     assert ticket.status.code == "in_progress" and ticket.closed_at is None
-    assert ModelLogEntry.objects.filter(action=services.ACTION_STATUS_CHANGED, object_id=str(ticket.pk)).exists()
+    assert ModelLogEntry.objects.filter(
+        action=services.ACTION_STATUS_CHANGED, object_id=str(ticket.pk)
+    ).exists()
     (message,) = mail.outbox
     assert message.to == [tenant.email]
     assert "In progress" in message.subject
@@ -355,7 +415,9 @@ def test_workflow_restricts_the_next_status(ticket, staff):
     services.change_status(ticket, status("in_progress"), user=staff)
 
 
-def test_signals_are_sent_after_commit(contract, tenant, general_type, staff, django_capture_on_commit_callbacks):
+def test_signals_are_sent_after_commit(
+    contract, tenant, general_type, staff, django_capture_on_commit_callbacks
+):
     received = []
 
     def receiver(signal, sender, **kwargs):
@@ -375,7 +437,11 @@ def test_signals_are_sent_after_commit(contract, tenant, general_type, staff, dj
             change = services.change_status(ticket, status("in_progress"), user=staff)
             message = services.post_message(ticket, user=staff, body="Hallo", role=TicketMessage.Role.STAFF)
     finally:
-        for signal in (signals.ticket_submitted, signals.ticket_status_changed, signals.ticket_message_posted):
+        for signal in (
+            signals.ticket_submitted,
+            signals.ticket_status_changed,
+            signals.ticket_message_posted,
+        ):
             signal.disconnect(receiver)
     assert [signal for signal, _ in received] == [
         signals.ticket_submitted,
@@ -387,7 +453,9 @@ def test_signals_are_sent_after_commit(contract, tenant, general_type, staff, dj
     assert received[2][1] == {"ticket": ticket, "message": message, "channel": Channel.STAFF}
 
 
-def test_failing_signal_receiver_does_not_break_the_request(ticket, staff, django_capture_on_commit_callbacks):
+def test_failing_signal_receiver_does_not_break_the_request(
+    ticket, staff, django_capture_on_commit_callbacks
+):
     def broken(**kwargs):
         raise RuntimeError("ERP down")
 
@@ -404,7 +472,9 @@ def test_failing_signal_receiver_does_not_break_the_request(ticket, staff, djang
 # -- messages --------------------------------------------------------------------------------------
 
 
-def test_staff_reply_is_mailed_internal_note_is_not(ticket, tenant, staff, django_capture_on_commit_callbacks):
+def test_staff_reply_is_mailed_internal_note_is_not(
+    ticket, tenant, staff, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.post_message(ticket, user=staff, body="Geheim", role=TicketMessage.Role.STAFF, internal=True)
     assert mail.outbox == []
@@ -471,7 +541,9 @@ def test_update_details(ticket, staff):
 # -- "me too" ------------------------------------------------------------------------------------
 
 
-def test_neighbour_joins_a_shared_area_report(contract, tenant, neighbour, stranger, taxonomy, staff, django_capture_on_commit_callbacks):
+def test_neighbour_joins_a_shared_area_report(
+    contract, tenant, neighbour, stranger, taxonomy, staff, django_capture_on_commit_callbacks
+):
     report = damage(contract, tenant, taxonomy.stair_light)
     private = damage(contract, tenant, taxonomy.dripping_tap)
 
@@ -498,15 +570,21 @@ def test_neighbour_joins_a_shared_area_report(contract, tenant, neighbour, stran
         services.join_ticket(report, other)
 
 
-def test_ticket_on_a_contract_with_several_tenants_mails_the_reporter_only(contract, tenant, staff, general_type, django_capture_on_commit_callbacks):
+def test_ticket_on_a_contract_with_several_tenants_mails_the_reporter_only(
+    contract, tenant, staff, general_type, django_capture_on_commit_callbacks
+):
     co_tenant = verified_portal_user(contract)
-    ticket = services.submit_ticket(contract=contract, ticket_type=general_type, user=tenant, subject="a", description="b")
+    ticket = services.submit_ticket(
+        contract=contract, ticket_type=general_type, user=tenant, subject="a", description="b"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.change_status(ticket, status("in_progress"), user=staff)
     assert [m.to for m in mail.outbox] == [[tenant.email]]
     # A ticket from the ERP has no reporter: everybody on the contract hears of it.
     mail.outbox.clear()
-    erp = services.submit_ticket(contract=contract, ticket_type=general_type, channel=Channel.ERP, subject="ERP")
+    erp = services.submit_ticket(
+        contract=contract, ticket_type=general_type, channel=Channel.ERP, subject="ERP"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.change_status(erp, status("in_progress"))
     assert sorted(m.to[0] for m in mail.outbox) == sorted([tenant.email, co_tenant.email])
@@ -514,5 +592,7 @@ def test_ticket_on_a_contract_with_several_tenants_mails_the_reporter_only(contr
 
 def test_initial_status_missing_gives_a_clear_error(contract, tenant, general_type):
     TicketStatus.objects.update(active=False)
-    errors = submit_errors(contract=contract, ticket_type=general_type, user=tenant, subject="a", description="b")
+    errors = submit_errors(
+        contract=contract, ticket_type=general_type, user=tenant, subject="a", description="b"
+    )
     assert "__all__" in errors

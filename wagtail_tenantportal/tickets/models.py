@@ -159,6 +159,13 @@ class TicketTypeAdminForm(WagtailAdminModelForm):
         help_text=_("None checked: all kinds of contract."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from ..tenancy.admin_views import staff_users
+
+        # Only people who can work on requests, not the thousands of tenants' users.
+        self.fields["default_assignee"].queryset = staff_users()
+
 
 class TicketType(ClusterableModel):
     """A kind of request tenants may file; editors add their own (Anliegen) with extra form fields."""

@@ -255,13 +255,17 @@ def _remove_files(names):
 
 
 def next_reference(now=None):
-    """The next reference number of the year, e.g. ``2026-004217`` (call inside a transaction)."""
+    """The next free reference number of the year, e.g. ``2026-004217`` (call inside a transaction)."""
     year = timezone.localtime(now or timezone.now()).year
     TicketSequence.objects.get_or_create(year=year)
-    # The UPDATE locks the counter row until commit, so two requests never get the same number.
-    TicketSequence.objects.filter(year=year).update(last_number=F("last_number") + 1)
-    number = TicketSequence.objects.values_list("last_number", flat=True).get(year=year)
-    return f"{year}-{number:06d}"
+    while True:
+        # The UPDATE locks the counter row until commit, so two requests never get the same number.
+        TicketSequence.objects.filter(year=year).update(last_number=F("last_number") + 1)
+        number = TicketSequence.objects.values_list("last_number", flat=True).get(year=year)
+        reference = f"{year}-{number:06d}"
+        # Numbers taken otherwise (imported from the ERP, restored data) are skipped.
+        if not Ticket.objects.filter(reference=reference).exists():
+            return reference
 
 
 def is_staff_user(user):
@@ -269,7 +273,7 @@ def is_staff_user(user):
     return bool(
         user is not None
         and user.is_active
-        and (user.is_superuser or user.is_staff or user.has_perm("wagtailadmin.access_admin"))
+        and (user.is_superuser or user.has_perm("wagtailadmin.access_admin"))
     )
 
 
