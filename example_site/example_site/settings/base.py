@@ -12,6 +12,7 @@ INSTALLED_APPS = [
     "wagtail_tenantportal",
     "wagtail_tenantportal.tenancy",
     "wagtail_tenantportal.accounts",
+    "wagtail_tenantportal.tickets",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
