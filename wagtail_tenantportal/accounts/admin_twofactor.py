@@ -9,6 +9,7 @@ themselves. The Wagtail login itself stays Wagtail's.
 from django.http import HttpResponseRedirect
 from django.urls import include, path, reverse
 from django.utils.http import urlencode
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from . import auth, twofactor
@@ -16,6 +17,7 @@ from . import twofactor_views as views
 from .twofactor_views import ADMIN, manage_view
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """The second factor of an admin session (after the Wagtail login)."""
@@ -35,8 +37,8 @@ def verify(request):
 
 
 setup = manage_view(ADMIN)(views.setup)
-reauth = manage_view(ADMIN)(views.reauth)
-totp_setup = manage_view(ADMIN, reauth=True)(views.totp_setup)
+reauth = sensitive_post_parameters()(manage_view(ADMIN)(views.reauth))
+totp_setup = sensitive_post_parameters()(manage_view(ADMIN, reauth=True)(views.totp_setup))
 backup_codes = manage_view(ADMIN)(views.backup_codes)
 disable = manage_view(ADMIN, reauth=True)(views.disable)
 

@@ -6,7 +6,7 @@ from . import twofactor_views as views
 
 urlpatterns = [
     path("", views.portal_setup, name="two_factor_setup"),
-    path("verify/", views.verify, name="two_factor_verify"),
+    path("verify/", views.portal_verify, name="two_factor_verify"),
     path("confirm-password/", views.portal_reauth, name="two_factor_reauth"),
     path("app/", views.portal_totp_setup, name="two_factor_totp_setup"),
     path("email/", views.portal_email_setup, name="two_factor_email_setup"),

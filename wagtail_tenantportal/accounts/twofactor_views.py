@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from ..adapter import get_adapter
@@ -393,10 +395,18 @@ def disable(request, surface):
     return _render(request, surface, "disable", context)
 
 
+def portal_view(view):
+    """Portal URL callable: codes and passwords hidden from error reports, and exempt from
+    Django's ``LoginRequiredMiddleware`` (a pending login is anonymous; the views check the
+    session themselves)."""
+    return login_not_required(sensitive_post_parameters()(view))
+
+
 # Portal URL callables (the admin wraps the same views in admin_twofactor.py).
-portal_setup = manage_view(PORTAL)(setup)
-portal_reauth = manage_view(PORTAL)(reauth)
-portal_totp_setup = manage_view(PORTAL, reauth=True)(totp_setup)
-portal_email_setup = manage_view(PORTAL, reauth=True)(email_setup)
-portal_backup_codes = manage_view(PORTAL)(backup_codes)
-portal_disable = manage_view(PORTAL, reauth=True)(disable)
+portal_verify = portal_view(verify)
+portal_setup = portal_view(manage_view(PORTAL)(setup))
+portal_reauth = portal_view(manage_view(PORTAL)(reauth))
+portal_totp_setup = portal_view(manage_view(PORTAL, reauth=True)(totp_setup))
+portal_email_setup = portal_view(manage_view(PORTAL, reauth=True)(email_setup))
+portal_backup_codes = portal_view(manage_view(PORTAL)(backup_codes))
+portal_disable = portal_view(manage_view(PORTAL, reauth=True)(disable))
