@@ -1,0 +1,159 @@
+"""axe-core checks and screenshots of portal page states (plain helpers, no fixtures).
+
+axe-core comes from the npm registry (``package.json`` and ``package-lock.json`` here; the
+``axe_source`` fixture runs ``npm ci``). ``A11y.check(page, state)`` injects it into the page,
+runs the WCAG 2.1 A/AA rules and records the result in ``RESULTS``; the browser conftest prints
+``RESULTS`` as a table at the end of the session, with the line ``axe_pages=N axe_violations=M``.
+"""
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BROWSER_DIR = Path(__file__).resolve().parent
+AXE_PATH = BROWSER_DIR / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOT_DIR = BROWSER_DIR.parent.parent / "docs" / "_static" / "screenshots" / "browser"
+#: Widths of the screenshots for the docs (a small phone, a laptop).
+SCREENSHOT_WIDTHS = (360, 1280)
+DESKTOP = {"width": 1280, "height": 900}
+
+#: The rule sets of WCAG 2.1 levels A and AA (axe-core tags).
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+_RUN_AXE = """
+async (tags) => {
+  const results = await axe.run(document, {
+    runOnly: {type: "tag", values: tags},
+    resultTypes: ["violations"],
+  });
+  return {
+    version: axe.version,
+    violations: results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({target: n.target.join(" "), summary: n.failureSummary})),
+    })),
+  };
+}
+"""
+
+
+@dataclass
+class AxeResult:
+    """The axe-core result of one page state."""
+
+    database: str
+    state: str
+    path: str
+    violations: list = field(default_factory=list)
+
+    @property
+    def nodes(self):
+        return sum(len(v["nodes"]) for v in self.violations)
+
+    def describe(self):
+        lines = [f"{self.state} ({self.path}):"]
+        for violation in self.violations:
+            lines.append(
+                f"  [{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})"
+            )
+            for node in violation["nodes"][:5]:
+                summary = " ".join(node["summary"].split())
+                lines.append(f"    {node['target']}: {summary}")
+        return "\n".join(lines)
+
+
+#: Every page state checked in this test session (printed by the browser conftest).
+RESULTS: list[AxeResult] = []
+
+
+def screenshots_wanted():
+    """Screenshots for the docs only on request: the docs keep a curated set."""
+    return os.environ.get("SCREENSHOTS", "") == "1"
+
+
+def display_path(url):
+    """The path of ``url`` with long tokens (verification links) shortened to ``…``."""
+    return re.sub(r"/[^/]{25,}/", "/…/", urlsplit(url).path)
+
+
+def slug(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+class A11y:
+    """Runs axe-core on the states of one test and remembers them.
+
+    ``check`` never stops the journey: a test collects every state and calls
+    ``assert_no_violations`` at its end, so one run reports all violations at once.
+    """
+
+    def __init__(self, axe_source, database):
+        self.axe_source = axe_source
+        self.database = database
+        self.results = []
+
+    def check(self, page, state):
+        """Run axe-core on the page as it is now (called ``state`` in the table and the
+        screenshot names); take the docs screenshots when ``SCREENSHOTS=1``."""
+        page.wait_for_load_state("load")
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(content=self.axe_source)
+        outcome = page.evaluate(_RUN_AXE, WCAG_TAGS)
+        result = AxeResult(
+            database=self.database,
+            state=state,
+            path=display_path(page.url),
+            violations=outcome["violations"],
+        )
+        self.results.append(result)
+        RESULTS.append(result)
+        if screenshots_wanted():
+            take_screenshots(page, state)
+        return result
+
+    def assert_no_violations(self):
+        assert self.results, "no page state was checked"
+        failed = [result for result in self.results if result.violations]
+        assert not failed, "axe-core violations (WCAG 2.1 AA):\n" + "\n".join(r.describe() for r in failed)
+
+
+def take_screenshots(page, state):
+    """Full-page screenshots of the current state at each of ``SCREENSHOT_WIDTHS``."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size or DESKTOP
+    try:
+        for width in SCREENSHOT_WIDTHS:
+            page.set_viewport_size({"width": width, "height": original["height"]})
+            page.screenshot(path=str(SCREENSHOT_DIR / f"{slug(state)}-{width}.png"), full_page=True)
+    finally:
+        page.set_viewport_size(original)
+
+
+def summary_lines(results):
+    """The table of ``results`` and the closing ``axe_pages=… axe_violations=…`` line."""
+    headers = ("database", "page state", "path", "violations", "nodes", "rules")
+    rows = [
+        (
+            r.database,
+            r.state,
+            r.path,
+            str(len(r.violations)),
+            str(r.nodes),
+            ", ".join(v["id"] for v in r.violations) or "-",
+        )
+        for r in results
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
+
+    def line(cells):
+        return " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+    lines = [line(headers), "-+-".join("-" * width for width in widths)]
+    lines += [line(row) for row in rows]
+    lines.append(f"axe_pages={len(results)} axe_violations={sum(len(r.violations) for r in results)}")
+    return lines

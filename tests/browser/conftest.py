@@ -1,0 +1,140 @@
+"""Fixtures of the real-browser tests: Debian's Chromium driven by Playwright for Python, axe-core
+from the npm registry, and a live Django server.
+
+Chromium is the system's (``/usr/bin/chromium``, or ``CHROMIUM`` / ``chromium`` on the PATH):
+Playwright's own browser downloads are never used. Without Chromium, Node.js/npm or Playwright
+the tests are skipped with the reason; with ``CI=true`` they fail instead.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+
+from . import a11y
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def in_ci():
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def unavailable(reason):
+    """Skip locally, fail in CI: a CI run without the browser tests would prove nothing."""
+    if in_ci():
+        pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not a11y.RESULTS:
+        return
+    terminalreporter.section("axe-core (WCAG 2.1 A and AA)")
+    for line in a11y.summary_lines(a11y.RESULTS):
+        terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def chromium_executable():
+    """The path of the system's Chromium."""
+    candidates = [os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")]
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    unavailable("Chromium not found (install Debian's 'chromium' package or set CHROMIUM=/path)")
+
+
+def _installed_axe_version():
+    try:
+        return json.loads((a11y.AXE_PATH.parent / "package.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _locked_axe_version():
+    lock = json.loads((a11y.BROWSER_DIR / "package-lock.json").read_text())
+    return lock["packages"]["node_modules/axe-core"]["version"]
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    """The text of ``axe.min.js``, installed from the npm registry with ``npm ci`` (once per
+    session, and only when ``node_modules`` does not already hold the locked version)."""
+    if _installed_axe_version() != _locked_axe_version() or not a11y.AXE_PATH.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            unavailable("npm not found: it installs axe-core for the accessibility checks")
+        completed = subprocess.run(  # noqa: S603 (fixed arguments)
+            [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+            cwd=a11y.BROWSER_DIR,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if completed.returncode != 0:
+            unavailable(f"npm ci failed in tests/browser:\n{completed.stdout}\n{completed.stderr}")
+    return a11y.AXE_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="package")
+def browser(chromium_executable):
+    """Headless Chromium for the tests of this package."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright for Python is not installed (pip install -e '.[dev]')")
+    # Playwright's sync API keeps an asyncio loop running in this thread; Django's ORM would
+    # refuse to run next to it. The test code is synchronous, so the check is switched off
+    # while the browser runs, and back on afterwards.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab (own cookies) with German as the browser's language; ``page.base_url``
+    is the live server's address."""
+    context = browser.new_context(
+        viewport=a11y.DESKTOP, locale="de-DE", base_url=live_server.url, accept_downloads=True
+    )
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    tab.base_url = live_server.url
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def a11y_checker(axe_source):
+    """``check(page, state)`` runs axe-core on a page state; ``assert_no_violations()`` at the end."""
+    return a11y.A11y(axe_source, database=connection.vendor)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Attempt counters live in the cache; tests before these may have left some for 127.0.0.1."""
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
