@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.search import index
 
 from .validators import format_iban, validate_bic, validate_iban
@@ -289,7 +290,7 @@ class Party(index.Indexed, ErpKeyed, AddressFields, models.Model):
         MS = "ms", _("Ms")
         DIVERSE = "diverse", _("Diverse")
         FAMILY = "family", _("Family")
-        COMPANY = "company", _("Company")
+        COMPANY = "company", pgettext_lazy("salutation", "Company")
 
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="parties"
