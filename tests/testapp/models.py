@@ -1,8 +1,25 @@
-"""A host site's own page model, as an agency's site would have one."""
+"""A host site's own page models, as an agency's site would have them."""
 
-from wagtail.fields import RichTextField
+from wagtail import blocks
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+
+from wagtail_tenantportal.accounts.blocks import LoginBlock, RegistrationBlock, RequestCodeBlock
 
 
 class HostPage(Page):
     body = RichTextField(blank=True)
+
+
+class StreamHostPage(Page):
+    """A host page whose StreamField mixes the host's blocks with the portal's."""
+
+    body = StreamField(
+        [
+            ("text", blocks.RichTextBlock()),
+            ("login", LoginBlock()),
+            ("registration", RegistrationBlock()),
+            ("request_code", RequestCodeBlock()),
+        ],
+        blank=True,
+    )

@@ -511,3 +511,7 @@ class RegistrationClaim(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}, {self.street}, {self.postal_code} {self.city}"
+
+
+# Page types live with their sub-app (see pages.py).
+from .pages import AccountPage, PortalLoginPage, RegistrationPage  # noqa: E402, F401

@@ -1,0 +1,206 @@
+"""StreamField blocks of the accounts app for the host's own pages: login, registration and
+the request for a registration code.
+
+Render them with ``{% include_block %}`` (the block needs the request: who is looking, the
+CSRF token). Their forms post to the portal's views (or to the chosen page type), which do
+the work and show any errors; the blocks themselves change nothing. What a block shows
+depends on the session, so pages holding one must not be served from a shared cache.
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+
+from ..blocks import PortalBlock
+
+
+def _page_url(value, name, request):
+    """URL of the live page chosen in ``value[name]``, else None."""
+    page = value.get(name)
+    if page is None or not page.live:
+        return None
+    return page.specific.get_url(request)
+
+
+class LoginBlock(PortalBlock):
+    """The login form for visitors, "logged in as …" with links for tenants.
+
+    Anonymous visitors get the email/password form posting to the portal's login view with
+    ``next`` back to this page (or the page chosen); a session waiting for the second factor
+    or a missing step (email confirmation, activation, two-factor set-up, contact check) gets
+    a link to that step; a full portal session "logged in as …", "my account" and "log out".
+    """
+
+    heading = blocks.CharBlock(label=_("heading"), required=False, default=_("Tenant portal"))
+    text = blocks.TextBlock(
+        label=_("text for visitors"),
+        required=False,
+        help_text=_("Shown above the login form, e.g. what tenants find in the portal."),
+    )
+    after_login_page = blocks.PageChooserBlock(
+        label=_("page after login"), required=False, help_text=_("Empty: back to this page.")
+    )
+    account_page = blocks.PageChooserBlock(
+        label=_("account page"),
+        required=False,
+        page_type="tenantportal_accounts.AccountPage",
+        help_text=_("Linked as “My account”. Empty: the portal's account page."),
+    )
+
+    class Meta:
+        template = "wagtail_tenantportal/accounts/blocks/login_block.html"
+        icon = "user"
+        label = _("Portal login")
+
+    def get_portal_context(self, value, request, state):
+        from ..adapter import get_adapter
+        from . import auth
+        from .forms import LoginForm
+        from .pages import visitor_step
+
+        next_url = _page_url(value, "after_login_page", request) or request.get_full_path()
+        context = {"next": next_url}
+        if state == auth.OK:
+            context.update(
+                {
+                    "email": get_adapter().user_email(request.user),
+                    "account_url": _page_url(value, "account_page", request)
+                    or reverse("wagtail_tenantportal:account"),
+                }
+            )
+            return context
+        step = visitor_step(request, state, next_url)
+        context.update(step)
+        if step["step"] == auth.ANONYMOUS:
+            # Unique ids on the host's page; no autofocus (the block is one part of the page).
+            form = LoginForm(auto_id="tp-login-block-%s")
+            form.fields["email"].widget.attrs.pop("autofocus", None)
+            context["form"] = form
+        elif request.user.is_authenticated:
+            context["email"] = get_adapter().user_email(request.user)
+        return context
+
+
+class RegistrationBlock(PortalBlock):
+    """The way into the registration: a start button, the choice of landlord, or the "code
+    first" registration form itself. Tenants who are logged in see a link to their account
+    (or to their next step) instead."""
+
+    heading = blocks.CharBlock(label=_("heading"), required=False, default=_("Register"))
+    text = blocks.TextBlock(
+        label=_("introduction"),
+        required=False,
+        help_text=_("E.g. who may register and that the registration letter is needed."),
+    )
+    display = blocks.ChoiceBlock(
+        label=_("display"),
+        choices=[
+            ("button", _("Start button")),
+            ("choose", _("Choice of landlord (if several use the portal)")),
+            ("form", _("Registration form with the code from the letter")),
+        ],
+        default="button",
+        help_text=_(
+            "The form is shown only if a landlord registers tenants with letter codes; otherwise "
+            "the start button."
+        ),
+    )
+    button_label = blocks.CharBlock(label=_("button text"), required=False, default=_("Register now"))
+    registration_page = blocks.PageChooserBlock(
+        label=_("registration page"),
+        required=False,
+        page_type="tenantportal_accounts.RegistrationPage",
+        help_text=_("Where the registration continues. Empty: the portal's registration page."),
+    )
+
+    class Meta:
+        template = "wagtail_tenantportal/accounts/blocks/registration_block.html"
+        icon = "form"
+        label = _("Portal registration")
+
+    def get_portal_context(self, value, request, state):
+        from ..adapter import get_adapter
+        from ..tenancy.models import Company
+        from . import auth
+        from .forms import CodeRegistrationForm, CompanyChoiceForm
+        from .pages import two_factor_pending, visitor_step
+
+        if state != auth.ANONYMOUS or two_factor_pending(request):
+            if state == auth.OK:
+                return {"registered": True, "account_url": reverse("wagtail_tenantportal:account")}
+            return {"registered": True, **visitor_step(request, state, request.get_full_path())}
+
+        page = value.get("registration_page")
+        page = page.specific if page is not None and page.live else None
+        register_url = (
+            page.step_url(request, "register") if page else reverse("wagtail_tenantportal:register")
+        )
+        request_code_url = (
+            page.step_url(request, "request_code") if page else reverse("wagtail_tenantportal:request_code")
+        )
+        company = page.company if page is not None and page.company_id else None
+        companies = get_adapter().registration_companies(request)
+        if company is not None:
+            companies = companies.filter(pk=company.pk)
+        context = {
+            "display": "button",
+            "register_url": register_url,
+            "request_code_url": request_code_url,
+            "company": company,
+            "several_companies": False,
+        }
+        display = value.get("display")
+        if display == "choose" and company is None and len(companies[:2]) > 1:
+            context.update(
+                display="choose",
+                form=CompanyChoiceForm(companies=companies, auto_id="tp-register-block-%s"),
+                offer_code=companies.filter(registration_flow=Company.RegistrationFlow.CODE_FIRST).exists(),
+            )
+        elif display == "form":
+            code_companies = companies.filter(registration_flow=Company.RegistrationFlow.CODE_FIRST)
+            if company is None or company.registration_flow == Company.RegistrationFlow.CODE_FIRST:
+                if code_companies.exists():
+                    initial = {"company": company.slug} if company else {}
+                    context.update(
+                        display="form",
+                        form=CodeRegistrationForm(initial=initial, auto_id="tp-register-block-%s"),
+                    )
+        return context
+
+
+class RequestCodeBlock(PortalBlock):
+    """The form to request a new registration code by post (no letter, lost, or expired).
+
+    The request goes to staff; the letter goes to the address on file, never to an address
+    typed into the form. The answer is the same whatever was entered.
+    """
+
+    heading = blocks.CharBlock(label=_("heading"), required=False, default=_("Request a registration code"))
+    registration_page = blocks.PageChooserBlock(
+        label=_("registration page"),
+        required=False,
+        page_type="tenantportal_accounts.RegistrationPage",
+        help_text=_("The request is sent from its page (and its company). Empty: the portal's page."),
+    )
+
+    class Meta:
+        template = "wagtail_tenantportal/accounts/blocks/request_code_block.html"
+        icon = "mail"
+        label = _("Request a registration code")
+
+    def get_portal_context(self, value, request, state):
+        from .code_request_views import CodeRequestForm, CodeRequestView
+
+        page = value.get("registration_page")
+        page = page.specific if page is not None and page.live else None
+        slug = page.company_slug if page else None
+        view = CodeRequestView(company_slug=slug)
+        companies = view.get_companies(request)
+        fixed = companies.filter(slug=slug).first() if slug else None
+        form = CodeRequestForm(companies=companies, fixed_company=fixed, auto_id="tp-code-request-block-%s")
+        if fixed is not None:
+            form.initial["company"] = fixed.slug
+        action = (
+            page.step_url(request, "request_code") if page else reverse("wagtail_tenantportal:request_code")
+        )
+        return {"form": form, "form_action": action}
