@@ -97,9 +97,10 @@ class A11y:
         self.database = database
         self.results = []
 
-    def check(self, page, state):
+    def check(self, page, state, *, record=True):
         """Run axe-core on the page as it is now (called ``state`` in the table and the
-        screenshot names); take the docs screenshots when ``SCREENSHOTS=1``."""
+        screenshot names); take the docs screenshots when ``SCREENSHOTS=1``. ``record=False``:
+        neither in the session table nor screenshots (for tests of this helper)."""
         page.wait_for_load_state("load")
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             page.add_script_tag(content=self.axe_source)
@@ -111,6 +112,8 @@ class A11y:
             violations=outcome["violations"],
         )
         self.results.append(result)
+        if not record:
+            return result
         RESULTS.append(result)
         if screenshots_wanted():
             take_screenshots(page, state)

@@ -1,0 +1,55 @@
+"""The accessibility check itself: axe-core runs in the page and reports what it finds."""
+
+import pytest
+
+from . import a11y
+
+pytestmark = pytest.mark.browser
+
+BAD_PAGE = """<!DOCTYPE html><html><head><title>x</title></head><body>
+<main><form><input type="text" name="q"><button type="submit"></button></form>
+<p style="color:#bbb;background:#fff">Grau auf Weiß</p></main></body></html>"""
+
+GOOD_PAGE = """<!DOCTYPE html><html lang="de"><head><title>Suche</title></head><body>
+<main><h1>Suche</h1><form><label for="q">Suchbegriff</label><input id="q" type="text" name="q">
+<button type="submit">Suchen</button></form></main></body></html>"""
+
+
+@pytest.fixture
+def blank_page(browser):
+    context = browser.new_context()
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def test_axe_reports_violations(blank_page, axe_source):
+    checker = a11y.A11y(axe_source, database="-")
+    blank_page.set_content(BAD_PAGE)
+    result = checker.check(blank_page, "bad page", record=False)
+    rules = {violation["id"] for violation in result.violations}
+    assert {"html-has-lang", "label", "button-name", "color-contrast"} <= rules
+    with pytest.raises(AssertionError, match="color-contrast"):
+        checker.assert_no_violations()
+
+
+def test_axe_passes_a_clean_page(blank_page, axe_source):
+    checker = a11y.A11y(axe_source, database="-")
+    blank_page.set_content(GOOD_PAGE)
+    assert checker.check(blank_page, "good page", record=False).violations == []
+    checker.assert_no_violations()
+    assert "good page" not in {result.state for result in a11y.RESULTS}
+
+
+def test_summary_ends_with_the_totals():
+    results = [
+        a11y.AxeResult("sqlite", "login", "/portal/login/"),
+        a11y.AxeResult(
+            "sqlite", "form", "/portal/register/", [{"id": "label", "nodes": [{}, {}], "impact": "critical"}]
+        ),
+    ]
+    lines = a11y.summary_lines(results)
+    assert [cell.strip() for cell in lines[0].split(" | ")][:3] == ["database", "page state", "path"]
+    assert "label" in lines[3]
+    assert lines[-1] == "axe_pages=2 axe_violations=1"
