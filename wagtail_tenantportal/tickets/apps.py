@@ -7,3 +7,6 @@ class TicketsConfig(AppConfig):
     label = "tenantportal_tickets"
     verbose_name = _("Tenant portal: requests")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

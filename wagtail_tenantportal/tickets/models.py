@@ -29,7 +29,6 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
-from wagtail.search import index
 
 from ..storage import get_private_storage
 from ..tenancy.models import Contract, Topic
@@ -546,8 +545,12 @@ class TicketQuerySet(models.QuerySet):
         )
 
 
-class Ticket(index.Indexed, models.Model):
-    """One request or report (Vorgang) on a contract."""
+class Ticket(models.Model):
+    """One request or report (Vorgang) on a contract.
+
+    Not in Wagtail's search index: the staff inbox searches the database directly, and tenants'
+    texts stay out of a second store.
+    """
 
     class AccessPermission(models.TextChoices):
         ASK_FIRST = "ask_first", _("Please make an appointment with me")
@@ -654,12 +657,6 @@ class Ticket(index.Indexed, models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
-
-    search_fields = [
-        index.SearchField("reference"),
-        index.SearchField("subject"),
-        index.FilterField("status"),
-    ]
 
     class Meta:
         verbose_name = _("request")

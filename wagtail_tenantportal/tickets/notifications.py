@@ -10,6 +10,7 @@ texts stay in the portal.
 import logging
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
@@ -119,14 +120,12 @@ def _portal_url(path_name, *args):
 
 
 def _admin_url(ticket):
+    """The request's page in the Wagtail admin, absolute (``WAGTAILADMIN_BASE_URL``)."""
     try:
         path = reverse("tenantportal_tickets:detail", args=[ticket.pk])
     except NoReverseMatch:
         return ""
-    base = portal_settings.PORTAL_BASE_URL or ""
-    from django.conf import settings
-
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "") or base
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "") or portal_settings.PORTAL_BASE_URL or ""
     return base.rstrip("/") + path
 
 

@@ -87,7 +87,19 @@ def list_context(request, user, page_number=None):
         .annotate(supporter_total=supporter_count())
         .order_by("-created_at")[:20]
     )
-    return {"page_obj": page, "tickets": page.object_list, "joined_tickets": joined, "shared_tickets": shared}
+    contact_type = (
+        TicketType.objects.active()
+        .filter(show_in_portal=True, kind=TicketType.Kind.GENERAL)
+        .order_by("sort_order", "pk")
+        .first()
+    )
+    return {
+        "page_obj": page,
+        "tickets": page.object_list,
+        "joined_tickets": joined,
+        "shared_tickets": shared,
+        "contact_type": contact_type,
+    }
 
 
 def default_damage_type():
@@ -130,9 +142,9 @@ def ticket_form_context(request, ticket_type, contracts, form=None):
 def handle_ticket_form(request, ticket_type, contracts):
     """Validate a posted ticket form and submit it. Returns ``(context, ticket)``; ``ticket`` is
     None when the form was shown or had errors."""
-    kinds = services.damage_kinds_for({c.company for c in contracts}) if ticket_type.is_damage_report else []
     if request.method != "POST":
         return ticket_form_context(request, ticket_type, contracts), None
+    kinds = services.damage_kinds_for({c.company for c in contracts}) if ticket_type.is_damage_report else []
     form = TicketForm(
         request.POST,
         request.FILES,

@@ -3,7 +3,6 @@
 import django.db.models.deletion
 import django.utils.timezone
 import modelcluster.fields
-import modelsearch.index
 import wagtail.fields
 import wagtail_tenantportal.storage
 import wagtail_tenantportal.tickets.models
@@ -161,7 +160,6 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'requests',
                 'ordering': ['-created_at', '-pk'],
             },
-            bases=(modelsearch.index.Indexed, models.Model),
         ),
         migrations.CreateModel(
             name='TicketMessage',
