@@ -1,0 +1,50 @@
+"""Create the portal's pages (login, registration, my account, ...) where they are missing.
+
+manage.py tenantportal_setup_pages
+manage.py tenantportal_setup_pages --parent 3 --dry-run
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from wagtail.models import Page
+
+from wagtail_tenantportal.page_setup import setup_portal_pages
+
+
+class Command(BaseCommand):
+    help = (
+        "Create one published page of each installed portal page type that has no page yet, "
+        "below the root page of the default site (or --parent). Running it again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--parent", type=int, metavar="PAGE_ID", help="Id of the parent page.")
+        parser.add_argument(
+            "--language", metavar="CODE", help="Language of the titles and slugs (default: LANGUAGE_CODE)."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Only show what would be created.")
+
+    def handle(self, *args, **options):
+        parent = None
+        if options["parent"] is not None:
+            parent = Page.objects.filter(pk=options["parent"]).first()
+            if parent is None:
+                raise CommandError(f"No page with id {options['parent']}.")
+            parent = parent.specific
+        with translation.override(options["language"] or translation.get_language()):
+            try:
+                results = setup_portal_pages(parent, dry_run=options["dry_run"])
+            except ValueError as error:
+                raise CommandError(str(error)) from error
+        for result in results:
+            name = str(result.model._meta.verbose_name)
+            if result.created and result.page is None:
+                self.stdout.write(f"would create: {name}")
+            elif result.created:
+                self.stdout.write(
+                    self.style.SUCCESS(f"created: {name} at {result.page.get_url() or result.page.url_path}")
+                )
+            else:
+                self.stdout.write(f"exists: {name} at {result.page.get_url() or result.page.url_path}")
+        if not results:
+            self.stdout.write("No portal page types are installed.")
