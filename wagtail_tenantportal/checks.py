@@ -7,6 +7,7 @@ Ids are stable; docs/settings.md lists them.
 import codecs
 import difflib
 import numbers
+import os
 
 from django.apps import apps
 from django.core.checks import Error, Tags, Warning, register
@@ -394,3 +395,148 @@ def check_staff_two_factor_deploy(app_configs=None, **kwargs):
             id=ID.format("W031"),
         )
     ]
+
+
+# -- private storage (tenant files) -------------------------------------------------------------
+
+PRIVATE_SERVE_MODES = ("stream", "x-accel-redirect", "x-sendfile", "redirect")
+PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
+
+
+def _inside(path, parent):
+    """True if ``path`` is ``parent`` or lies inside it (both resolved, symlinks followed)."""
+    if not path or not parent:
+        return False
+    path, parent = os.path.realpath(str(path)), os.path.realpath(str(parent))
+    return os.path.commonpath([path, parent]) == parent
+
+
+@register(Tags.security, Tags.compatibility)
+def check_private_storage(app_configs=None, **kwargs):
+    """Tenant files have a storage without public URLs, and downloads can leave the chosen way.
+
+    The storage alias ``PRIVATE_STORAGE_ALIAS`` (or ``PRIVATE_STORAGE_ROOT``) must exist; a
+    filesystem root must not lie inside MEDIA_ROOT or STATIC_ROOT (the web server publishes
+    those); an S3 storage must sign its URLs (``querystring_auth``), have no ``custom_domain``
+    and no public ACL; ``PRIVATE_SERVE_MODE`` must be known and fit the storage.
+    """
+    from django.conf import settings
+    from django.core.files.storage import FileSystemStorage, InvalidStorageError, storages
+
+    errors = []
+    alias = portal_settings.PRIVATE_STORAGE_ALIAS
+    root = portal_settings.PRIVATE_STORAGE_ROOT
+    storage = None
+    try:
+        storage = storages[alias]
+    except InvalidStorageError:
+        if not root:
+            errors.append(
+                Error(
+                    f"No storage for tenant files: STORAGES has no alias {alias!r} and "
+                    f"{_setting('PRIVATE_STORAGE_ROOT')} is not set.",
+                    hint=f"Add STORAGES[{alias!r}] (a folder outside MEDIA_ROOT, or a private S3 bucket); "
+                    "see docs/storage.md.",
+                    id=ID.format("E040"),
+                )
+            )
+    except Exception as exc:  # the backend cannot be imported or configured
+        errors.append(Error(f"STORAGES[{alias!r}] cannot be loaded: {exc}", id=ID.format("E040")))
+    if storage is None and root:
+        from .storage import PrivateFileSystemStorage
+
+        storage = PrivateFileSystemStorage(location=root)
+
+    location = getattr(storage, "location", None) if isinstance(storage, FileSystemStorage) else None
+    for name in ("MEDIA_ROOT", "STATIC_ROOT"):
+        public = getattr(settings, name, None)
+        if location and _inside(location, public):
+            errors.append(
+                Error(
+                    f"The folder of tenant files ({location}) lies inside {name} ({public}): the web server "
+                    "would publish them.",
+                    hint="Choose a folder outside MEDIA_ROOT and STATIC_ROOT.",
+                    id=ID.format("E041"),
+                )
+            )
+    if storage is not None and hasattr(storage, "querystring_auth"):  # django-storages (S3 and alike)
+        if getattr(storage, "custom_domain", None):
+            errors.append(
+                Error(
+                    f"STORAGES[{alias!r}] has a custom_domain ({storage.custom_domain}): its URLs are public.",
+                    hint="Remove custom_domain; tenant files are served through short-lived signed URLs.",
+                    id=ID.format("E042"),
+                )
+            )
+        if not storage.querystring_auth:
+            errors.append(
+                Error(
+                    f"STORAGES[{alias!r}] has querystring_auth off: its URLs would need no signature.",
+                    hint="Set querystring_auth to True (the default) and keep the bucket private.",
+                    id=ID.format("E043"),
+                )
+            )
+        if getattr(storage, "default_acl", None) in PUBLIC_ACLS:
+            errors.append(
+                Error(
+                    f"STORAGES[{alias!r}] uploads with the public ACL {storage.default_acl!r}.",
+                    hint="Set default_acl to None or 'private'.",
+                    id=ID.format("E044"),
+                )
+            )
+
+    mode = portal_settings.PRIVATE_SERVE_MODE
+    if mode not in PRIVATE_SERVE_MODES:
+        errors.append(
+            Error(
+                f"{_setting('PRIVATE_SERVE_MODE')} must be one of {', '.join(PRIVATE_SERVE_MODES)}, not {mode!r}.",
+                id=ID.format("E045"),
+            )
+        )
+    elif storage is not None:
+        if mode == "redirect" and not hasattr(storage, "querystring_auth"):
+            errors.append(
+                Error(
+                    f"{_setting('PRIVATE_SERVE_MODE')} is 'redirect' but the private storage "
+                    f"({type(storage).__name__}) cannot make signed URLs.",
+                    hint="Use 'redirect' with a private S3 bucket (django-storages); else 'stream', "
+                    "'x-accel-redirect' or 'x-sendfile'.",
+                    id=ID.format("E046"),
+                )
+            )
+        if mode in ("x-accel-redirect", "x-sendfile") and not isinstance(storage, FileSystemStorage):
+            errors.append(
+                Error(
+                    f"{_setting('PRIVATE_SERVE_MODE')} is {mode!r} but the private storage "
+                    f"({type(storage).__name__}) has no files on this server.",
+                    hint="Use 'redirect' (or 'stream') with S3.",
+                    id=ID.format("E046"),
+                )
+            )
+    prefix = portal_settings.PRIVATE_SERVE_PREFIX
+    if mode == "x-accel-redirect" and not (isinstance(prefix, str) and prefix.startswith("/")):
+        errors.append(
+            Error(
+                f"{_setting('PRIVATE_SERVE_PREFIX')} must be a path starting with '/', not {prefix!r}.",
+                hint="The internal location of nginx that maps to the private folder, e.g. '/protected/'.",
+                id=ID.format("E047"),
+            )
+        )
+    expiry = portal_settings.PRIVATE_URL_EXPIRY
+    if not _is_int(expiry) or expiry < 1:
+        errors.append(
+            Error(
+                f"{_setting('PRIVATE_URL_EXPIRY')} must be a positive number of seconds, not {expiry!r}.",
+                id=ID.format("E048"),
+            )
+        )
+    elif expiry > 300:
+        errors.append(
+            Warning(
+                f"{_setting('PRIVATE_URL_EXPIRY')} is {expiry} seconds: a signed URL of a tenant file can "
+                "be passed on for that long.",
+                hint="A few seconds are enough; the browser follows the redirect at once.",
+                id=ID.format("W048"),
+            )
+        )
+    return errors

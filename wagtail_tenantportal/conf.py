@@ -57,6 +57,21 @@ DEFAULTS = {
     "PRIVATE_SERVE_MODE": "stream",
     "PRIVATE_SERVE_PREFIX": "/protected/",
     "PRIVATE_URL_EXPIRY": 30,
+    # Documents (documents/, see docs/documents.md). Largest document (MB) staff may upload or a
+    # bulk ZIP may contain; largest ZIP upload (MB) and most files in one ZIP.
+    "DOCUMENTS_MAX_FILE_MB": 50,
+    "DOCUMENTS_BULK_MAX_UPLOAD_MB": 2048,
+    "DOCUMENTS_BULK_MAX_FILES": 50000,
+    # File names in a bulk ZIP: a regular expression (case-insensitive, matched against the
+    # name without folders) whose named group "contract" is the contract number.
+    "DOCUMENTS_BULK_FILENAME_PATTERN": r"^(?P<contract>[^_\s]+)(?:[_\s].*)?\.pdf$",
+    # Days the documents of an ended contract stay in the portal after its end (None: always).
+    "DOCUMENTS_RETENTION_DAYS": 730,
+    # Documents per PDF batch for paper post (tenants without e-delivery consent).
+    "DOCUMENTS_PRINT_BATCH_SIZE": 500,
+    # Address of the form for requesting other documents (None: the tickets app's document
+    # request form when installed, else no link).
+    "DOCUMENTS_REQUEST_URL": None,
     # Attempt limits (see ratelimit.py): failures within `window` seconds lock for `lockout` seconds.
     "RATE_LIMIT_CACHE": "default",
     "RATE_LIMITS": {
