@@ -1,0 +1,191 @@
+"""What a tenant sees of their documents: filtered, grouped by contract and category.
+
+Shared by the portal view, the documents page and the "my documents" block; every query
+starts from ``Document.objects.visible_to(user)``.
+"""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.apps import apps
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from ..conf import portal_settings
+from .models import BUILTIN_CATEGORIES, Document, DocumentCategory
+
+
+class DocumentFilterForm(forms.Form):
+    """Filters of the document list (GET): search text, year, category."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+
+    def __init__(self, data=None, *, years=(), categories=(), **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
+        self.fields["category"].choices = [("", _("All categories"))] + [
+            (c.key, c.display_name) for c in categories
+        ]
+
+
+def tenant_documents(user):
+    """Documents ``user`` may open, with ``opened`` annotated and what the list shows joined."""
+    return (
+        Document.objects.visible_to(user)
+        .with_opened(user)
+        .select_related("category", "contract__unit__property", "property", "company")
+        .order_by("-document_date", "-published_from", "-pk")
+    )
+
+
+def _matching_category_keys(text):
+    text = text.casefold()
+    return [key for key, label in BUILTIN_CATEGORIES.items() if text in str(label).casefold()]
+
+
+def filter_documents(queryset, form):
+    """Apply a valid ``DocumentFilterForm``; an invalid one filters nothing."""
+    if not form.is_valid():
+        return queryset
+    data = form.cleaned_data
+    if data.get("year"):
+        queryset = queryset.filter(document_date__year=data["year"])
+    if data.get("category"):
+        queryset = queryset.filter(category__key=data["category"])
+    text = (data.get("q") or "").strip()
+    if text:
+        queryset = queryset.filter(
+            Q(title__icontains=text)
+            | Q(category__name__icontains=text)
+            | Q(category__name="", category__key__in=_matching_category_keys(text))
+            | Q(contract__number__icontains=text)
+        )
+    return queryset
+
+
+@dataclass
+class CategoryGroup:
+    category: object
+    documents: list = field(default_factory=list)
+
+
+@dataclass
+class DocumentGroup:
+    """Documents of one contract, property, of the tenant personally, or of the whole company."""
+
+    key: str
+    heading: str
+    detail: str = ""
+    categories: list = field(default_factory=list)
+
+    @property
+    def count(self):
+        return sum(len(group.documents) for group in self.categories)
+
+
+def _group_of(document):
+    if document.contract_id:
+        contract = document.contract
+        detail = ""
+        if contract.unit_id:
+            prop = contract.unit.property
+            detail = ", ".join(
+                part for part in (prop.street, f"{prop.postal_code} {prop.city}".strip()) if part
+            )
+        return (
+            (0, contract.number),
+            f"contract-{contract.pk}",
+            _("Contract %(number)s") % {"number": contract.number},
+            detail,
+        )
+    if document.property_id:
+        prop = document.property
+        return (1, str(prop)), f"property-{prop.pk}", _("Your building"), str(prop)
+    if document.party_id:
+        return (2, ""), "personal", _("Personal documents"), ""
+    return (
+        (3, document.company_id),
+        f"company-{document.company_id}",
+        _("From %(company)s") % {"company": document.company.display_name},
+        "",
+    )
+
+
+def group_documents(documents):
+    """``[DocumentGroup]``: contracts (by number), buildings, personal, company-wide; within
+    each, categories in their order, documents newest first."""
+    groups = {}
+    for document in documents:
+        order, key, heading, detail = _group_of(document)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = (order, DocumentGroup(key=key, heading=heading, detail=detail), {})
+        by_category = group[2]
+        category_group = by_category.get(document.category_id)
+        if category_group is None:
+            category_group = by_category[document.category_id] = CategoryGroup(document.category)
+        category_group.documents.append(document)
+    result = []
+    for _order, group, by_category in sorted(groups.values(), key=lambda item: item[0]):
+        group.categories = sorted(
+            by_category.values(), key=lambda g: (g.category.sort_order, str(g.category.display_name))
+        )
+        result.append(group)
+    return result
+
+
+def document_list_context(request, data=None):
+    """Template context of the document list for the (verified) user of ``request``."""
+    user = request.user
+    visible = Document.objects.visible_to(user)
+    years = [d.year for d in visible.dates("document_date", "year", order="DESC")]
+    categories = DocumentCategory.objects.filter(pk__in=visible.values("category_id"))
+    form = DocumentFilterForm(data if data is not None else request.GET, years=years, categories=categories)
+    documents = list(filter_documents(tenant_documents(user), form))
+    filtered = bool(form.is_valid() and any(form.cleaned_data.get(k) for k in ("q", "year", "category")))
+    return {
+        "filter_form": form,
+        "document_groups": group_documents(documents),
+        "document_count": len(documents),
+        "new_count": sum(1 for d in documents if not d.opened),
+        "filtered": filtered,
+        "has_documents": filtered or bool(documents),
+        "certificates_url": reverse("wagtail_tenantportal:document_certificates"),
+        "show_certificates": True,
+        "document_request_url": document_request_url(),
+    }
+
+
+def document_request_url():
+    """Where tenants ask for other documents: ``DOCUMENTS_REQUEST_URL``, else the tickets app's
+    form for a document request when that app is installed, else None."""
+    url = portal_settings.DOCUMENTS_REQUEST_URL
+    if url:
+        return url
+    if apps.is_installed("wagtail_tenantportal.tickets"):
+        for name in ("ticket_create", "ticket_new"):
+            try:
+                return reverse(f"wagtail_tenantportal:{name}") + "?" + urlencode({"type": "document_request"})
+            except NoReverseMatch:
+                continue
+    return None
+
+
+def latest_documents(user, limit):
+    """The ``limit`` most recently published documents of ``user`` (for the block)."""
+    return list(tenant_documents(user).order_by("-published_from", "-pk")[:limit])
+
+
+__all__ = [
+    "DocumentFilterForm",
+    "tenant_documents",
+    "filter_documents",
+    "group_documents",
+    "document_list_context",
+    "document_request_url",
+    "latest_documents",
+]

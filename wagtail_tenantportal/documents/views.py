@@ -1,0 +1,138 @@
+"""Tenant views of the documents: list, download, self-service certificates.
+
+Thin: ownership comes from ``Document.objects.visible_to`` / ``portal_contracts``, actions
+from ``services``. A URL that names a document answers 404 to everybody who may not open
+it: other tenants, anonymous visitors and sessions that are not fully verified (a
+half-logged-in session gets the same answer as a wrong id).
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ..accounts.auth import is_portal_verified, portal_login_required
+from ..context import portal_context
+from ..downloads import private_file_response
+from . import services
+from .certificates import EVENTS, KINDS, LANDLORD_CONFIRMATION, eligible_kinds
+from .files import DocumentRejected
+from .listing import document_list_context, document_request_url
+from .models import Document, portal_contracts
+
+TEMPLATE_DIR = "wagtail_tenantportal/documents/"
+
+
+def render_portal(request, template, context=None, status=200):
+    return render(
+        request, TEMPLATE_DIR + template, {**portal_context(request), **(context or {})}, status=status
+    )
+
+
+@require_GET
+@portal_login_required
+def document_list_view(request):
+    return render_portal(request, "document_list.html", document_list_context(request))
+
+
+def _parse_id(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
+@require_GET
+def document_download_view(request, document_id):
+    """The file of a document the user may open; 404 for everything else.
+
+    Records the opening (read receipt) before the bytes leave.
+    """
+    if not is_portal_verified(request):
+        raise Http404
+    document = get_object_or_404(
+        Document.objects.visible_to(request.user).select_related("category"), uuid=_parse_id(document_id)
+    )
+    services.record_opening(document, request.user)
+    response = private_file_response(
+        document.file.name, filename=document.download_filename, content_type=document.content_type
+    )
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "private, no-store"  # add_never_cache_headers adds max-age=0
+    return response
+
+
+def _certificate_choices(request, today):
+    """``[(contract, [(kind, event, label)])]`` for the contracts with certificates."""
+    contracts = (
+        portal_contracts(request.user, today)
+        .select_related("unit__property", "company")
+        .prefetch_related("rent_components")
+        .order_by("number")
+    )
+    result = []
+    for contract in contracts:
+        options = []
+        for kind, events in eligible_kinds(contract, today).items():
+            if kind == LANDLORD_CONFIRMATION:
+                options += [(kind, event, f"{KINDS[kind]}: {EVENTS[event]}") for event in events]
+            else:
+                options.append((kind, "", str(KINDS[kind])))
+        if options:
+            result.append((contract, options))
+    return result
+
+
+@require_http_methods(["GET", "POST"])
+@portal_login_required
+def certificates_view(request):
+    """Self-service certificates: one button per certificate a contract can produce.
+
+    POST generates (or finds today's) certificate and returns here with a link to it.
+    """
+    today = timezone.localdate()
+    if request.method == "POST":
+        try:
+            contract_id = int(request.POST.get("contract", ""))
+        except ValueError:
+            raise Http404 from None
+        contract = get_object_or_404(portal_contracts(request.user, today), pk=contract_id)
+        kind = request.POST.get("kind", "")
+        event = request.POST.get("event") or None
+        try:
+            document = services.generate_certificate(
+                contract, kind, event=event, user=request.user, today=today
+            )
+        except DocumentRejected as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(reverse("wagtail_tenantportal:document_certificates"))
+        messages.success(request, _("Your certificate is ready."))
+        url = (
+            reverse("wagtail_tenantportal:document_certificates") + "?" + urlencode({"ready": document.uuid})
+        )
+        return HttpResponseRedirect(url)
+    ready = None
+    if request.GET.get("ready"):
+        try:
+            ready = (
+                Document.objects.visible_to(request.user).filter(uuid=uuid.UUID(request.GET["ready"])).first()
+            )
+        except ValueError:
+            ready = None
+    return render_portal(
+        request,
+        "certificates.html",
+        {
+            "choices": _certificate_choices(request, today),
+            "ready": ready,
+            "documents_url": reverse("wagtail_tenantportal:documents"),
+            "document_request_url": document_request_url(),
+        },
+    )
