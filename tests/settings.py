@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "wagtail_tenantportal.tenancy",
     "wagtail_tenantportal.accounts",
     "wagtail_tenantportal.tickets",
+    "wagtail_tenantportal.documents",
     "tests.testapp",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -13,6 +13,7 @@ INSTALLED_APPS = [
     "wagtail_tenantportal.tenancy",
     "wagtail_tenantportal.accounts",
     "wagtail_tenantportal.tickets",
+    "wagtail_tenantportal.documents",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
