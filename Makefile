@@ -20,11 +20,12 @@ MANAGE := cd example_site && ../$(PY) manage.py
 PYTEST_ARGS ?=
 
 .PHONY: help demo test lint migrations-check catalogue check-site docs pytest-sqlite pytest-postgres \
-	pytest-oldest messages bench clean
+	pytest-oldest browser-deps quickstart-test messages bench clean
 
 help:
 	@echo "make demo      set up .venv, migrate SQLite, load German demo data, serve on 127.0.0.1:8000"
 	@echo "make test      set up .venv and run everything CI checks (CI=true: PostgreSQL and Wagtail 7.4 too)"
+	@echo "make quickstart-test   the quickstart applied to a new 'wagtail start' site"
 	@echo "make messages  regenerate the German catalogue from the source and compile it"
 
 $(VENV)/.installed: pyproject.toml
@@ -38,7 +39,8 @@ demo: $(VENV)/.installed
 	$(MANAGE) load_demo_data
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: $(VENV)/.installed lint migrations-check catalogue check-site docs pytest-sqlite pytest-postgres pytest-oldest
+test: $(VENV)/.installed lint migrations-check catalogue check-site docs browser-deps pytest-sqlite pytest-postgres \
+	pytest-oldest quickstart-test
 	@echo "make test: all checks passed"
 
 lint: $(VENV)/.installed
@@ -57,6 +59,23 @@ check-site: $(VENV)/.installed
 # -E: read every source again, else warnings of unchanged pages would not be reported.
 docs: $(VENV)/.installed
 	$(VENV)/bin/sphinx-build -q -E -W --keep-going -b html docs docs/_build/html
+
+# The browser tests (tests/browser, part of every pytest run) drive Debian's Chromium and get
+# axe-core with npm. Locally they are skipped when either is missing; CI installs them.
+browser-deps:
+	@if [ "$${CI:-}" = "true" ]; then \
+		missing=""; \
+		[ -x /usr/bin/chromium ] || missing="chromium chromium-driver"; \
+		command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+		if [ -n "$$missing" ]; then \
+			if [ "$$(id -u)" != "0" ]; then \
+				echo "CI: the browser tests need$$missing; install them (apt-get install -y$$missing) or run as root"; \
+				exit 1; \
+			fi; \
+			echo "== apt-get install -y$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		fi; \
+	fi
 
 pytest-sqlite: $(VENV)/.installed
 	@echo "== pytest on SQLite"
@@ -86,6 +105,12 @@ pytest-oldest:
 	else \
 		echo "== oldest Wagtail run only with CI=true (or TEST_OLDEST=1)"; \
 	fi
+
+# A new site made with `wagtail start` set up by exactly the marked steps of docs/quickstart.md
+# (tests/integration/test_quickstart.py; about a minute and a half, needs the package registry).
+quickstart-test: $(VENV)/.installed
+	@echo "== quickstart in a new Wagtail site"
+	$(VENV)/bin/pytest -q -s -m quickstart tests/integration
 
 # makemessages over the package's Python and templates (not tests/, not example_site/), then compile.
 # The arguments live in scripts/check_catalogue.py, so the check and this target cannot drift apart.
