@@ -206,3 +206,10 @@ class TestMyDocumentsBlock:
 def test_scheduled_documents_are_not_listed(client, tenant):
     publish(tenant.contract, title="Zukunft", published_from=timezone.now() + datetime.timedelta(days=1))
     assert "Zukunft" not in page_text(login(client, tenant).get(LIST_URL))
+
+
+def test_other_documents_are_requested_with_a_document_request_ticket(client, tenant, settings):
+    content = page_text(login(client, tenant).get(LIST_URL))
+    assert "/portal/requests/new/document_request/" in content
+    settings.WAGTAIL_TENANTPORTAL = {"DOCUMENTS_REQUEST_URL": "https://example.org/anfrage/"}
+    assert "https://example.org/anfrage/" in page_text(client.get("/portal/documents/certificates/"))

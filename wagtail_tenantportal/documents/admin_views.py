@@ -247,10 +247,14 @@ def document_file_view(request, pk):
     if not policy.user_has_any_permission(request.user, ["view", "change"]):
         raise PermissionDenied
     document = get_object_or_404(Document, pk=pk)
+    try:
+        response = private_file_response(
+            document.file.name, filename=document.download_filename, content_type=document.content_type
+        )
+    except FileNotFoundError:
+        raise Http404("The file of this document is missing from the private storage.") from None
     services.log_staff_view(document, request.user)
-    return private_file_response(
-        document.file.name, filename=document.download_filename, content_type=document.content_type
-    )
+    return response
 
 
 class DocumentInspectView(TenancyInspectView):

@@ -20,6 +20,7 @@ are deleted again and the run is marked failed.
 """
 
 import logging
+import os
 import posixpath
 import re
 import zipfile
@@ -176,10 +177,7 @@ def distribute(
     now = now or timezone.now()
     pattern = pattern or portal_settings.DOCUMENTS_BULK_FILENAME_PATTERN
     zip_name = zip_name or getattr(zip_file, "name", None) or str(zip_file)
-    try:
-        zip_size = zip_file.size if hasattr(zip_file, "size") else 0
-    except (OSError, AttributeError):
-        zip_size = 0
+    zip_size = _size_of(zip_file)
     record = BulkDistribution.objects.create(
         started_at=now,
         user=_user(user),
@@ -238,6 +236,19 @@ def distribute(
         enqueue_notices()
     status = BulkDistribution.Status.CHECKED if dry_run else BulkDistribution.Status.DONE
     return run.finish(status)
+
+
+def _size_of(zip_file):
+    """Size in bytes of a path or a seekable file (0 when unknown); the position is kept."""
+    try:
+        if isinstance(zip_file, str | os.PathLike):
+            return os.path.getsize(zip_file)
+        position = zip_file.tell()
+        size = zip_file.seek(0, os.SEEK_END)
+        zip_file.seek(position)
+        return size
+    except (OSError, AttributeError, ValueError):
+        return 0
 
 
 def _delete(names):

@@ -10,7 +10,6 @@ from django import forms
 from django.apps import apps
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import portal_settings
@@ -167,11 +166,10 @@ def document_request_url():
     if url:
         return url
     if apps.is_installed("wagtail_tenantportal.tickets"):
-        for name in ("ticket_create", "ticket_new"):
-            try:
-                return reverse(f"wagtail_tenantportal:{name}") + "?" + urlencode({"type": "document_request"})
-            except NoReverseMatch:
-                continue
+        try:  # the form of the standard ticket type "document_request"
+            return reverse("wagtail_tenantportal:ticket_new", kwargs={"type_code": "document_request"})
+        except NoReverseMatch:
+            pass
     return None
 
 

@@ -202,8 +202,13 @@ def enqueue_notices():
 
 def _duplicate_of(fields, category, sha256):
     target = {name: fields[name] for name in ("party", "contract", "property") if fields[name] is not None}
-    if not target:
-        return None
+    if not target:  # company-wide
+        target = {
+            "company_id": fields["company_id"],
+            "party__isnull": True,
+            "contract__isnull": True,
+            "property__isnull": True,
+        }
     return Document.objects.filter(
         **target, category=category, content_hash=sha256, withdrawn_at__isnull=True
     ).first()
@@ -486,7 +491,9 @@ def send_due_notices(*, now=None, batch_size=500):
                     continue
                 for user in recipients:
                     groups[(user, document.company_id)].append(delivery)
-            done = set(unreachable)
+            # No consenting account any more (consent withdrawn, link ended): paper post.
+            DocumentDelivery.objects.filter(pk__in=unreachable).update(channel=DocumentDelivery.Channel.POST)
+            done = set()
             url = documents_url()
             for (user, _company_id), items in groups.items():
                 email = adapter.user_email(user)
@@ -508,10 +515,8 @@ def send_due_notices(*, now=None, batch_size=500):
                     continue
                 sent += 1
                 done.update(d.pk for d in items)
-            # Parties without a consenting account any more (link ended, consent withdrawn):
-            # nothing to send; they are marked so they are not looked at again.
             DocumentDelivery.objects.filter(pk__in=done).update(notified_at=now)
-            if not done:
+            if not done and not unreachable:
                 return sent
 
 

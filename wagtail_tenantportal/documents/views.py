@@ -6,6 +6,7 @@ it: other tenants, anonymous visitors and sessions that are not fully verified (
 half-logged-in session gets the same answer as a wrong id).
 """
 
+import logging
 import uuid
 
 from django.contrib import messages
@@ -28,6 +29,8 @@ from .listing import document_list_context, document_request_url
 from .models import Document, portal_contracts
 
 TEMPLATE_DIR = "wagtail_tenantportal/documents/"
+
+logger = logging.getLogger(__name__)
 
 
 def render_portal(request, template, context=None, status=200):
@@ -60,10 +63,18 @@ def document_download_view(request, document_id):
     document = get_object_or_404(
         Document.objects.visible_to(request.user).select_related("category"), uuid=_parse_id(document_id)
     )
+    try:
+        response = private_file_response(
+            document.file.name, filename=document.download_filename, content_type=document.content_type
+        )
+    except FileNotFoundError:  # the record exists, its file does not: tell the logs, not the tenant
+        logger.error(
+            "The file of document %s (%s) is missing from the private storage.",
+            document.pk,
+            document.file.name,
+        )
+        raise Http404 from None
     services.record_opening(document, request.user)
-    response = private_file_response(
-        document.file.name, filename=document.download_filename, content_type=document.content_type
-    )
     add_never_cache_headers(response)
     response["Cache-Control"] = "private, no-store"  # add_never_cache_headers adds max-age=0
     return response
