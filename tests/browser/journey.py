@@ -89,6 +89,10 @@ def register_with_code(page, a11y, *, contract, code, last_name, email):
     """Anonymous login page → registration form (first empty, with errors) → registered; ends on
     the "check your mailbox" page."""
     go(page, "/portal/login/")
+    # The portal's stylesheet is loaded, so axe-core judges colours and contrast as tenants see them.
+    assert page.evaluate(
+        "[...document.styleSheets].some(s => (s.href || '').includes('portal.css') && s.cssRules.length > 0)"
+    ), "portal.css not loaded"
     a11y.check(page, "login: anonymous")
     with page.expect_navigation():
         page.locator("a[href^='/portal/register/']").first.click()
@@ -212,3 +216,84 @@ def log_in_with_totp(page, a11y, *, email, totp):
     fill(page, "code", next_totp_code(totp))
     submit(page, form_with(page, "code"))
     expect_path(page, "/portal/account/")
+
+
+# -- requests and damage reports (tickets) --------------------------------------------------------
+
+REQUEST_DETAIL = re.compile(r"/portal/requests/\d{4}-\d{6,}/")
+
+
+def report_damage_with_photo(page, a11y, *, damage_kind, photo):
+    """From "my requests" (none yet) to a new damage report with a photo: the type choice, the
+    form sent empty (errors), then filled in. Ends on the request's page; returns its reference."""
+    go(page, "/portal/requests/")
+    a11y.check(page, "requests: none yet")
+    with page.expect_navigation():
+        page.locator("main a[href='/portal/requests/new/']").first.click()
+    expect_path(page, "/portal/requests/new/")
+    a11y.check(page, "requests: choose a type")
+    with page.expect_navigation():
+        page.locator("a[href='/portal/requests/new/damage_report/']").click()
+    expect_path(page, "/portal/requests/new/damage_report/")
+    a11y.check(page, "damage report: form")
+
+    form = form_with(page, "damage_kind")
+    fill(page, "contact_phone", "")
+    submit(page, form)
+    expect_path(page, "/portal/requests/new/damage_report/")
+    assert page.locator(".tp-error-summary").is_visible()
+    assert page.locator("[name='damage_kind'][aria-invalid='true']").count() == 1
+    a11y.check(page, "damage report: errors")
+
+    form = form_with(page, "damage_kind")
+    form.locator("[name='damage_kind']").select_option(label=damage_kind.name)
+    fill(page, "description", "Der Wasserhahn im Bad tropft seit gestern, auch wenn er zugedreht ist.")
+    fill(page, "contact_phone", "0341 2345678")
+    form.locator("input[name='access_permission']").first.check()
+    form.locator("input[name='attachments']").set_input_files(str(photo))
+    submit(page, form)
+    expect_path(page, REQUEST_DETAIL)
+    assert page.locator(".tp-messages").is_visible()
+    thumbnail = page.locator("img.tp-thumbnail")
+    assert thumbnail.count() == 1
+    # The photo is served through the portal (re-encoded, private), not from a public URL.
+    response = page.request.get(thumbnail.get_attribute("src"))
+    assert response.ok and response.headers["content-type"] == "image/jpeg"
+    a11y.check(page, "damage report: received")
+    return path_of(page).strip("/").rsplit("/", 1)[-1]
+
+
+def see_status_change(page, a11y, *, reference, status, comment):
+    """The tenant sees the status set by staff on "my requests" and on the request's page,
+    with the staff's comment in the history."""
+    go(page, "/portal/requests/")
+    row = page.locator("tr", has=page.locator(f"a:text-is('{reference}')"))
+    assert row.locator(f".tp-status--{status.code}").is_visible()
+    a11y.check(page, "requests: list")
+    with page.expect_navigation():
+        row.locator(f"a:text-is('{reference}')").click()
+    expect_path(page, f"/portal/requests/{reference}/")
+    assert page.locator(f".tp-status--{status.code}").first.is_visible()
+    assert comment in page.locator(".tp-history").inner_text()
+    a11y.check(page, "request: status changed")
+
+
+# -- documents ------------------------------------------------------------------------------------
+
+
+def download_document(page, a11y, *, title, content):
+    """ "My documents" lists the new document; its link downloads exactly ``content``; afterwards
+    the list shows it as opened."""
+    go(page, "/portal/documents/")
+    link = page.locator("a", has_text=title)
+    assert link.count() == 1
+    a11y.check(page, "documents: a new document")
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    with open(download.path(), "rb") as downloaded:
+        assert downloaded.read() == content
+    go(page, "/portal/documents/")
+    assert page.locator(".tp-badge").count() == 0  # no longer "new"
+    a11y.check(page, "documents: opened")
