@@ -53,3 +53,18 @@ def test_summary_ends_with_the_totals():
     assert [cell.strip() for cell in lines[0].split(" | ")][:3] == ["database", "page state", "path"]
     assert "label" in lines[3]
     assert lines[-1] == "axe_pages=2 axe_violations=1"
+
+
+def test_screenshots_only_with_screenshots_1(blank_page, axe_source, monkeypatch, tmp_path):
+    monkeypatch.setattr(a11y, "SCREENSHOT_DIR", tmp_path)
+    monkeypatch.setattr(a11y, "RESULTS", [])
+    checker = a11y.A11y(axe_source, database="-")
+    blank_page.set_content(GOOD_PAGE)
+    monkeypatch.delenv("SCREENSHOTS", raising=False)
+    checker.check(blank_page, "search: empty")
+    assert list(tmp_path.iterdir()) == []
+
+    monkeypatch.setenv("SCREENSHOTS", "1")
+    checker.check(blank_page, "search: empty")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["search-empty-1280.png", "search-empty-360.png"]
+    assert blank_page.viewport_size == {"width": 1280, "height": 720}  # restored
