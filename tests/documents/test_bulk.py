@@ -283,6 +283,7 @@ class TestBadInput:
         run = distribute(zip_bytes({"100001.pdf": pdf_bytes("a"), "100002.pdf": pdf_bytes("b")}))
         assert calls == [2]
         assert run.status == BulkDistribution.Status.FAILED and "Nothing was published" in run.error
+        assert run.counts["published"] == 0
         assert not Document.objects.exists()
         assert stored_files() == []
 

@@ -225,6 +225,7 @@ def distribute(
         except (DatabaseError, OSError) as exc:
             _delete(stored)
             logger.exception("Bulk distribution %s failed", record.pk)
+            run.counts["published"] = 0  # rolled back
             return run.fail(
                 _("The documents could not be saved (%(error)s). Nothing was published; please try again.")
                 % {"error": exc.__class__.__name__}
