@@ -68,3 +68,19 @@ def test_screenshots_only_with_screenshots_1(blank_page, axe_source, monkeypatch
     checker.check(blank_page, "search: empty")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["search-empty-1280.png", "search-empty-360.png"]
     assert blank_page.viewport_size == {"width": 1280, "height": 720}  # restored
+
+
+def test_the_lockfile_pins_axe_core_from_the_npm_registry():
+    import json
+
+    lock = json.loads((a11y.BROWSER_DIR / "package-lock.json").read_text())
+    package = json.loads((a11y.BROWSER_DIR / "package.json").read_text())
+    assert package["private"] is True
+    assert set(package["devDependencies"]) == {"axe-core"}
+    packages = {name: entry for name, entry in lock["packages"].items() if name}
+    assert set(packages) == {"node_modules/axe-core"}
+    entry = packages["node_modules/axe-core"]
+    assert entry["version"] == package["devDependencies"]["axe-core"]  # an exact version
+    assert entry["integrity"].startswith("sha512-")
+    # No download address other than the registry (npm then uses the configured registry).
+    assert entry.get("resolved", "https://registry.npmjs.org/").startswith("https://registry.npmjs.org/")
