@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 from wagtail.models import Page, Site
-from wagtail.test.utils import WagtailTestUtils
+from wagtail.test.utils import WagtailPageTestCase
 
 from tests.accounts.flow_helpers import (
     PASSWORD,
@@ -60,15 +60,18 @@ def no_cache(response):
     return "no-cache" in response.get("Cache-Control", "") or "max-age=0" in response.get("Cache-Control", "")
 
 
-class TestWhereEditorsCreateThem(WagtailTestUtils):
-    """Like ``WagtailPageTestCase.assertCanCreateAt``, for pytest."""
+class PageTypeRulesTest(WagtailPageTestCase):
+    """Where editors may create the page types, with Wagtail's own page assertions."""
 
-    @pytest.mark.parametrize("page_type", [PortalLoginPage, RegistrationPage, AccountPage])
-    def test_can_be_created_under_the_hosts_pages_and_have_no_children(self, page_type):
-        assert page_type in HostPage.allowed_subpage_models()
-        assert page_type in Page.allowed_subpage_models()
-        assert page_type.allowed_subpage_models() == []
+    def test_can_be_created_under_the_hosts_pages_and_have_no_children(self):
+        for page_type in (PortalLoginPage, RegistrationPage, AccountPage):
+            self.assertCanCreateAt(Page, page_type)
+            self.assertCanCreateAt(HostPage, page_type)
+            self.assertCanNotCreateAt(page_type, HostPage)
+            self.assertAllowedSubpageTypes(page_type, {})
 
+
+class TestWhereEditorsCreateThem:
     @pytest.mark.parametrize("page_type", [PortalLoginPage, AccountPage])
     def test_one_login_page_and_one_account_page(self, home, page_type):
         assert page_type.can_create_at(home)
