@@ -97,6 +97,10 @@ class TestRegistrationsToMatch:
         assert "Becker" in response.content.decode() and other.last_name not in response.content.decode()
         response = staff_client.get(CLAIMS, {"state": "unconfirmed"})
         assert "Becker" not in response.content.decode()
+        response = staff_client.get(CLAIMS, {"export": "csv"})
+        assert response.status_code == 200
+        exported = b"".join(response.streaming_content).decode()
+        assert "Becker" in exported and "Lindenstraße 7" in exported
 
     def test_match_searches_only_the_parties_of_the_company(self, staff_client, claim, becker):
         party, contract = becker

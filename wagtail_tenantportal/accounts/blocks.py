@@ -19,7 +19,7 @@ def _page_url(value, name, request):
     page = value.get(name)
     if page is None or not page.live:
         return None
-    return page.specific.get_url(request)
+    return page.get_url(request)
 
 
 class LoginBlock(PortalBlock):
