@@ -299,6 +299,7 @@ def attachment_response(attachment, *, thumbnail=False):
             filename=f"{stem}-thumbnail.jpg",
             content_type="image/jpeg",
             as_attachment=False,
+            storage=attachment.thumbnail.storage,
         )
     extension = attachment.file.name.rsplit(".", 1)[-1]
     return private_file_response(
@@ -306,6 +307,7 @@ def attachment_response(attachment, *, thumbnail=False):
         filename=f"{stem}.{extension}",
         content_type=attachment.content_type,
         as_attachment=not attachment.is_image,
+        storage=attachment.file.storage,  # the storage the file was written to
     )
 
 
