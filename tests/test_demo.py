@@ -131,3 +131,100 @@ def test_homepage_lists_both_cooperatives(demo, client):
     for path in ["/ueber-uns/", "/mieterportal-so-funktionierts/", "/kontakt/"]:
         assert client.get(path).status_code == 200
     assert "Demo logins" in demo and "erika.mustermann@example.org" in demo
+
+
+def test_damage_taxonomy_is_seeded_once(demo):
+    from wagtail_tenantportal.tickets.models import DamageKind, DamageLocation
+    from wagtail_tenantportal.tickets.taxonomy import GERMAN_TAXONOMY
+
+    assert DamageLocation.objects.count() == len(GERMAN_TAXONOMY)  # not twice after the second run
+    assert DamageLocation.objects.get(name="Treppenhaus / Hauseingang").is_shared_area
+    assert DamageLocation.objects.get(name="Aufzug").is_shared_area
+    assert DamageKind.objects.get(name="Gasgeruch", category__location__name="Küche").is_urgent()
+    assert DamageKind.objects.filter(category__name="Sanitär", name="Wasserhahn tropft").count() == 2
+
+
+def test_portal_pages_exist_and_the_site_links_them(demo, client):
+    from wagtail_tenantportal.page_setup import portal_page_types
+
+    slugs = {
+        "PortalLoginPage": "anmelden",
+        "RegistrationPage": "registrieren",
+        "AccountPage": "mein-konto",
+        "DamageReportPage": "schaden-melden",
+        "RequestListPage": "meine-anliegen",
+        "DocumentsPage": "meine-dokumente",
+    }
+    for model, _title in portal_page_types():
+        pages = model.objects.live()
+        assert pages.count() == 1, model  # the second run added none
+        assert pages.get().slug == slugs[model.__name__]
+    html = client.get("/").content.decode()
+    for slug in slugs.values():
+        assert f'href="/{slug}/"' in html
+    assert client.get("/anmelden/").status_code == 200
+    assert client.get("/registrieren/").status_code == 200
+    for slug in slugs.values():
+        assert f"http://testserver/{slug}/" in demo  # the command prints the portal URLs
+
+
+def test_tenant_sees_her_requests_with_history_and_replies(demo):
+    from wagtail_tenantportal.tickets.models import Ticket, TicketMessage
+
+    assert Ticket.objects.count() == 3  # the second run filed none
+    user = authenticate(username="erika.mustermann@example.org", password="lindenhof-mieterin")
+    tickets = {ticket.subject: ticket for ticket in Ticket.objects.visible_to(user)}
+    assert len(tickets) == 3
+    tap = tickets["Wasserhahn in der Küche tropft"]
+    assert tap.status.code == "in_progress" and tap.damage_summary == "Küche – Sanitär – Wasserhahn tropft"
+    assert tap.assignee.get_full_name() == "Jens Richter"  # routed to the technical contact person
+    assert [c.to_status.code for c in tap.status_changes.all()] == ["new", "in_progress"]
+    reply = tap.messages.public().get()
+    assert reply.author_role == TicketMessage.Role.STAFF and "Sanitär Krause" in reply.body
+    heating = tickets["Heizkörper im Schlafzimmer bleibt kalt"]
+    assert heating.status.is_closed and heating.closed_at is not None
+    assert [c.to_status.code for c in heating.status_changes.all()] == ["new", "in_progress", "done"]
+    question = tickets["Frage zur Betriebskostenabrechnung 2025"]
+    assert question.status.code == "new" and question.assignee.get_full_name() == "Sandra Vogel"
+    staff = authenticate(username="technik@wg-lindenhof.example", password="lindenhof-team")
+    assert staff is not None and staff.has_perm("tenantportal_tickets.change_ticket")
+    assert not Ticket.objects.visible_to(staff).exists()
+
+
+def test_tenant_sees_her_documents(demo):
+    from wagtail_tenantportal.documents.models import Document
+    from wagtail_tenantportal.tenancy.models import Contract
+
+    assert Document.objects.count() == 2  # the second run published none
+    user = authenticate(username="erika.mustermann@example.org", password="lindenhof-mieterin")
+    documents = {doc.category.key: doc for doc in Document.objects.visible_to(user)}
+    assert set(documents) == {"operating_cost_statement", "house_rules"}
+    statement = documents["operating_cost_statement"]
+    assert statement.title == "Betriebskostenabrechnung 2025" and statement.contract.number == "0101-01"
+    assert statement.file.open("rb").read(5) == b"%PDF-"
+    statement.file.close()
+    assert documents["house_rules"].property.street == "Lindenhofstraße 14"
+    # A tenant of another building sees neither.
+    other = Contract.objects.filter(kind=Contract.Kind.RENTAL).exclude(
+        unit__property__street="Lindenhofstraße 14"
+    )
+    assert other.exists()
+    assert not Document.objects.filter(contract__in=other).exists()
+
+
+def test_tenant_pages_show_her_requests_and_documents(demo, client):
+    from django.utils import timezone
+
+    from wagtail_tenantportal.accounts.models import PortalAccount
+
+    # The first login asks her to check her contact data; here that is done.
+    PortalAccount.objects.filter(user__username="erika.mustermann@example.org").update(
+        contact_checked_at=timezone.now()
+    )
+    assert client.login(username="erika.mustermann@example.org", password="lindenhof-mieterin")
+    requests_html = client.get("/meine-anliegen/").content.decode()
+    assert "Wasserhahn in der Küche tropft" in requests_html and "In Bearbeitung" in requests_html
+    documents_html = client.get("/meine-dokumente/").content.decode()
+    assert "Betriebskostenabrechnung 2025" in documents_html and "Hausordnung" in documents_html
+    nav = client.get("/").content.decode()
+    assert 'href="/meine-dokumente/"' in nav and 'href="/mein-konto/"' in nav

@@ -1,19 +1,26 @@
-"""The German demo of the example site: pages, master data, letterheads, contact persons, logins.
+"""The German demo of the example site: pages, master data, letterheads, contact persons, logins,
+the portal pages, a damage taxonomy, and requests and documents of the demo tenant.
 
 ``load_demo()`` is what ``manage.py load_demo_data`` runs. Every step may run again: pages and
 records that exist are kept, the import is an idempotent upsert, the demo users get their demo
-passwords back.
+passwords back, the demo requests and documents are created once.
 """
 
-from dataclasses import dataclass
+import datetime
+import io
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone, translation
 from wagtail.models import Page, Site
 
 from wagtail_tenantportal.accounts.models import AccountParty, PortalAccount
+from wagtail_tenantportal.ratelimit import RateLimit
 from wagtail_tenantportal.tenancy.models import (
     Company,
     ContactPerson,
@@ -46,6 +53,10 @@ TENANT_EMAIL = "erika.mustermann@example.org"
 TENANT_PASSWORD = "lindenhof-mieterin"
 TENANT_COMPANY = "LH"
 TENANT_PARTY = "10001"  # Erika Mustermann, Lindenhofstraße 14, EG links
+TENANT_CONTRACT = "0101-01"
+# The contact persons log in to the admin with this password and receive the routed requests.
+TEAM_PASSWORD = "lindenhof-team"
+TEAM_GROUP = "Kundenbetreuung (Demo)"
 
 SITE_NAME = "Wohnungsgenossenschaft Lindenhof eG"
 
@@ -60,6 +71,9 @@ class DemoResult:
     homepage: Page
     staff_user: object
     tenant_user: object
+    taxonomy: object = None
+    portal_pages: list = field(default_factory=list)  # page_setup.PageSetupResult per page type
+    team_users: dict = field(default_factory=dict)  # contact person name -> user
 
 
 # --------------------------------------------------------------------------------------------
@@ -331,6 +345,9 @@ def create_tenant_account():
     user.set_password(TENANT_PASSWORD)
     user.save()
     account, _ = PortalAccount.objects.get_or_create(user=user)
+    if account.email_verified_at is None:  # as if she had confirmed the link of the registration mail
+        account.email_verified_at = timezone.now()
+        account.save(update_fields=["email_verified_at"])
     AccountParty.objects.update_or_create(account=account, party=party, defaults={"active": True})
     # The party's email on file is the login address.
     if party.email != TENANT_EMAIL:
@@ -339,13 +356,291 @@ def create_tenant_account():
     return user
 
 
+#: Permissions of the contact persons' group: the admin, the request inbox, the documents.
+TEAM_PERMISSIONS = [
+    ("wagtailadmin", "admin", "access_admin"),
+    ("tenantportal_tickets", "ticket", "view_ticket"),
+    ("tenantportal_tickets", "ticket", "change_ticket"),
+    ("tenantportal_tickets", "ticket", "add_ticket"),
+    ("tenantportal_documents", "document", "view_document"),
+    ("tenantportal_documents", "document", "add_document"),
+]
+
+
+def create_team_users():
+    """A staff login per contact person (username: the email address), linked to the contact
+    person so that routed requests reach them. Returns ``{name: user}``."""
+    group, _ = Group.objects.get_or_create(name=TEAM_GROUP)
+    permissions = [
+        Permission.objects.get(content_type__app_label=app, content_type__model=model, codename=codename)
+        for app, model, codename in TEAM_PERMISSIONS
+    ]
+    group.permissions.add(*permissions)
+    User = get_user_model()
+    users = {}
+    for person in ContactPerson.objects.filter(company__erp_id__in=CONTACT_PERSONS).order_by("pk"):
+        user = User.objects.filter(username=person.email).first() or User(username=person.email)
+        user.email = person.email
+        user.first_name, _, user.last_name = person.name.rpartition(" ")
+        user.is_active = True
+        user.is_staff, user.is_superuser = True, False
+        user.set_password(TEAM_PASSWORD)
+        user.save()
+        user.groups.add(group)
+        if person.user_id != user.pk:
+            person.user = user
+            person.save(update_fields=["user"])
+        users[person.name] = user
+    return users
+
+
+# --------------------------------------------------------------------------------------------
+# Portal: pages, damage taxonomy, the tenant's requests and documents
+# --------------------------------------------------------------------------------------------
+
+
+def build_portal_pages(homepage):
+    """The portal pages (login, registration, my account, report damage, my requests, my
+    documents) below the homepage, with German titles; existing ones are kept."""
+    from wagtail_tenantportal.page_setup import setup_portal_pages
+
+    with translation.override("de"):
+        return setup_portal_pages(homepage)
+
+
+# (subject, type code, damage kind (location, kind) or None, days ago, description,
+#  [(status code, comment, by contact person)], staff reply or "")
+DEMO_TICKETS = [
+    (
+        "Wasserhahn in der Küche tropft",
+        "damage_report",
+        ("Küche", "Wasserhahn tropft"),
+        4,
+        "Der Wasserhahn an der Spüle tropft seit einigen Tagen, auch wenn er ganz zugedreht ist. "
+        "Unter der Spüle ist alles trocken.",
+        [
+            (
+                "in_progress",
+                "Wir haben die Firma Sanitär Krause mit der Reparatur beauftragt.",
+                "Jens Richter",
+            )
+        ],
+        "Guten Tag Frau Mustermann, die Firma Sanitär Krause würde am kommenden Dienstag zwischen "
+        "8 und 10 Uhr vorbeikommen. Passt Ihnen der Termin? Viele Grüße, Jens Richter",
+    ),
+    (
+        "Heizkörper im Schlafzimmer bleibt kalt",
+        "damage_report",
+        ("Wohn- und Schlafräume", "Heizkörper wird nicht warm"),
+        40,
+        "Der Heizkörper im Schlafzimmer wird nur oben warm, unten bleibt er kalt.",
+        [
+            ("in_progress", "Unser Haustechniker kommt am Donnerstag vorbei.", "Jens Richter"),
+            (
+                "done",
+                "Der Heizkörper wurde entlüftet und heizt wieder. Bitte melden Sie sich, falls er "
+                "erneut kalt bleibt.",
+                "Jens Richter",
+            ),
+        ],
+        "",
+    ),
+    (
+        "Frage zur Betriebskostenabrechnung 2025",
+        "general_contact",
+        None,
+        1,
+        "In der Abrechnung ist die Position Hausreinigung deutlich höher als im Vorjahr. "
+        "Können Sie mir erklären, woran das liegt?",
+        [],
+        "",
+    ),
+]
+TENANT_PHONE = "0176 23456789"
+
+
+def create_demo_tickets(tenant_user, team_users):
+    """Erika Mustermann's requests, filed and handled through the ticket services (routing sends
+    them to the contact persons). A request whose subject she filed already is skipped.
+    Returns the tickets."""
+    from wagtail_tenantportal.tenancy.models import Contract
+    from wagtail_tenantportal.tickets import services
+    from wagtail_tenantportal.tickets.models import (
+        DamageKind,
+        Ticket,
+        TicketMessage,
+        TicketStatus,
+        TicketType,
+    )
+
+    contract = Contract.objects.get(company__erp_id=TENANT_COMPANY, number=TENANT_CONTRACT)
+    tickets = []
+    for subject, type_code, kind_path, days_ago, description, steps, reply in DEMO_TICKETS:
+        existing = Ticket.objects.filter(contract=contract, subject=subject).first()
+        if existing is not None:
+            tickets.append(existing)
+            continue
+        ticket_type = TicketType.objects.get(code=type_code)
+        extra = {}
+        if kind_path:
+            location, kind = kind_path
+            extra = {
+                "damage_kind": DamageKind.objects.get(
+                    category__location__name=location, category__location__company=None, name=kind
+                ),
+                "contact_phone": TENANT_PHONE,
+                "reachability": "werktags ab 16 Uhr",
+                "access_permission": Ticket.AccessPermission.ASK_FIRST,
+            }
+        ticket = services.submit_ticket(
+            contract=contract,
+            ticket_type=ticket_type,
+            user=tenant_user,
+            subject=subject,
+            description=description,
+            created_at=timezone.now() - datetime.timedelta(days=days_ago),
+            **extra,
+        )
+        for status_code, comment, by in steps:
+            services.change_status(
+                ticket, TicketStatus.objects.get(code=status_code), user=team_users[by], comment=comment
+            )
+        if reply:
+            services.post_message(
+                ticket, user=team_users[steps[0][2]], body=reply, role=TicketMessage.Role.STAFF
+            )
+        tickets.append(ticket)
+    # Invented requests do not count against what she may file herself in the next hour.
+    RateLimit.for_scope("ticket_submit").reset(tenant_user.pk)
+    return tickets
+
+
+def _pdf(title, sender, lines):
+    """A one-page A4 PDF letter. ``invariant``: the same content gives the same bytes, so the
+    documents service recognises it when the demo runs again."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    pdf.setTitle(title)
+    width, height = A4
+    pdf.setFont("Helvetica", 8)
+    pdf.drawString(25 * mm, height - 45 * mm, sender)
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(25 * mm, height - 95 * mm, title)
+    y = height - 110 * mm
+    for line in lines:
+        if isinstance(line, tuple):
+            label, amount = line
+            pdf.setFont("Helvetica", 10)
+            pdf.drawString(25 * mm, y, label)
+            pdf.drawRightString(width - 25 * mm, y, amount)
+        else:
+            pdf.setFont("Helvetica-Bold" if line.isupper() else "Helvetica", 10)
+            pdf.drawString(25 * mm, y, line)
+        y -= 6 * mm
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+OPERATING_COSTS_2025 = [
+    ("Grundsteuer", "186,40 €"),
+    ("Wasser und Abwasser", "412,75 €"),
+    ("Müllbeseitigung", "158,20 €"),
+    ("Hausreinigung", "231,60 €"),
+    ("Gartenpflege", "64,30 €"),
+    ("Allgemeinstrom", "48,90 €"),
+    ("Gebäudeversicherung", "143,10 €"),
+    ("Summe Ihrer Betriebskosten", "1.245,25 €"),
+    ("Ihre Vorauszahlungen (12 × 110,00 €)", "1.320,00 €"),
+    ("Guthaben, überwiesen auf Ihr Konto", "74,75 €"),
+]
+
+HOUSE_RULES = [
+    "1. RUHEZEITEN",
+    "Nachtruhe von 22 bis 6 Uhr, an Sonn- und Feiertagen ganztägig Rücksicht auf die Nachbarn.",
+    "2. TREPPENHAUS UND GEMEINSCHAFTSRÄUME",
+    "Fluchtwege freihalten: keine Schuhe, Kinderwagen oder Fahrräder im Treppenhaus.",
+    "Die Haustür bleibt geschlossen; der Keller ist abzuschließen.",
+    "3. MÜLL",
+    "Bitte trennen Sie Ihren Abfall und nutzen Sie die Tonnen auf dem Müllplatz im Hof.",
+    "4. LÜFTEN UND HEIZEN",
+    "Mehrmals täglich stoßlüften, um Feuchtigkeit und Schimmel zu vermeiden.",
+    "5. SCHÄDEN",
+    "Melden Sie Schäden bitte umgehend über das Mieterportal, in Notfällen beim Notdienst.",
+]
+
+
+def publish_demo_documents(staff_user):
+    """Her operating cost statement 2025 (for her rental contract) and the house rules of her
+    building, published through the documents service. Publishing the same file again returns
+    the existing document. Returns the documents."""
+    from wagtail_tenantportal.documents import services
+    from wagtail_tenantportal.tenancy.models import Contract
+
+    contract = Contract.objects.select_related("company", "unit__property").get(
+        company__erp_id=TENANT_COMPANY, number=TENANT_CONTRACT
+    )
+    prop = contract.unit.property
+    sender = contract.company.sender_line
+    statement = _pdf(
+        "Betriebskostenabrechnung 2025",
+        sender,
+        [f"Vertrag {contract.number} · {prop.street}", "Abrechnungszeitraum 01.01.–31.12.2025", ""]
+        + OPERATING_COSTS_2025,
+    )
+    rules = _pdf(f"Hausordnung {prop.street}", sender, HOUSE_RULES)
+    common = {"user": staff_user, "notify": False, "on_duplicate": "return"}
+    return [
+        services.publish(
+            io.BytesIO(statement),
+            target=contract,
+            category="operating_cost_statement",
+            title="Betriebskostenabrechnung 2025",
+            document_date=datetime.date(2026, 3, 15),
+            filename="Betriebskostenabrechnung-2025.pdf",
+            **common,
+        ),
+        services.publish(
+            io.BytesIO(rules),
+            target=prop,
+            category="house_rules",
+            title=f"Hausordnung {prop.street}",
+            document_date=datetime.date(2024, 1, 1),
+            filename="Hausordnung.pdf",
+            **common,
+        ),
+    ]
+
+
 def load_demo():
     """Build the whole demo; safe to run again. Returns a ``DemoResult``."""
+    from wagtail_tenantportal.tickets.taxonomy import seed_damage_taxonomy
+
     import_result = import_demo_files()  # its own transaction
     with transaction.atomic():
         homepage = build_pages()
+        portal_pages = build_portal_pages(homepage)
         set_letterheads()
         set_contact_persons()
         staff_user = create_staff_user()
         tenant_user = create_tenant_account()
-    return DemoResult(import_result, homepage, staff_user, tenant_user)
+        team_users = create_team_users()
+        taxonomy = seed_damage_taxonomy()
+    # The demo's history is invented: nobody is mailed about it (the mails are sent on commit).
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        with transaction.atomic():
+            create_demo_tickets(tenant_user, team_users)
+            publish_demo_documents(staff_user)
+    return DemoResult(
+        import_result,
+        homepage,
+        staff_user,
+        tenant_user,
+        taxonomy=taxonomy,
+        portal_pages=portal_pages,
+        team_users=team_users,
+    )

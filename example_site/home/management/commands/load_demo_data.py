@@ -7,7 +7,10 @@ from home import demo
 
 
 class Command(BaseCommand):
-    help = "Load the German demo: pages, two cooperatives with tenants and contracts, demo logins."
+    help = (
+        "Load the German demo: pages, two cooperatives with tenants and contracts, the portal pages, "
+        "a damage taxonomy, requests and documents of a demo tenant, demo logins."
+    )
 
     def handle(self, *args, **options):
         try:
@@ -28,3 +31,13 @@ class Command(BaseCommand):
         self.stdout.write(f"  Tenant portal:    {base_url}/portal/")
         self.stdout.write(f"    tenant email:   {demo.TENANT_EMAIL}  (Erika Mustermann, WG Lindenhof eG)")
         self.stdout.write(f"    password:       {demo.TENANT_PASSWORD}")
+        self.stdout.write("  Team (admin, receives the requests routed to them):")
+        for name, user in result.team_users.items():
+            self.stdout.write(f"    {user.username:<42} ({name})")
+        self.stdout.write(f"    password:       {demo.TEAM_PASSWORD}")
+        if result.portal_pages:
+            self.stdout.write("\nPortal pages:")
+            for setup in result.portal_pages:
+                page = setup.page
+                self.stdout.write(f"  {page.title + ':':<17} {base_url}{page.get_url() or page.url_path}")
+            self.stdout.write(f"  {'Anliegen (Team):':<17} {base_url}/admin/")
