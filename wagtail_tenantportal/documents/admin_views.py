@@ -31,7 +31,7 @@ from wagtail.admin.ui.tables import Column, Table, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import HeaderButton
-from wagtail.permissions import policy_registry
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from ..conf import portal_settings
 from ..downloads import private_file_response
@@ -56,6 +56,11 @@ from .models import (
 )
 
 ADMIN_TEMPLATES = "wagtail_tenantportal/documents/admin/"
+
+
+def _policy(model):
+    """The model's permission policy (Wagtail 7.4 has no policy registry; both versions have this)."""
+    return ModelPermissionPolicy(model)
 
 
 def document_admin_url(view, *args):
@@ -84,7 +89,7 @@ class StaffView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
 
     @cached_property
     def permission_policy(self):
-        return policy_registry.get_by_type(self.model)
+        return _policy(self.model)
 
     def get_breadcrumbs_items(self):
         items = []
@@ -243,7 +248,7 @@ class DocumentWithdrawView(StaffView):
 
 def document_file_view(request, pk):
     """The file of a document for staff; every call is written to the audit log."""
-    policy = policy_registry.get_by_type(Document)
+    policy = _policy(Document)
     if not policy.user_has_any_permission(request.user, ["view", "change"]):
         raise PermissionDenied
     document = get_object_or_404(Document, pk=pk)
@@ -267,7 +272,7 @@ class DocumentInspectView(TenancyInspectView):
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
-        policy = policy_registry.get_by_type(Document)
+        policy = _policy(Document)
         user = self.request.user
         if policy.user_has_any_permission(user, ["view", "change"]):
             buttons.insert(
@@ -720,7 +725,7 @@ class PrintListIndexView(TenancyIndexView):
         return super().get_base_queryset().filter(pk__in=DocumentDelivery.objects.pending_post().values("pk"))
 
     def get_add_url(self):
-        if policy_registry.get_by_type(PrintBatch).user_has_permission(self.request.user, "add"):
+        if _policy(PrintBatch).user_has_permission(self.request.user, "add"):
             return reverse("tenantportal_printbatch:add")
         return None
 
@@ -837,7 +842,7 @@ class PrintBatchCreateView(StaffView):
 
 
 def print_batch_file_view(request, pk):
-    policy = policy_registry.get_by_type(PrintBatch)
+    policy = _policy(PrintBatch)
     if not policy.user_has_any_permission(request.user, ["add", "view", "change"]):
         raise PermissionDenied
     batch = get_object_or_404(PrintBatch, pk=pk)
