@@ -206,3 +206,12 @@ class TestCertificateViews:
 def test_a_new_contract_without_data_has_no_options(property_):
     contract = new_contract(property_, start_date=None)
     assert certificates.eligible_kinds(contract, TODAY) == {}
+
+
+def test_refusals_speak_the_language_of_the_request_not_of_the_letters(tenant, settings):
+    from django.utils import translation
+
+    settings.WAGTAIL_TENANTPORTAL = {"LETTER_LANGUAGE": "de"}
+    with translation.override("en"), pytest.raises(services.DocumentRejected) as raised:
+        certificates.build(tenant.contract, "rent_certificate", today=TODAY)
+    assert "request it from us" in str(raised.value.message)

@@ -132,38 +132,40 @@ def build(contract, kind, *, event=None, today):
     Raises ``DocumentRejected`` when the contract cannot have it (not a rental contract of
     a flat, no current rent, no move-in date, …).
     """
-    with translation.override(portal_settings.LETTER_LANGUAGE):
-        if kind not in KINDS:
-            raise DocumentRejected(_("This certificate cannot be generated."), code="kind")
-        eligible = eligible_kinds(contract, today)
-        if kind not in eligible:
+    # Messages in the language of the request; the certificate in the letter language.
+    if kind not in KINDS:
+        raise DocumentRejected(_("This certificate cannot be generated."), code="kind")
+    eligible = eligible_kinds(contract, today)
+    if kind not in eligible:
+        raise DocumentRejected(
+            _(
+                "This certificate cannot be generated for contract %(number)s. Please request it "
+                "from us; we will send it to you."
+            )
+            % {"number": contract.number},
+            code="not_eligible",
+        )
+    if kind == LANDLORD_CONFIRMATION:
+        event = event or MOVE_IN
+        if event not in eligible[kind]:
             raise DocumentRejected(
-                _(
-                    "This certificate cannot be generated for contract %(number)s. Please request it "
-                    "from us; we will send it to you."
-                )
-                % {"number": contract.number},
+                _("The contract has no date for this event; please request the confirmation from us."),
                 code="not_eligible",
             )
+    if not _persons(contract):
+        raise DocumentRejected(
+            _("No tenant is named on contract %(number)s; please request the certificate from us.")
+            % {"number": contract.number},
+            code="not_eligible",
+        )
+    with translation.override(portal_settings.LETTER_LANGUAGE):
         if kind == LANDLORD_CONFIRMATION:
-            event = event or MOVE_IN
-            if event not in eligible[kind]:
-                raise DocumentRejected(
-                    _("The contract has no date for this event; please request the confirmation from us."),
-                    code="not_eligible",
-                )
             return _landlord_confirmation(contract, event, today)
         return _rent_certificate(contract, today)
 
 
 def _common(contract, today):
     persons = _persons(contract)
-    if not persons:
-        raise DocumentRejected(
-            _("No tenant is named on contract %(number)s; please request the certificate from us.")
-            % {"number": contract.number},
-            code="not_eligible",
-        )
     flat, detail = _flat_lines(contract)
     recipient = [*persons[0].letter_name_lines, *flat]
     info = [(_("Date"), _date(today)), (_("Contract number"), contract.number)]
