@@ -97,12 +97,20 @@ def browser(chromium_executable):
         from playwright.sync_api import sync_playwright
     except ImportError:
         unavailable("Playwright for Python is not installed (pip install -e '.[dev]')")
-    # Playwright's sync API keeps an asyncio loop running in this thread; Django's ORM would
-    # refuse to run next to it. The test code is synchronous, so the check is switched off
-    # while the browser runs, and back on afterwards.
+    from django.db import connections
+
+    # Playwright's sync API keeps an asyncio loop running in this thread. Django's ORM would
+    # refuse to run next to it: the test code is synchronous, so the check is switched off
+    # while the browser runs, and back on afterwards. And with a loop running, Django looks
+    # its database connections up per asyncio context, not per thread: the tests would get
+    # new connections, without the test database's serialized contents (serialized_rollback)
+    # and apart from the one the live server shares. So the thread's connections are put in.
+    thread_connections = {alias: connections[alias] for alias in connections}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
+            for alias, wrapper in thread_connections.items():
+                connections[alias] = wrapper
             chromium = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
             try:
                 yield chromium
