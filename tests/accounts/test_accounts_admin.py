@@ -142,7 +142,7 @@ class TestRegistrationsToMatch:
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
         (page,) = pdf_pages(b"".join(response.streaming_content))
         assert "Becker" in page and "Lindenstraße 7" in page and contract.number in page
-        assert "activation code" in page.lower()
+        assert "freischaltcode" in page.lower()  # the letter is in LETTER_LANGUAGE (German)
         claim.refresh_from_db()
         first_code.refresh_from_db()
         assert first_code.revoked_at is not None and claim.code != first_code
