@@ -1,6 +1,7 @@
 """Fixtures of the registration-code tests, named after what they give."""
 
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
@@ -14,8 +15,17 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
-from wagtail_tenantportal import ratelimit
+from wagtail_tenantportal import mail, ratelimit
 from wagtail_tenantportal.tenancy.models import ContractParty
+
+
+@pytest.fixture(autouse=True)
+def _mails_at_commit(monkeypatch):
+    """The test's transaction never commits: run queued mails when they are queued, as
+    Django does outside a transaction (autocommit). ``test_mail_queue`` overrides this."""
+    monkeypatch.setattr(
+        mail, "transaction", SimpleNamespace(on_commit=lambda func, using=None, robust=False: func())
+    )
 
 
 @pytest.fixture(autouse=True)

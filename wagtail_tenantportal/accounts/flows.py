@@ -7,8 +7,10 @@ What callers may rely on:
   show. Messages never tell whether an email address is known or which of several secrets
   was wrong; ``TooManyAttempts`` says an attempt limit locked the action for a while.
 - Nothing is saved unless the whole step is valid (each step runs in one transaction).
-- Mails are sent after the transaction; a mail that cannot be sent is logged and does not
-  undo the step (the tenant can ask for it again).
+- Mails are rendered in the request and sent by a task after the transaction commits
+  (``wagtail_tenantportal.mail``); a mail that cannot be sent is logged by the task and does
+  not undo the step (the tenant can ask for it again). With a worker task backend the
+  response never waits for the mail server.
 - Registration and reset return the same result whether or not the email address belongs
   to an account: when it does, the owner of the address gets a notice instead.
 
@@ -35,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
+from .. import mail
 from ..adapter import get_adapter
 from ..conf import portal_settings
 from ..ratelimit import RateLimit
@@ -167,13 +170,32 @@ def _dummy_password_hash(password):
     get_user_model()().set_password(password)
 
 
-def _send(template_prefix, email, context, *, request=None, company=None):
+def _render(template_prefix, email, context, *, request=None, company=None):
+    """The rendered message, or None (logged) if rendering failed."""
     try:
-        get_adapter().send_mail(template_prefix, email, context, request=request, company=company)
-        return True
-    except Exception:  # a mail server problem must not undo the step; the tenant can retry
-        logger.exception("Could not send the %s mail", template_prefix)
+        return get_adapter().render_mail(template_prefix, email, context, request=request, company=company)
+    except Exception:  # a template problem must not undo the step; the tenant can retry
+        logger.exception("Could not render the %s mail", template_prefix)
+        return None
+
+
+def _send(template_prefix, email, context, *, request=None, company=None, deliver=True):
+    """Render the mail now and queue its sending (``mail.send_later``): the request never
+    waits for the mail server, so its duration does not tell whether an account exists.
+
+    True if the mail was rendered and queued. ``deliver=False`` does the same rendering and
+    queues nothing (the unknown-address branch of the enumeration-safe flows).
+    """
+    message = _render(template_prefix, email, context, request=request, company=company)
+    if message is None or not deliver:
         return False
+    mail.send_later(message)
+    return True
+
+
+def _placeholder_user():
+    """An unsaved user standing in for an unknown address (never stored, never mailed)."""
+    return get_user_model()()
 
 
 def _absolute(request, path):
@@ -234,8 +256,10 @@ def start_email_verification(account, email=None, *, purpose=None, now=None):
     return verification, code
 
 
-def send_verification_mail(request, verification, code):
-    """Mail the link and the code of ``verification`` to its address."""
+def send_verification_mail(request, verification, code, *, deliver=True):
+    """Mail the link and the code of ``verification`` to its address (queued, see ``_send``).
+
+    ``deliver=False`` renders the mail and queues nothing."""
     path = reverse("wagtail_tenantportal:verify_email", kwargs={"token": make_link_token(verification)})
     return _send(
         "email_verification",
@@ -250,6 +274,7 @@ def send_verification_mail(request, verification, code):
             "purpose": verification.purpose,
         },
         request=request,
+        deliver=deliver,
     )
 
 
@@ -397,6 +422,11 @@ def resend_verification_by_email(request, email):
     user = get_adapter().find_user_by_email(email)
     account = PortalAccount.objects.filter(user=user).first() if user is not None else None
     if account is None or account.email_verified_at is not None:
+        # Comparable work to the known-address branch (a mail is rendered), nothing queued.
+        dummy = EmailVerification(
+            uuid=uuid.uuid4(), email=email, account=PortalAccount(user=_placeholder_user())
+        )
+        send_verification_mail(request, dummy, f"{secrets.randbelow(10**6):06d}", deliver=False)
         return
     verification, code = start_email_verification(account)
     send_verification_mail(request, verification, code)
@@ -807,8 +837,10 @@ def request_password_reset(request, email):
         ip_limiter.hit(ip)
     adapter = get_adapter()
     user = adapter.find_user_by_email(email)
-    if user is None or not adapter.can_log_in(user) or not user.has_usable_password():
-        return
+    known = user is not None and adapter.can_log_in(user) and user.has_usable_password()
+    if not known:
+        # Same work as for a known address (token, link, rendering); only the queueing differs.
+        user = _placeholder_user()
     path = reverse(
         "wagtail_tenantportal:password_reset_confirm",
         kwargs={
@@ -818,9 +850,10 @@ def request_password_reset(request, email):
     )
     _send(
         "password_reset",
-        adapter.user_email(user),
+        adapter.user_email(user) if known else email,
         {"user": user, "reset_url": _absolute(request, path)},
         request=request,
+        deliver=known,
     )
 
 
