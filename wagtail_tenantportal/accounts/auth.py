@@ -33,6 +33,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext_lazy as _
 
 from ..conf import portal_settings
 
@@ -257,6 +258,43 @@ def state_url(state, next_url=""):
     if next_url:
         url += "?" + urlencode({"next": next_url})
     return url
+
+
+#: What a visitor without a full portal session is asked to do next, per ``auth.portal_state``.
+STEP_LABELS = {
+    "anonymous": _("Log in"),
+    "two_factor_pending": _("Enter your security code"),
+    "email_unverified": _("Confirm your email address"),
+    "pending_match": _("See the state of your registration"),
+    "activation_required": _("Enter your activation code"),
+    "two_factor_setup_required": _("Set up two-factor authentication"),
+    "contact_check_required": _("Check your contact data"),
+}
+
+
+def two_factor_pending(request):
+    """True if this session passed the password and waits for the second factor (not logged in)."""
+    module = twofactor_module()
+    if module is None:
+        return False
+    try:
+        return module.pending_login(request) is not None
+    except module.PendingExpired:
+        return False
+
+
+def visitor_step(request, state, next_url=""):
+    """The next step of a visitor whose session is not "ok", for prompts on pages and blocks.
+
+    Returns a dict with ``step`` (a state of ``auth.STATES`` or "two_factor_pending" for a
+    half-logged-in session), ``step_url`` (login with ``?next=next_url``, the code entry, or
+    the page of the missing step) and ``step_label`` (translated link text). Nothing personal.
+    """
+    if state == ANONYMOUS and two_factor_pending(request):
+        step, url = "two_factor_pending", reverse("wagtail_tenantportal:two_factor_verify")
+    else:
+        step, url = state, state_url(state, next_url)
+    return {"step": step, "step_url": url, "step_label": STEP_LABELS.get(step, _("Continue"))}
 
 
 def redirect_for_state(request, state=None):

@@ -24,47 +24,11 @@ from wagtail.models import Page
 
 from ..context import portal_context
 
+# The prompt for visitors without a full session lives in auth (pages, blocks and other apps
+# share it); re-exported here for the blocks and for sites that imported it from pages.
+from .auth import STEP_LABELS, two_factor_pending, visitor_step  # noqa: F401
+
 PARTIALS = "wagtail_tenantportal/accounts/"
-
-#: What a visitor without a full portal session is asked to do next, per ``auth.portal_state``.
-STEP_LABELS = {
-    "anonymous": _("Log in"),
-    "two_factor_pending": _("Enter your security code"),
-    "email_unverified": _("Confirm your email address"),
-    "pending_match": _("See the state of your registration"),
-    "activation_required": _("Enter your activation code"),
-    "two_factor_setup_required": _("Set up two-factor authentication"),
-    "contact_check_required": _("Check your contact data"),
-}
-
-
-def two_factor_pending(request):
-    """True if this session passed the password and waits for the second factor (not logged in)."""
-    from . import auth
-
-    module = auth.twofactor_module()
-    if module is None:
-        return False
-    try:
-        return module.pending_login(request) is not None
-    except module.PendingExpired:
-        return False
-
-
-def visitor_step(request, state, next_url=""):
-    """The next step of a visitor whose session is not "ok", for prompts on pages and blocks.
-
-    Returns a dict with ``step`` (a state of ``auth.STATES`` or "two_factor_pending" for a
-    half-logged-in session), ``step_url`` (login with ``?next=next_url``, the code entry, or
-    the page of the missing step) and ``step_label`` (translated link text). Nothing personal.
-    """
-    from . import auth
-
-    if state == auth.ANONYMOUS and two_factor_pending(request):
-        step, url = "two_factor_pending", reverse("wagtail_tenantportal:two_factor_verify")
-    else:
-        step, url = state, auth.state_url(state, next_url)
-    return {"step": step, "step_url": url, "step_label": STEP_LABELS.get(step, _("Continue"))}
 
 
 def _url_or_empty(name):

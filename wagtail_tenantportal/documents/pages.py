@@ -18,13 +18,15 @@ from ..context import portal_context
 
 
 def state_prompt_context(request, state, next_url):
-    """Context of the prompt shown instead of personal data: where to log in or go next."""
-    from ..accounts.auth import ANONYMOUS, state_url
+    """Context of the prompt shown instead of personal data: where to log in or go next
+    (``auth.visitor_step``: also leads a half-logged-in session to its code entry)."""
+    from ..accounts.auth import ANONYMOUS, visitor_step
 
+    step = visitor_step(request, state, next_url)
     return {
         "portal_state": state,
-        "prompt_url": state_url(state, next_url),
-        "prompt_login": state == ANONYMOUS,
+        "prompt_url": step["step_url"],
+        "prompt_login": step["step"] == ANONYMOUS,
     }
 
 

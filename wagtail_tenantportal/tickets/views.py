@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -53,14 +52,11 @@ def render_portal(request, template, context=None, status=200):
 
 def login_prompt_context(request, state, next_url=None):
     """What a page or block shows a visitor without a full portal session: a login link back
-    to ``next_url`` (anonymous) or the step the session is missing."""
-    next_url = next_url or request.get_full_path()
-    if state == auth.ANONYMOUS:
-        return {
-            "login_url": reverse("wagtail_tenantportal:login") + "?" + urlencode({"next": next_url}),
-            "state": state,
-        }
-    return {"step_url": auth.state_url(state, next_url), "state": state}
+    to ``next_url`` (anonymous) or the step the session is missing (``auth.visitor_step``)."""
+    step = auth.visitor_step(request, state, next_url or request.get_full_path())
+    if step["step"] == auth.ANONYMOUS:
+        return {"login_url": step["step_url"], "state": state}
+    return {"step_url": step["step_url"], "state": state}
 
 
 def supporter_count():
