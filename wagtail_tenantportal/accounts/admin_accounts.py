@@ -38,6 +38,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
 from ..adapter import get_adapter
+from ..tenancy.admin_views import WithoutViewsMixin
 from ..tenancy.models import Company, Contract, ContractParty, Party
 from . import flows, staff
 from .admin_views import CONFIRM_TEMPLATE, PERM_ISSUE, pdf_response
@@ -427,7 +428,7 @@ class PrintActivationLetterView(ClaimActionMixin, TemplateView):
             return redirect(self.inspect_url())
 
 
-class RegistrationClaimViewSet(ModelViewSet):
+class RegistrationClaimViewSet(WithoutViewsMixin, ModelViewSet):
     model = RegistrationClaim
     name = CLAIMS
     url_prefix = "tenantportal/registrations"
@@ -469,16 +470,7 @@ class RegistrationClaimViewSet(ModelViewSet):
         "activated_at",
     ]
 
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            **{
-                "add_url_name": None,
-                "edit_url_name": None,
-                "delete_url_name": None,
-                "usage_url_name": None,
-                **kwargs,
-            }
-        )
+    without_views = ("add", "edit", "delete", "usage")
 
     def get_urlpatterns(self):
         return [
@@ -781,7 +773,7 @@ class ResendVerificationView(AccountActionView):
             messages.warning(self.request, _("This account waits for no confirmation."))
 
 
-class PortalAccountViewSet(ModelViewSet):
+class PortalAccountViewSet(WithoutViewsMixin, ModelViewSet):
     model = PortalAccount
     name = ACCOUNTS
     url_prefix = "tenantportal/accounts"
@@ -813,16 +805,7 @@ class PortalAccountViewSet(ModelViewSet):
         DateColumn("created_at", label=_("Registered"), sort_key="created_at"),
     ]
 
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            **{
-                "add_url_name": None,
-                "edit_url_name": None,
-                "delete_url_name": None,
-                "usage_url_name": None,
-                **kwargs,
-            }
-        )
+    without_views = ("add", "edit", "delete", "usage")
 
     def get_urlpatterns(self):
         return [

@@ -34,6 +34,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
+from ..tenancy.admin_views import WithoutViewsMixin
 from ..tenancy.models import Company, Contract, Party, Property
 from . import codes, services
 from .letters import Letter, LetterRenderer
@@ -377,7 +378,7 @@ class ReprintCodeView(CodeActionView):
         )
 
 
-class RegistrationCodeViewSet(ModelViewSet):
+class RegistrationCodeViewSet(WithoutViewsMixin, ModelViewSet):
     model = RegistrationCode
     name = "tenantportal_registrationcode"
     url_prefix = "tenantportal/registration-codes"
@@ -428,11 +429,8 @@ class RegistrationCodeViewSet(ModelViewSet):
         "revoked_by",
     ]
 
-    def get_common_view_kwargs(self, **kwargs):
-        # No create, edit, delete or usage views: codes are issued and revoked by actions only.
-        return super().get_common_view_kwargs(
-            **{"edit_url_name": None, "delete_url_name": None, "usage_url_name": None, **kwargs}
-        )
+    # No edit, delete or usage views: codes are issued and revoked by actions only.
+    without_views = ("edit", "delete", "usage")
 
     def get_urlpatterns(self):
         return [
@@ -553,7 +551,7 @@ class MarkRequestHandledView(CodeActionView):
         return redirect(self.index_url_name)
 
 
-class CodeRequestViewSet(ModelViewSet):
+class CodeRequestViewSet(WithoutViewsMixin, ModelViewSet):
     model = CodeRequest
     name = "tenantportal_coderequest"
     url_prefix = "tenantportal/code-requests"
@@ -588,16 +586,7 @@ class CodeRequestViewSet(ModelViewSet):
         "code",
     ]
 
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            **{
-                "add_url_name": None,
-                "edit_url_name": None,
-                "delete_url_name": None,
-                "usage_url_name": None,
-                **kwargs,
-            }
-        )
+    without_views = ("add", "edit", "delete", "usage")
 
     def get_urlpatterns(self):
         return [

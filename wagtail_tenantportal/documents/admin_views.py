@@ -437,8 +437,7 @@ class DocumentViewSet(TenancyModelViewSet):
     def withdraw_view(self):
         return self.construct_view(DocumentWithdrawView)
 
-    def get_common_view_kwargs(self, **kwargs):
-        return {**super().get_common_view_kwargs(**kwargs), "delete_url_name": None}
+    without_views = ("delete",)
 
     def get_urlpatterns(self):
         patterns = [p for p in super().get_urlpatterns() if p.name not in ("delete",)]
@@ -692,14 +691,7 @@ class BulkDistributionViewSet(TenancyModelViewSet):
     def add_view(self):
         return self.construct_view(BulkDistributionView)
 
-    def get_common_view_kwargs(self, **kwargs):
-        return {
-            **super().get_common_view_kwargs(**kwargs),
-            "edit_url_name": None,
-            "delete_url_name": None,
-            "history_url_name": None,
-            "usage_url_name": None,
-        }
+    without_views = ("edit", "delete", "history", "usage")
 
     def get_urlpatterns(self):
         conv = self.pk_path_converter
@@ -783,15 +775,7 @@ class PrintListViewSet(TenancyModelViewSet):
     def get_listing_queryset(self, queryset):
         return queryset.select_related("party", "document__contract", "document__category")
 
-    def get_common_view_kwargs(self, **kwargs):
-        return {
-            **super().get_common_view_kwargs(**kwargs),
-            "add_url_name": None,
-            "edit_url_name": None,
-            "delete_url_name": None,
-            "history_url_name": None,
-            "usage_url_name": None,
-        }
+    without_views = ("add", "edit", "delete", "history", "usage")
 
     def get_urlpatterns(self):
         return [
@@ -893,14 +877,7 @@ class PrintBatchViewSet(TenancyModelViewSet):
     def add_view(self):
         return self.construct_view(PrintBatchCreateView)
 
-    def get_common_view_kwargs(self, **kwargs):
-        return {
-            **super().get_common_view_kwargs(**kwargs),
-            "edit_url_name": None,
-            "delete_url_name": None,
-            "history_url_name": None,
-            "usage_url_name": None,
-        }
+    without_views = ("edit", "delete", "history", "usage")
 
     def get_urlpatterns(self):
         return [

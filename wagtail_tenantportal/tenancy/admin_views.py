@@ -289,7 +289,19 @@ class ProtectedDeleteView(DeleteView):
             return redirect(self.get_delete_url())
 
 
-class TenancyModelViewSet(ModelViewSet):
+class WithoutViewsMixin:
+    """For a viewset that leaves out some of ``ModelViewSet``'s generic views: name them in
+    ``without_views`` (e.g. ``("add", "edit", "delete")``) and no listing, header or inspect
+    page renders a link to them. (The viewset's ``get_urlpatterns`` leaves them out.)"""
+
+    without_views = ()
+
+    def get_common_view_kwargs(self, **kwargs):
+        missing = {f"{name}_url_name": None for name in self.without_views}
+        return super().get_common_view_kwargs(**{**missing, **kwargs})
+
+
+class TenancyModelViewSet(WithoutViewsMixin, ModelViewSet):
     """Defaults shared by the master-data viewsets."""
 
     index_view_class = TenancyIndexView
@@ -1297,16 +1309,8 @@ class ImportRunViewSet(TenancyModelViewSet):
         "committed",
     ]
 
-    def get_common_view_kwargs(self, **kwargs):
-        # No add/edit/delete views exist: links to them must not be rendered.
-        return {
-            **super().get_common_view_kwargs(**kwargs),
-            "add_url_name": None,
-            "edit_url_name": None,
-            "delete_url_name": None,
-            "history_url_name": None,
-            "usage_url_name": None,
-        }
+    # No add/edit/delete views exist: links to them must not be rendered.
+    without_views = ("add", "edit", "delete", "history", "usage")
 
     def get_listing_queryset(self, queryset):
         # The rejected rows can be long; the listing only needs the counts in the summary.

@@ -30,7 +30,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from ..tenancy.admin_views import staff_users
+from ..tenancy.admin_views import WithoutViewsMixin, staff_users
 from ..tenancy.models import Company, Contract, Property
 from . import services
 from .forms import MultipleFileField, add_service_errors
@@ -503,7 +503,7 @@ class TicketCreateView(WagtailAdminTemplateMixin, TemplateView):
 # -- viewsets -------------------------------------------------------------------------------------------
 
 
-class TicketViewSet(ModelViewSet):
+class TicketViewSet(WithoutViewsMixin, ModelViewSet):
     """The staff inbox of requests."""
 
     model = Ticket
@@ -562,15 +562,11 @@ class TicketViewSet(ModelViewSet):
             Column("supporter_total", label=_("Also affected"), sort_key="supporter_total"),
         ]
 
+    # Staff work a request on its own page ("detail"), which stands in for edit.
+    without_views = ("delete", "usage", "inspect", "copy")
+
     def get_common_view_kwargs(self, **kwargs):
-        return {
-            **super().get_common_view_kwargs(**kwargs),
-            "edit_url_name": self.get_url_name("detail"),
-            "delete_url_name": None,
-            "usage_url_name": None,
-            "inspect_url_name": None,
-            "copy_url_name": None,
-        }
+        return super().get_common_view_kwargs(**{"edit_url_name": self.get_url_name("detail"), **kwargs})
 
     def get_urlpatterns(self):
         return [
