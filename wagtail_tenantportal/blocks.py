@@ -3,8 +3,21 @@
 A portal block renders inside the host's own StreamField pages. It needs the request (who is
 looking, CSRF token), which Wagtail passes only through ``{% include_block %}``; rendered any
 other way (``{{ block }}``) it shows a short message instead of failing or leaking.
+
+Editors see every portal block in the block picker with a description and a preview. The
+preview never looks at the editor's own session or at tenant data: it shows what a visitor who
+is not logged in sees, or, where a block defines ``get_preview_portal_context``, what a tenant
+sees, filled with made-up sample data.
+
+Hosts add all blocks of the installed sub-apps at once with :func:`portal_blocks`::
+
+    body = StreamField([("text", blocks.RichTextBlock()), *portal_blocks()])
 """
 
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -12,16 +25,74 @@ from wagtail import blocks
 
 from .context import portal_context
 
+#: Context variable set while Wagtail renders a block preview in the admin.
+PREVIEW_FLAG = "portal_preview"
+PREVIEW_TEMPLATE = "wagtail_tenantportal/blocks/preview.html"
+
+#: The sub-apps whose ``blocks.PORTAL_BLOCKS`` :func:`portal_blocks` collects, in this order.
+BLOCK_APPS = (
+    "dashboard",
+    "accounts",
+    "tickets",
+    "documents",
+    "tenancy",
+    "notices",
+    "consumption",
+    "savings",
+)
+
+
+class _PreviewRequest:
+    """The admin's request seen as a visitor who is not logged in (for block previews).
+
+    Everything but ``user`` and ``session`` is taken from the real request (host, scheme,
+    CSRF token, path), so URLs and forms in the preview are those of the site.
+    """
+
+    def __init__(self, request):
+        self._request = request
+        self.user = AnonymousUser()
+        self.session = {}
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
+
 
 class PortalBlock(blocks.StructBlock):
     """A StructBlock whose template gets ``request``, ``portal_state`` and the portal context.
 
-    Subclasses set ``Meta.template`` and may override ``get_portal_context(value, request,
-    state)`` to add their data (computed only when the block is rendered with a request).
+    Subclasses set ``Meta.template``, ``Meta.description`` (shown to editors in the block
+    picker) and may override
+
+    - ``get_portal_context(value, request, state)`` to add their data (computed only when
+      the block is rendered with a request);
+    - ``get_preview_portal_context(value, request)`` to show the tenant's view in the
+      editor's preview, filled with sample data (return None to show the visitor's view).
     """
 
     def get_portal_context(self, value, request, state):
         return {}
+
+    def get_preview_portal_context(self, value, request):
+        """Sample context for the editor's preview of the logged-in view, or None."""
+        return None
+
+    # -- Wagtail's block preview -----------------------------------------------------------
+
+    def get_preview_template(self, value, context=None):
+        return getattr(self.meta, "preview_template", None) or PREVIEW_TEMPLATE
+
+    def get_preview_context(self, value, parent_context=None):
+        context = dict(parent_context or {})
+        context[PREVIEW_FLAG] = True
+        context.update(portal_context(context.get("request")))
+        return context
+
+    @property
+    def is_previewable(self):
+        return getattr(self.meta, "previewable", True)
+
+    # -- rendering ---------------------------------------------------------------------------
 
     def render(self, value, context=None):
         request = context.get("request") if context else None
@@ -32,13 +103,46 @@ class PortalBlock(blocks.StructBlock):
                     "This portal block must be rendered with {% include_block %} so that it knows the visitor."
                 ),
             )
-        from .accounts.auth import portal_state
+        from .accounts import auth
 
-        state = portal_state(request)
         new_context = dict(context.flatten() if hasattr(context, "flatten") else context)
         new_context.update(portal_context(request))
+        preview = bool(new_context.get(PREVIEW_FLAG))
+        extra = None
+        if preview:
+            extra = self.get_preview_portal_context(value, request)
+            state = auth.OK if extra is not None else auth.ANONYMOUS
+            if extra is None:
+                request = _PreviewRequest(request)
+        else:
+            state = auth.portal_state(request)
         new_context.update(
             {"self": value, "value": value, "request": request, "portal_state": state, "block": self}
         )
-        new_context.update(self.get_portal_context(value, request, state))
-        return render_to_string(self.meta.template, new_context, request=request)
+        if extra is None:
+            extra = self.get_portal_context(value, request, state)
+        new_context.update(extra)
+        return render_to_string(
+            self.meta.template, new_context, request=getattr(request, "_request", request)
+        )
+
+
+def portal_blocks(*, exclude=()):
+    """``(name, block)`` pairs of every portal block of the installed sub-apps.
+
+    For a host's StreamField: ``StreamField([..., *portal_blocks()])``. ``exclude`` leaves
+    out blocks by name (e.g. ``exclude=("savings",)``). Each sub-app lists its blocks in
+    ``PORTAL_BLOCKS`` in its ``blocks`` module.
+    """
+    pairs = []
+    for app in BLOCK_APPS:
+        if not apps.is_installed(f"wagtail_tenantportal.{app}"):
+            continue
+        try:
+            module = import_module(f"wagtail_tenantportal.{app}.blocks")
+        except ModuleNotFoundError:
+            continue
+        for name, block_class in getattr(module, "PORTAL_BLOCKS", ()):
+            if name not in exclude:
+                pairs.append((name, block_class()))
+    return pairs

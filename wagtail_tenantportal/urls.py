@@ -15,3 +15,11 @@ if apps.is_installed("wagtail_tenantportal.tickets"):
     urlpatterns.append(path("requests/", include("wagtail_tenantportal.tickets.urls")))
 if apps.is_installed("wagtail_tenantportal.documents"):
     urlpatterns.append(path("documents/", include("wagtail_tenantportal.documents.urls")))
+for _app, _prefix in (
+    ("dashboard", "overview/"),
+    ("notices", "notices/"),
+    ("consumption", "consumption/"),
+    ("savings", "savings/"),
+):
+    if apps.is_installed(f"wagtail_tenantportal.{_app}"):
+        urlpatterns.append(path(_prefix, include(f"wagtail_tenantportal.{_app}.urls")))

@@ -51,6 +51,10 @@ class LoginBlock(PortalBlock):
         template = "wagtail_tenantportal/accounts/blocks/login_block.html"
         icon = "user"
         label = _("Portal login")
+        description = _(
+            "The login form for tenants; logged-in tenants see who they are logged in as and links to "
+            "their account."
+        )
 
     def get_portal_context(self, value, request, state):
         from ..adapter import get_adapter
@@ -117,6 +121,10 @@ class RegistrationBlock(PortalBlock):
         template = "wagtail_tenantportal/accounts/blocks/registration_block.html"
         icon = "form"
         label = _("Portal registration")
+        description = _(
+            "The way into the registration: a start button, the choice of landlord or the form for the "
+            "code from the registration letter."
+        )
 
     def get_portal_context(self, value, request, state):
         from ..adapter import get_adapter
@@ -187,6 +195,10 @@ class RequestCodeBlock(PortalBlock):
         template = "wagtail_tenantportal/accounts/blocks/request_code_block.html"
         icon = "mail"
         label = _("Request a registration code")
+        description = _(
+            "A form for tenants without a registration letter: staff send a new code by post to the "
+            "address on file."
+        )
 
     def get_portal_context(self, value, request, state):
         from .code_request_views import CodeRequestForm, CodeRequestView
@@ -204,3 +216,11 @@ class RequestCodeBlock(PortalBlock):
             page.step_url(request, "request_code") if page else reverse("wagtail_tenantportal:request_code")
         )
         return {"form": form, "form_action": action}
+
+
+#: The blocks ``wagtail_tenantportal.blocks.portal_blocks()`` offers hosts, by name.
+PORTAL_BLOCKS = [
+    ("portal_login", LoginBlock),
+    ("portal_registration", RegistrationBlock),
+    ("portal_request_code", RequestCodeBlock),
+]

@@ -27,6 +27,7 @@ class MyDocumentsBlock(PortalBlock):
         template = "wagtail_tenantportal/documents/blocks/my_documents.html"
         icon = "doc-full"
         label = _("My documents")
+        description = _("The latest documents of the logged-in tenant; new ones are marked.")
 
     def get_portal_context(self, value, request, state):
         from ..accounts.auth import OK
@@ -42,3 +43,7 @@ class MyDocumentsBlock(PortalBlock):
         documents = latest_documents(request.user, value.get("limit") or 5)
         context.update({"documents": documents, "new_count": sum(1 for d in documents if not d.opened)})
         return context
+
+
+#: The blocks ``wagtail_tenantportal.blocks.portal_blocks()`` offers hosts, by name.
+PORTAL_BLOCKS = [("portal_documents", MyDocumentsBlock)]

@@ -18,6 +18,9 @@ class DamageReportBlock(PortalBlock):
         template = "wagtail_tenantportal/tickets/blocks/damage_report_block.html"
         icon = "warning"
         label = _("Report damage")
+        description = _(
+            "The damage report form with photos. Visitors are asked to log in and come back to this page."
+        )
 
     def get_portal_context(self, value, request, state):
         from ..accounts import auth
@@ -43,6 +46,7 @@ class RequestListBlock(PortalBlock):
         template = "wagtail_tenantportal/tickets/blocks/request_list_block.html"
         icon = "list-ul"
         label = _("My requests")
+        description = _("The latest requests of the logged-in tenant with their status.")
 
     def get_portal_context(self, value, request, state):
         from ..accounts import auth
@@ -61,3 +65,10 @@ class RequestListBlock(PortalBlock):
             "list_url": reverse("wagtail_tenantportal:ticket_list"),
             "new_url": reverse("wagtail_tenantportal:ticket_new_choose"),
         }
+
+
+#: The blocks ``wagtail_tenantportal.blocks.portal_blocks()`` offers hosts, by name.
+PORTAL_BLOCKS = [
+    ("portal_damage_report", DamageReportBlock),
+    ("portal_requests", RequestListBlock),
+]

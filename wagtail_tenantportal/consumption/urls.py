@@ -1,0 +1,3 @@
+"""Tenant URLs of the consumption app (namespace ``wagtail_tenantportal``, included under ``consumption/``)."""
+
+urlpatterns = []
