@@ -1,0 +1,67 @@
+"""Tenant views of the notice board: the list and one notice.
+
+Thin: what a tenant may read comes from ``Notice.objects.visible_to``. A notice the tenant
+may not read (another building, another company, outside its time window, or no such id)
+answers the same 404.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from ..accounts.auth import portal_login_required
+from ..context import portal_context
+from . import services
+from .models import Notice
+
+TEMPLATE_DIR = "wagtail_tenantportal/notices/"
+
+
+def render_portal(request, template, context=None, status=200):
+    return render(
+        request, TEMPLATE_DIR + template, {**portal_context(request), **(context or {})}, status=status
+    )
+
+
+def tenant_notices(user, *, only_important=False, limit=None):
+    """The notices the list shows (``is_new`` annotated, important first); one query."""
+    notices = Notice.objects.for_tenant(user)
+    if only_important:
+        notices = notices.filter(important=True)
+    if limit:
+        notices = notices[:limit]
+    return list(notices)
+
+
+def notice_list_context(request, *, only_important=False, limit=None):
+    """Template context of the notice list for the (verified) user of ``request``."""
+    notices = tenant_notices(request.user, only_important=only_important, limit=limit)
+    return {
+        "notices": notices,
+        "new_count": sum(1 for n in notices if n.is_new),
+        "all_notices_url": reverse("wagtail_tenantportal:notices"),
+    }
+
+
+@require_GET
+@portal_login_required
+def notice_list_view(request):
+    return render_portal(request, "notice_list.html", notice_list_context(request))
+
+
+@require_GET
+@portal_login_required
+def notice_detail_view(request, notice_id):
+    """One notice; opening it marks it read for the tenant's account."""
+    try:
+        pk = int(notice_id)
+    except ValueError:
+        raise Http404 from None
+    notice = get_object_or_404(Notice.objects.visible_to(request.user).select_related("company"), pk=pk)
+    services.mark_read(notice, request.user)
+    return render_portal(
+        request,
+        "notice_detail.html",
+        {"notice": notice, "all_notices_url": reverse("wagtail_tenantportal:notices")},
+    )
