@@ -1,3 +1,7 @@
-"""Tenant URLs of the dashboard app (namespace ``wagtail_tenantportal``, included under ``dashboard/``)."""
+"""Tenant URLs of the dashboard app (namespace ``wagtail_tenantportal``, included under ``overview/``)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("", views.dashboard_view, name="dashboard")]

@@ -1,8 +1,12 @@
 """Admin wiring of the documents: viewsets in the "Tenant portal" menu group, audit-log actions."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail import hooks
 
+from ..dashboard.widgets import HOOK_NAME as DASHBOARD_WIDGETS
+from ..dashboard.widgets import Widget, widget_function
 from . import services
 from .admin_views import menu_viewsets
 
@@ -21,3 +25,69 @@ def register_document_log_actions(actions):
         services.ACTION_DISTRIBUTED, _("Distribute documents"), _("Documents distributed from a ZIP file")
     )
     actions.register_action(services.ACTION_PRINT_BATCH, _("Create print batch"), _("Print batch created"))
+
+
+# -- dashboard widget (the tenant's overview) ---------------------------------------------------
+
+
+def _documents_widget(documents, new_count):
+    attention = None
+    if new_count:
+        attention = ngettext("%(count)d new document", "%(count)d new documents", new_count) % {
+            "count": new_count
+        }
+    return Widget(
+        key="documents",
+        title=_("My documents"),
+        template="wagtail_tenantportal/dashboard/widgets/documents.html",
+        context={"documents": documents, "new_count": new_count},
+        url=reverse("wagtail_tenantportal:documents"),
+        url_label=_("All my documents"),
+        order=20,
+        attention=attention,
+    )
+
+
+def _sample_documents_widget():
+    """Made-up data for the editor's preview of the dashboard."""
+    import datetime
+
+    today = datetime.date.today()
+    documents = [
+        {
+            "title": "Betriebskostenabrechnung 2025",
+            "category": "Betriebskostenabrechnung",
+            "date": today,
+            "url": "#",
+            "new": True,
+        },
+        {
+            "title": "Hausordnung",
+            "category": "Hausordnung",
+            "date": today - datetime.timedelta(days=40),
+            "url": "#",
+            "new": False,
+        },
+    ]
+    return _documents_widget(documents, 1)
+
+
+@hooks.register(DASHBOARD_WIDGETS)
+@widget_function("documents", _("My documents"), sample=_sample_documents_widget)
+def documents_dashboard_widget(request):
+    """The latest documents with "new" marks and how many are unopened (2 queries)."""
+    from .listing import tenant_documents
+
+    documents = tenant_documents(request.user)
+    new_count = documents.filter(opened=False).count()
+    latest = [
+        {
+            "title": d.title,
+            "category": d.category.display_name,
+            "date": d.document_date,
+            "url": reverse("wagtail_tenantportal:document_download", kwargs={"document_id": d.uuid}),
+            "new": not d.opened,
+        }
+        for d in documents.order_by("-published_from", "-pk")[:3]
+    ]
+    return _documents_widget(latest, new_count)

@@ -1,9 +1,14 @@
 """Admin wiring of the tickets app: the inbox, routing rules and the configuration snippets in
 the "Tenant portal" menu group, audit-log actions, and the dashboard panel."""
 
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
+from ..dashboard.widgets import HOOK_NAME as DASHBOARD_WIDGETS
+from ..dashboard.widgets import Widget, widget_function
 from . import services
 from .admin_views import (
     SNIPPET_VIEWSETS,
@@ -56,3 +61,72 @@ def register_ticket_log_actions(actions):
 def add_ticket_panel(request, panels):
     if show_panel(request.user):
         panels.append(TicketSummaryPanel(request.user))
+
+
+# -- dashboard widget (the tenant's overview) ---------------------------------------------------
+
+
+def _tickets_widget(open_count, awaiting_count, replies):
+    attention = None
+    if awaiting_count:
+        attention = ngettext(
+            "%(count)d request awaits your reply", "%(count)d requests await your reply", awaiting_count
+        ) % {"count": awaiting_count}
+    return Widget(
+        key="tickets",
+        title=_("My requests"),
+        template="wagtail_tenantportal/dashboard/widgets/tickets.html",
+        context={"open_count": open_count, "awaiting_count": awaiting_count, "replies": replies},
+        url=reverse("wagtail_tenantportal:ticket_list"),
+        url_label=_("All my requests"),
+        order=10,
+        attention=attention,
+    )
+
+
+def _sample_tickets_widget():
+    """Made-up data for the editor's preview of the dashboard."""
+    import datetime
+
+    from django.utils import timezone
+
+    reply = {
+        "reference": "2026-000412",
+        "subject": "Wasserhahn im Bad tropft",
+        "excerpt": "Der Handwerker kommt am Dienstag zwischen 8 und 10 Uhr.",
+        "created_at": timezone.now() - datetime.timedelta(hours=5),
+        "url": "#",
+    }
+    return _tickets_widget(2, 1, [reply])
+
+
+@hooks.register(DASHBOARD_WIDGETS)
+@widget_function("tickets", _("My requests"), sample=_sample_tickets_widget)
+def tickets_dashboard_widget(request):
+    """Open requests, how many await the tenant's reply, the latest staff replies (2 queries)."""
+    from django.db.models import Count, Q
+    from django.utils.text import Truncator
+
+    from .models import Ticket, TicketMessage
+
+    tickets = Ticket.objects.visible_to(request.user)
+    counts = tickets.open().aggregate(
+        open=Count("pk"), awaiting=Count("pk", filter=Q(status__awaiting_tenant=True))
+    )
+    messages = (
+        TicketMessage.objects.public()
+        .filter(author_role=TicketMessage.Role.STAFF, ticket__in=tickets)
+        .select_related("ticket")
+        .order_by("-created_at", "-pk")[:3]
+    )
+    replies = [
+        {
+            "reference": m.ticket.reference,
+            "subject": m.ticket.subject,
+            "excerpt": Truncator(m.body).chars(120),
+            "created_at": m.created_at,
+            "url": m.ticket.get_absolute_url(),
+        }
+        for m in messages
+    ]
+    return _tickets_widget(counts["open"], counts["awaiting"], replies)
