@@ -3,11 +3,14 @@
 from django.apps import apps
 from django.urls import include, path
 
+from .theming import theme_css_view
+
 app_name = "wagtail_tenantportal"
 
 urlpatterns = [
     path("", include("wagtail_tenantportal.accounts.urls")),
     path("2fa/", include("wagtail_tenantportal.accounts.twofactor_urls")),
+    path("theme.css", theme_css_view, name="theme_css"),
 ]
 
 # Optional sub-apps bring their URLs only when installed.
@@ -15,6 +18,8 @@ if apps.is_installed("wagtail_tenantportal.tickets"):
     urlpatterns.append(path("requests/", include("wagtail_tenantportal.tickets.urls")))
 if apps.is_installed("wagtail_tenantportal.documents"):
     urlpatterns.append(path("documents/", include("wagtail_tenantportal.documents.urls")))
+if apps.is_installed("wagtail_tenantportal.tenancy"):
+    urlpatterns.append(path("contracts/", include("wagtail_tenantportal.tenancy.urls")))
 for _app, _prefix in (
     ("dashboard", "overview/"),
     ("notices", "notices/"),

@@ -694,3 +694,6 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.started_at:%Y-%m-%d %H:%M} ({', '.join(self.files)})"
+
+
+from .pages import ContractsPage  # noqa: E402, F401  (page types live in pages.py)

@@ -1,0 +1,134 @@
+"""The "My contracts" page type (Meine Verträge), imported from ``models.py``.
+
+Editors place it anywhere in the page tree. At its URL it lists the tenant's contracts of the
+kinds the editor chose; ``<id>/`` below it shows one contract (unit, contract parties, the
+current rent and its parts, bank details with a masked IBAN, the contact persons). Visitors
+who are not logged in see a login prompt that leads back here, half-verified sessions the
+step they must take. Another tenant's contract id answers 404.
+
+Sites customise it by subclassing and overriding ``get_list_context`` or ``get_detail_context``.
+"""
+
+from django import forms
+from django.db import models
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from ..context import portal_context
+
+
+def kind_choices():
+    """The contract kinds (``Contract.Kind``; imported late: models.py imports this module)."""
+    from .models import Contract
+
+    return Contract.Kind.choices
+
+
+def default_contract_kinds():
+    return ["rental", "parking"]
+
+
+class ContractsPageForm(WagtailAdminPageForm):
+    """Contract kinds as check boxes (stored as a JSON list)."""
+
+    contract_kinds = forms.MultipleChoiceField(
+        label=_("contract kinds shown"),
+        choices=kind_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Which contracts tenants see on this page. None checked: tenancy and parking agreements."
+        ),
+    )
+
+
+def prompt_context(request, state, next_url):
+    """What the page or a block shows instead of personal data (``auth.visitor_step``)."""
+    from ..accounts.auth import visitor_step
+
+    return {"step": visitor_step(request, state, next_url)}
+
+
+class ContractsPage(RoutablePageMixin, Page):
+    intro = RichTextField(
+        _("introduction"), blank=True, help_text=_("Shown above the list, e.g. whom to ask about contracts.")
+    )
+    contract_kinds = models.JSONField(
+        _("contract kinds shown"),
+        default=default_contract_kinds,
+        blank=True,
+        help_text=_("Which contracts tenants see on this page."),
+    )
+    show_bank_details = models.BooleanField(
+        _("show bank details"),
+        default=True,
+        help_text=_("Show the account the rent is collected from (IBAN shortened) and the SEPA mandate."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("contract_kinds"),
+        FieldPanel("show_bank_details"),
+    ]
+    base_form_class = ContractsPageForm
+    subpage_types = []
+    max_count_per_parent = 1
+    template = "wagtail_tenantportal/tenancy/pages/contracts_page.html"
+
+    class Meta:
+        verbose_name = _("my contracts page")
+        verbose_name_plural = _("my contracts pages")
+
+    @property
+    def kinds(self):
+        return list(self.contract_kinds or default_contract_kinds())
+
+    def contract_url(self, contract, request=None):
+        return self.get_url(request) + self.reverse_subpage("contract", args=(contract.pk,))
+
+    def get_list_context(self, request):
+        from .views import contract_list_context
+
+        context = contract_list_context(request.user, self.kinds)
+        for contract in context["contracts"]:
+            contract.portal_url = self.contract_url(contract, request)
+        return context
+
+    def get_detail_context(self, request, contract_id):
+        from .views import contract_detail_context, get_tenant_contract
+
+        contract = get_tenant_contract(request.user, contract_id, self.kinds)
+        return contract_detail_context(contract, show_bank_details=self.show_bank_details)
+
+    def _render(self, request, extra):
+        from ..accounts.auth import OK, portal_state
+
+        context = self.get_context(request)
+        context.update(portal_context(request))
+        state = portal_state(request)
+        context["portal_state"] = state
+        if state == OK:
+            context.update(extra())
+        else:
+            context.update(prompt_context(request, state, request.get_full_path()))
+        response = TemplateResponse(request, self.get_template(request), context)
+        add_never_cache_headers(response)  # personal data: never from a cache
+        return response
+
+    @path("", name="list")
+    def list_route(self, request):
+        return self._render(request, lambda: self.get_list_context(request))
+
+    @path("<int:contract_id>/", name="contract")
+    def detail_route(self, request, contract_id):
+        # Visitors without a full session get the prompt (nothing about the id); tenants a
+        # 404 for a contract that is not theirs.
+        return self._render(
+            request, lambda: {"detail": True, **self.get_detail_context(request, contract_id)}
+        )
