@@ -7,6 +7,8 @@ Accounts (registration, login, mail): ``registration_companies``, ``is_open_for_
 ``find_user_by_email``, ``create_user``, ``user_email``, ``set_user_email``, ``can_log_in``,
 ``authenticate``, ``get_login_redirect_url``, ``get_client_ip``, ``build_absolute_uri``,
 ``render_mail``, ``send_mail``.
+
+Theme: ``get_theme`` (the ``--tp-*`` values served as theme.css, see theming.py).
 """
 
 from functools import lru_cache
@@ -32,6 +34,33 @@ class DefaultPortalAdapter:
         if company is not None and getattr(company, "portal_name", ""):
             return company.portal_name
         return portal_settings.PORTAL_NAME
+
+    # -- theme -------------------------------------------------------------------------------
+
+    def get_theme(self, request):
+        """The ``--tp-*`` custom properties for ``request``: ``{"--tp-color-primary": "#1f6f43"}``.
+
+        Default: ``THEME``, with the entry of ``SITE_THEMES`` for the request's Wagtail site
+        (looked up by hostname, then by site name) laid over it. Override to choose per
+        company or per user. ``request`` may be None (then ``THEME`` alone). The caller
+        validates the result (unknown names and unsafe values are left out); an empty dict
+        keeps the defaults of portal.css and links no theme.css.
+        """
+        theme = portal_settings.THEME
+        theme = dict(theme) if isinstance(theme, dict) else {}
+        site_themes = portal_settings.SITE_THEMES
+        if request is None or not isinstance(site_themes, dict) or not site_themes:
+            return theme
+        from wagtail.models import Site
+
+        site = Site.find_for_request(request)
+        if site is None:
+            return theme
+        for key in (site.hostname, site.site_name):
+            if key and isinstance(site_themes.get(key), dict):
+                theme.update(site_themes[key])
+                break
+        return theme
 
     # -- registration ------------------------------------------------------------------------
 

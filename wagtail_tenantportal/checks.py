@@ -540,3 +540,61 @@ def check_private_storage(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+# -- theme (theming.py) -------------------------------------------------------------------------
+
+
+@register(Tags.compatibility)
+def check_theme(app_configs=None, **kwargs):
+    """``THEME`` and ``SITE_THEMES`` name known ``--tp-*`` variables with safe values, and their
+    colours keep the contrast of the defaults (text 4.5:1 on the background, the button text
+    on the primary colour)."""
+    from .theming import clean_theme, contrast_problems
+
+    messages = []
+    themes = [(_setting("THEME"), portal_settings.THEME)]
+    site_themes = portal_settings.SITE_THEMES
+    if not isinstance(site_themes, dict):
+        messages.append(
+            Error(
+                f"{_setting('SITE_THEMES')} must be a dict of site hostnames or names to themes, "
+                f"not {type(site_themes).__name__}.",
+                id=ID.format("E050"),
+            )
+        )
+        site_themes = {}
+    base = clean_theme(portal_settings.THEME)[0] if isinstance(portal_settings.THEME, dict) else {}
+    for key, theme in site_themes.items():
+        themes.append((f"{_setting('SITE_THEMES')}[{key!r}]", theme))
+    for index, (label, theme) in enumerate(themes):
+        if not isinstance(theme, dict):
+            messages.append(
+                Error(
+                    f"{label} must be a dict of --tp-* names and values, not {type(theme).__name__}.",
+                    id=ID.format("E050"),
+                )
+            )
+            continue
+        variables, problems = clean_theme(theme)
+        for problem in problems:
+            messages.append(
+                Warning(
+                    f"{label}: {problem}; it is left out of theme.css.",
+                    hint="Use the names listed in docs/theming.md; values may contain letters, digits, "
+                    "spaces and # % . , ( ) + - * / \" ' only.",
+                    id=ID.format("W050"),
+                )
+            )
+        if index:  # a site's colours are judged together with THEME, as they are served
+            variables = {**base, **variables}
+        for foreground, background, ratio, minimum in contrast_problems(variables):
+            messages.append(
+                Warning(
+                    f"{label}: {foreground} on {background} has a contrast of {ratio:.2f}:1, "
+                    f"less than {minimum}:1 (WCAG 2.1 AA).",
+                    hint="Choose a darker text or a lighter background colour (or the reverse).",
+                    id=ID.format("W051"),
+                )
+            )
+    return messages

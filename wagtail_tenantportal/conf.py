@@ -23,6 +23,11 @@ DEFAULTS = {
     "BASE_TEMPLATE": "wagtail_tenantportal/layouts/standalone.html",
     # Include the portal stylesheet (switch off to style everything in the host's CSS).
     "INCLUDE_CSS": True,
+    # Theme (theming.py, docs/theming.md): values of portal.css's --tp-* custom properties,
+    # {"--tp-color-primary": "#1f6f43", ...}, served as theme.css. THEME applies to every
+    # site; SITE_THEMES maps a Wagtail site's hostname or site name to values laid over it.
+    "THEME": {},
+    "SITE_THEMES": {},
     # Shown in page titles, emails and letters when no company is in context.
     "PORTAL_NAME": "Mieterportal",
     # Dotted path of the policy class a site may override (see adapter.py).

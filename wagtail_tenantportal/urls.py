@@ -3,11 +3,14 @@
 from django.apps import apps
 from django.urls import include, path
 
+from .theming import theme_css_view
+
 app_name = "wagtail_tenantportal"
 
 urlpatterns = [
     path("", include("wagtail_tenantportal.accounts.urls")),
     path("2fa/", include("wagtail_tenantportal.accounts.twofactor_urls")),
+    path("theme.css", theme_css_view, name="theme_css"),
 ]
 
 # Optional sub-apps bring their URLs only when installed.
