@@ -104,3 +104,64 @@ def tenant_for(contract, role=m.ContractParty.Role.MAIN_TENANT, user=None):
     )
     AccountParty.objects.create(account=account, party=party)
     return user, party
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    """A current notice of a company for all its properties (pass ``properties=[...]`` to target)."""
+
+    class Meta:
+        model = "tenantportal_notices.Notice"
+        skip_postgeneration_save = True
+
+    company = factory.SubFactory(CompanyFactory)
+    title = factory.Sequence(lambda n: f"Aushang {n}")
+    body = "<p>Liebe Mieterinnen und Mieter,</p>"
+    category = "information"
+    visible_from = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+
+    @factory.post_generation
+    def properties(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.properties.set(extracted)
+
+
+# --- savings -----------------------------------------------------------------------------------
+
+
+class SavingsAccountFactory(factory.django.DjangoModelFactory):
+    """A savings account without holders (add them with ``account.holders.add(party)``)."""
+
+    class Meta:
+        model = "tenantportal_savings.SavingsAccount"
+
+    company = factory.SubFactory(CompanyFactory, has_savings_scheme=True)
+    erp_id = factory.Sequence(lambda n: f"SK{n:05d}")
+    number = factory.Sequence(lambda n: f"4711{n:04d}")
+    product_name = "Spareinlage mit dreimonatiger Kündigungsfrist"
+    interest_rate = Decimal("0.500")
+    opened_on = datetime.date(2020, 1, 15)
+
+
+class SavingsTransactionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tenantportal_savings.SavingsTransaction"
+
+    account = factory.SubFactory(SavingsAccountFactory)
+    erp_id = factory.Sequence(lambda n: f"U{n:07d}")
+    booking_date = datetime.date(2025, 3, 1)
+    value_date = factory.SelfAttribute("booking_date")
+    amount = Decimal("100.00")
+    balance_after = Decimal("100.00")
+    kind = "deposit"
+    text = "Einzahlung"
+
+
+class ExemptionOrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tenantportal_savings.ExemptionOrder"
+
+    party = factory.SubFactory(PartyFactory)
+    company = factory.SelfAttribute("party.company")
+    erp_id = factory.Sequence(lambda n: f"FSA{n:05d}")
+    amount = Decimal("1000.00")
+    valid_from = datetime.date(2023, 1, 1)

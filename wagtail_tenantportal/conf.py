@@ -77,6 +77,8 @@ DEFAULTS = {
     # Address of the form for requesting other documents (None: the tickets app's document
     # request form when installed, else no link).
     "DOCUMENTS_REQUEST_URL": None,
+    # Savings (savings/, see docs/savings.md): bookings per page of an account's transactions.
+    "SAVINGS_TRANSACTIONS_PER_PAGE": 50,
     # Attempt limits (see ratelimit.py): failures within `window` seconds lock for `lockout` seconds.
     "RATE_LIMIT_CACHE": "default",
     "RATE_LIMITS": {
