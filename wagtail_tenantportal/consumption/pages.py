@@ -32,10 +32,10 @@ class ConsumptionPage(Page):
         verbose_name_plural = _("my consumption pages")
 
     def get_consumption_context(self, request):
-        """The figures for a verified tenant (see ``services.overview_context``)."""
-        from .services import overview_context
+        """The figures and month selection for a verified tenant (see ``views.consumption_context``)."""
+        from .views import consumption_context
 
-        return overview_context(request.user, request.GET.get("month"))
+        return consumption_context(request)
 
     def get_context(self, request, *args, **kwargs):
         from ..accounts.auth import OK, portal_state, visitor_step

@@ -147,6 +147,11 @@ class KindFigures:
     history: list = field(default_factory=list)
 
     @property
+    def key(self):
+        """Unique per page: kind, display unit and unit id (for HTML ids)."""
+        return f"{self.kind}-{self.display_unit}-{self.unit.pk}"
+
+    @property
     def kind_label(self):
         return Kind(self.kind).label
 
