@@ -226,3 +226,11 @@ class TestContactPersonWidget:
 
     def test_sample(self):
         assert _sample_contact_widget().context["people"]
+
+
+@pytest.mark.parametrize("block_class", [ContractBlock, ContactPersonBlock])
+def test_every_field_has_help_for_editors(block_class):
+    from wagtail_tenantportal.tenancy.blocks import PORTAL_BLOCKS
+
+    assert block_class in [cls for _name, cls in PORTAL_BLOCKS]
+    assert all(child.field.help_text for child in block_class().child_blocks.values())

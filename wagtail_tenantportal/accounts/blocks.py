@@ -218,9 +218,83 @@ class RequestCodeBlock(PortalBlock):
         return {"form": form, "form_action": action}
 
 
+class TwoFactorBlock(PortalBlock):
+    """Whether the tenant's two-factor authentication is on (app, codes by email, backup
+    codes left), with links to set it up or change it, explained in plain words.
+
+    Visitors see a login prompt leading back to this page; sessions with a missing step see
+    that step (a company that requires two-factor leads to its set-up there).
+    """
+
+    heading = blocks.CharBlock(
+        label=_("heading"),
+        required=False,
+        default=_("Two-factor authentication"),
+        help_text=_("Shown above the block. Empty: no heading."),
+    )
+    text = blocks.TextBlock(
+        label=_("explanation"),
+        required=False,
+        help_text=_("Why tenants should switch it on. Empty: a short explanation in plain words."),
+    )
+
+    class Meta:
+        template = "wagtail_tenantportal/accounts/blocks/two_factor_block.html"
+        icon = "lock"
+        label = _("Two-factor authentication")
+        description = _(
+            "Shows tenants whether their account is protected by a second factor and leads them to "
+            "set it up or change it."
+        )
+
+    def get_portal_context(self, value, request, state):
+        from urllib.parse import urlencode
+
+        from . import auth
+
+        if state != auth.OK:
+            return {"step": visitor_step_for_block(request, state)}
+        module = auth.twofactor_module()
+        if module is None:
+            return {"unavailable": True}
+        query = "?" + urlencode({"next": request.get_full_path()})
+        urls = {
+            key: reverse(f"wagtail_tenantportal:{name}") + query
+            for key, name in (
+                ("manage", "two_factor_setup"),
+                ("totp", "two_factor_totp_setup"),
+                ("email", "two_factor_email_setup"),
+                ("backup", "two_factor_backup_codes"),
+            )
+        }
+        return {
+            "status": module.status(request.user),
+            "required": module.policy_requires_two_factor(request.user),
+            "urls": urls,
+        }
+
+    def get_preview_portal_context(self, value, request):
+        from types import SimpleNamespace
+
+        status = SimpleNamespace(totp=True, email=False, backup_codes=7, enabled=True)
+        return {
+            "status": status,
+            "required": False,
+            "urls": dict.fromkeys(("manage", "totp", "email", "backup"), "#"),
+        }
+
+
+def visitor_step_for_block(request, state):
+    """The prompt of a visitor without a full session, leading back to this page."""
+    from .auth import visitor_step
+
+    return visitor_step(request, state, request.get_full_path())
+
+
 #: The blocks ``wagtail_tenantportal.blocks.portal_blocks()`` offers hosts, by name.
 PORTAL_BLOCKS = [
     ("portal_login", LoginBlock),
     ("portal_registration", RegistrationBlock),
     ("portal_request_code", RequestCodeBlock),
+    ("portal_two_factor", TwoFactorBlock),
 ]
