@@ -112,6 +112,11 @@ class SavingsAccount(ErpKeyed, models.Model):
         return f"{self.number} ({self.product_name})" if self.product_name else self.number
 
     @property
+    def interest_rate_places(self):
+        """Decimal places to print the rate with: two, three where the third is not zero (0,125 %)."""
+        return 3 if (self.interest_rate * 1000) % 10 else 2
+
+    @property
     def is_closed(self):
         return self.closed_on is not None and self.closed_on < timezone.localdate()
 

@@ -15,12 +15,11 @@ from decimal import Decimal
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import portal_settings
-from ..tenancy.models import Party
 from . import statement as _statement
 from .importer import KIND_ORDER, SavingsImportResult, import_savings, savings_file, savings_upload
 from .models import ExemptionOrder, SavingsAccount
@@ -48,7 +47,7 @@ def tenant_accounts(user):
         SavingsAccount.objects.visible_to(user)
         .with_balance()
         .select_related("company")
-        .prefetch_related(Prefetch("holders", queryset=Party.objects.order_by("savingsaccountholder__pk")))
+        .prefetch_related("holders")
         .order_by(F("closed_on").desc(nulls_first=True), "number")
     )
 

@@ -111,7 +111,7 @@ def build(account, year, *, today=None):
     totals = {}
     for tx in transactions:
         totals[tx.kind] = totals.get(tx.kind, ZERO) + tx.amount
-    holders = list(account.holders.order_by("savingsaccountholder__pk"))
+    holders = [link.party for link in account.account_holders.select_related("party").order_by("pk")]
     orders = list(
         ExemptionOrder.objects.filter(party__in=[h.pk for h in holders])
         .valid_in_year(year)

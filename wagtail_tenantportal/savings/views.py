@@ -1,0 +1,71 @@
+"""Tenant views of the savings: overview, one account's bookings, the annual statement.
+
+Thin: ownership comes from ``SavingsAccount.objects.visible_to``, figures from ``services``.
+A URL that names an account answers 404 to everybody who may not see it: other tenants,
+and (for the PDF) anonymous visitors and sessions that are not fully verified. The HTML
+views lead such visitors to their next step instead.
+"""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from ..accounts.auth import is_portal_verified, portal_login_required
+from ..context import portal_context
+from ..downloads import safe_filename
+from . import services
+from .models import SavingsAccount
+
+TEMPLATE_DIR = "wagtail_tenantportal/savings/"
+
+
+def render_portal(request, template, context=None, status=200):
+    return render(
+        request, TEMPLATE_DIR + template, {**portal_context(request), **(context or {})}, status=status
+    )
+
+
+def _account_or_404(request, account_id, queryset=None):
+    try:
+        pk = int(str(account_id))
+    except ValueError:
+        raise Http404 from None
+    queryset = queryset if queryset is not None else SavingsAccount.objects.all()
+    return get_object_or_404(queryset.visible_to(request.user).select_related("company"), pk=pk)
+
+
+@require_GET
+@portal_login_required
+def savings_overview_view(request):
+    return render_portal(request, "overview.html", services.overview_context(request.user))
+
+
+@require_GET
+@portal_login_required
+def savings_account_view(request, account_id):
+    account = _account_or_404(request, account_id, SavingsAccount.objects.with_balance())
+    return render_portal(
+        request, "account.html", services.account_context(request.user, account, request.GET)
+    )
+
+
+@require_GET
+def savings_statement_view(request, account_id, year):
+    """The annual statement as PDF; 404 for foreign accounts, years without a statement and
+    sessions that are not fully verified."""
+    if not is_portal_verified(request):
+        raise Http404
+    account = _account_or_404(request, account_id)
+    try:
+        filename, pdf = services.statement_pdf(account, int(year))
+    except (services.StatementUnavailable, ValueError):
+        raise Http404 from None
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, safe_filename(filename))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "private, no-store"  # add_never_cache_headers adds max-age=0
+    return response
