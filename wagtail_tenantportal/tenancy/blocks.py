@@ -101,7 +101,7 @@ class ContractBlock(PortalBlock):
 
 
 class ContactPersonBlock(PortalBlock):
-    """ "Your contact person": who at the landlord answers the tenant's questions on a topic,
+    """The block "Your contact person": who at the landlord answers the tenant's questions on a topic,
     with phone, email and office hours. Visitors see the landlord's general contact channels
     when the page or site belongs to one landlord, otherwise a login prompt."""
 

@@ -67,8 +67,90 @@ class RequestListBlock(PortalBlock):
         }
 
 
+def ticket_type_choices():
+    """``[(code, name)]`` of the active types tenants may file (for the editor's choice)."""
+    from .models import TicketType
+
+    types = TicketType.objects.active().filter(show_in_portal=True).order_by("sort_order", "pk")
+    return [(ticket_type.code, ticket_type.label) for ticket_type in types]
+
+
+class NewRequestBlock(PortalBlock):
+    """The block "Submit a request": the kinds of request a tenant can file (damage report,
+    general contact request, …) as large buttons, each leading to its form.
+
+    Only types that apply to one of the tenant's current contracts are shown, optionally
+    only those the editor chose. Visitors see a login prompt leading back to this page,
+    sessions with a missing step that step.
+    """
+
+    heading = blocks.CharBlock(
+        label=_("heading"),
+        required=False,
+        default=_("Submit a request"),
+        help_text=_("Shown above the buttons. Empty: no heading."),
+    )
+    intro = blocks.TextBlock(
+        label=_("introduction"),
+        required=False,
+        help_text=_("E.g. what tenants can report here and when to call instead (emergencies)."),
+    )
+    ticket_types = blocks.MultipleChoiceBlock(
+        label=_("kinds of request offered"),
+        choices=ticket_type_choices,
+        required=False,
+        help_text=_("Offer only these. None chosen: every kind the tenant may file."),
+    )
+
+    class Meta:
+        template = "wagtail_tenantportal/tickets/blocks/new_request_block.html"
+        icon = "plus"
+        label = _("Submit a request")
+        description = _(
+            "Large buttons for the kinds of request a tenant can file (damage, questions, appointments…)."
+        )
+
+    def get_portal_context(self, value, request, state):
+        from ..accounts import auth
+        from . import services
+
+        if state != auth.OK:
+            return {"step": auth.visitor_step(request, state, request.get_full_path())}
+        contracts = services.eligible_contracts(request.user)
+        types = services.portal_types_for(request.user, contracts)
+        chosen = set(value.get("ticket_types") or ())
+        if chosen:
+            types = [ticket_type for ticket_type in types if ticket_type.code in chosen]
+        return {
+            "ticket_types": [
+                {
+                    "label": ticket_type.label,
+                    "description": ticket_type.description,
+                    "url": reverse("wagtail_tenantportal:ticket_new", args=(ticket_type.code,)),
+                }
+                for ticket_type in types
+            ],
+            "has_contracts": bool(contracts),
+            "list_url": reverse("wagtail_tenantportal:ticket_list"),
+        }
+
+    def get_preview_portal_context(self, value, request):
+        samples = [
+            ("Schadensmeldung", "Etwas ist kaputt oder funktioniert nicht, z. B. Heizung, Wasser, Fenster."),
+            ("Allgemeine Kontaktanfrage", "Eine Frage oder ein Hinweis an Ihre Kundenbetreuung."),
+            ("Terminanfrage", "Sie möchten einen Termin mit uns vereinbaren."),
+            ("Dokumentenanforderung", "Sie benötigen eine Bescheinigung oder eine Kopie."),
+        ]
+        return {
+            "ticket_types": [{"label": label, "description": text, "url": "#"} for label, text in samples],
+            "has_contracts": True,
+            "list_url": "#",
+        }
+
+
 #: The blocks ``wagtail_tenantportal.blocks.portal_blocks()`` offers hosts, by name.
 PORTAL_BLOCKS = [
     ("portal_damage_report", DamageReportBlock),
     ("portal_requests", RequestListBlock),
+    ("portal_new_request", NewRequestBlock),
 ]
