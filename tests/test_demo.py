@@ -155,10 +155,14 @@ def test_portal_pages_exist_and_the_site_links_them(demo, client):
         "RequestListPage": "meine-anliegen",
         "DocumentsPage": "meine-dokumente",
     }
+    from home.models import HomePage
+
+    lindenhof = HomePage.objects.get(slug="startseite")
     for model, _title in portal_page_types():
         pages = model.objects.live()
-        assert pages.count() == 1, model  # the second run added none
-        assert pages.get().slug == slugs[model.__name__]
+        assert pages.count() == 2, model  # one per site; the second run added none
+        assert {page.slug for page in pages} == {slugs[model.__name__]}
+        assert pages.child_of(lindenhof).count() == 1
     html = client.get("/").content.decode()
     for slug in slugs.values():
         assert f'href="/{slug}/"' in html
@@ -228,3 +232,75 @@ def test_tenant_pages_show_her_requests_and_documents(demo, client):
     assert "Betriebskostenabrechnung 2025" in documents_html and "Hausordnung" in documents_html
     nav = client.get("/").content.decode()
     assert 'href="/meine-dokumente/"' in nav and 'href="/mein-konto/"' in nav
+
+
+# ---- two cooperatives, two sites, one portal ---------------------------------------------------
+
+ELSTERAUE = "elsteraue.localhost"
+
+
+def test_each_cooperative_has_its_own_site(demo, client):
+    from wagtail.models import Site
+
+    assert Site.objects.count() == 2
+    lindenhof = client.get("/").content.decode()
+    elsteraue = client.get("/", HTTP_HOST=ELSTERAUE).content.decode()
+    assert "Willkommen bei der Wohnungsgenossenschaft Lindenhof eG" in lindenhof
+    assert '<a class="site-logo" href="/">WG Lindenhof eG</a>' in lindenhof
+    assert "Lindenhofstraße 12 · 04177 Leipzig" in lindenhof
+    assert "Willkommen beim Bauverein Elsteraue eG" in elsteraue
+    assert '<a class="site-logo" href="/">Bauverein Elsteraue</a>' in elsteraue
+    footer = elsteraue[elsteraue.index('<footer class="site-footer">') :]
+    assert "Bauverein Elsteraue eG · Könneritzstraße 88 · 04229 Leipzig" in footer
+    assert "Lindenhof" not in footer
+    assert "– Bauverein Elsteraue eG</title>" in elsteraue
+    assert ">Serviceportal</a>" in elsteraue  # the company's own portal name
+    # Each site links its own portal pages (the same paths, on its own host).
+    for path in ["/anmelden/", "/registrieren/", "/kontakt/", "/ueber-uns/"]:
+        assert client.get(path, HTTP_HOST=ELSTERAUE).status_code == 200, path
+    assert 'href="/anmelden/"' in elsteraue
+    assert "http://elsteraue.localhost/anmelden/" in demo and "dirk.herrmann@example.org" in demo
+
+
+def _theme_of(client, html, host):
+    import re
+
+    (url,) = re.findall(r'<link rel="stylesheet" href="(/portal/theme\.css\?v=[0-9a-f]+)">', html)
+    return client.get(url, HTTP_HOST=host).content.decode()
+
+
+def test_each_site_has_its_own_theme(demo, client, settings):
+    lindenhof_html = client.get("/anmelden/").content.decode()
+    elsteraue_html = client.get("/anmelden/", HTTP_HOST=ELSTERAUE).content.decode()
+    for html in (lindenhof_html, elsteraue_html):
+        assert html.count("/portal/theme.css") == 1  # linked by base.html and the layout: once
+        assert html.index("portal.css") < html.index("/portal/theme.css")
+    lindenhof = _theme_of(client, lindenhof_html, "testserver")
+    elsteraue = _theme_of(client, elsteraue_html, ELSTERAUE)
+    assert "--tp-color-primary: #9b2915;" in lindenhof and "Georgia" not in lindenhof
+    assert "--tp-color-primary: #1d4d33;" in elsteraue
+    assert "--tp-font-family: Georgia" in elsteraue and "--tp-radius: 0.75rem;" in elsteraue
+    # The site's own pages get the theme too (its header follows the primary colour).
+    assert "/portal/theme.css" in client.get("/kontakt/", HTTP_HOST=ELSTERAUE).content.decode()
+    # The themes keep the contrast the check asks for.
+    from wagtail_tenantportal.checks import check_theme
+
+    assert check_theme() == []
+
+
+def test_elsteraue_tenant_logs_in_on_his_site(demo, client):
+    from wagtail_tenantportal.tenancy.models import Contract
+
+    response = client.post(
+        "/anmelden/",
+        {"email": "dirk.herrmann@example.org", "password": "elsteraue-mieter"},
+        HTTP_HOST=ELSTERAUE,
+    )
+    assert response.status_code == 302
+    # Bauverein Elsteraue requires two-factor: the first login leads to setting up a method.
+    assert "/portal/2fa/" in response["Location"]
+    setup = client.get(response["Location"], HTTP_HOST=ELSTERAUE)
+    assert setup.status_code == 200 and "Bauverein Elsteraue" in setup.content.decode()
+    user = authenticate(username="dirk.herrmann@example.org", password="elsteraue-mieter")
+    contracts = Contract.objects.visible_to(user)
+    assert "100.002.1" in {c.number for c in contracts} and {c.company.erp_id for c in contracts} == {"EA"}

@@ -1,6 +1,12 @@
 """The German demo of the example site: pages, master data, letterheads, contact persons, logins,
 the portal pages, a damage taxonomy, and requests and documents of the demo tenant.
 
+Two cooperatives share the one portal installation, each with its own Wagtail site: the
+Wohnungsgenossenschaft Lindenhof eG (the default site, 127.0.0.1 / localhost) and the
+Bauverein Elsteraue eG (elsteraue.localhost, same port). Each site has its own homepage, its
+portal pages below it, its name and address in the header and footer (the site setting
+``home.CooperativeSettings``) and its own colours (the portal's ``SITE_THEMES`` setting).
+
 ``load_demo()`` is what ``manage.py load_demo_data`` runs. Every step may run again: pages and
 records that exist are kept, the import is an idempotent upsert, the demo users get their demo
 passwords back, the demo requests and documents are created once.
@@ -17,6 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from wagtail.models import Page, Site
 
 from wagtail_tenantportal.accounts.models import AccountParty, PortalAccount
@@ -31,7 +38,7 @@ from wagtail_tenantportal.tenancy.models import (
     Topic,
 )
 
-from .models import HomePage, StandardPage
+from .models import CooperativeSettings, HomePage, StandardPage
 
 DEMO_DATA_DIR = Path(__file__).resolve().parent.parent / "demo_data"
 #: The order of an ERP export; the import service sorts by kind anyway.
@@ -58,7 +65,19 @@ TENANT_CONTRACT = "0101-01"
 TEAM_PASSWORD = "lindenhof-team"
 TEAM_GROUP = "Kundenbetreuung (Demo)"
 
+# The second cooperative's tenant. Bauverein Elsteraue requires two-factor: at the first
+# login he sets up a method (codes by email appear in the console of runserver).
+ELSTERAUE_TENANT_EMAIL = "dirk.herrmann@example.org"
+ELSTERAUE_TENANT_PASSWORD = "elsteraue-mieter"
+ELSTERAUE_TENANT_COMPANY = "EA"
+ELSTERAUE_TENANT_PARTY = "EA-P50002"  # Dirk Herrmann, Rödelstraße 5
+
 SITE_NAME = "Wohnungsgenossenschaft Lindenhof eG"
+ELSTERAUE_SITE_NAME = "Bauverein Elsteraue eG"  # the key of its theme in SITE_THEMES
+ELSTERAUE_HOSTNAME = "elsteraue.localhost"
+SITE_PORT = 8000
+#: Site settings per site: (company erp id, short name in the header).
+SITE_COOPERATIVES = {SITE_NAME: ("LH", "WG Lindenhof eG"), ELSTERAUE_SITE_NAME: ("EA", "Bauverein Elsteraue")}
 
 
 class DemoDataError(Exception):
@@ -74,6 +93,10 @@ class DemoResult:
     taxonomy: object = None
     portal_pages: list = field(default_factory=list)  # page_setup.PageSetupResult per page type
     team_users: dict = field(default_factory=dict)  # contact person name -> user
+    elsteraue_homepage: Page = None
+    elsteraue_tenant_user: object = None
+    elsteraue_portal_pages: list = field(default_factory=list)
+    sites: list = field(default_factory=list)  # the two wagtail Sites, Lindenhof first
 
 
 # --------------------------------------------------------------------------------------------
@@ -138,6 +161,51 @@ STANDARD_PAGES = [
 ]
 
 
+ELSTERAUE_SLUG = "elsteraue"
+ELSTERAUE_HOME_TITLE = "Willkommen beim Bauverein Elsteraue eG"
+ELSTERAUE_HOME_INTRO = (
+    "<p>Wohnen zwischen Auwald und Karl-Heine-Kanal: Der Bauverein Elsteraue eG vermietet in "
+    "Plagwitz und Lindenau rund 120 Wohnungen an seine Mitglieder – gepflegte Altbauten, "
+    "ruhige Höfe und kurze Wege zur Weißen Elster.</p>"
+    "<p>In unserem <b>Serviceportal</b> melden Sie Schäden, rufen Dokumente ab und schreiben "
+    "uns Nachrichten – zu jeder Tageszeit. Zu Ihrer Sicherheit melden Sie sich dort mit einem "
+    "zweiten Schritt an, zum Beispiel einem Code per E-Mail.</p>"
+)
+ELSTERAUE_STANDARD_PAGES = [
+    (
+        "ueber-uns",
+        "Über uns",
+        "<p>Der Bauverein Elsteraue eG wurde 1954 gegründet. Unsere Häuser in der Rödelstraße "
+        "und der Holbeinstraße haben wir in den letzten Jahren behutsam saniert.</p>"
+        "<p>Vorstand: Thomas Reinhardt, Susanne Keller. Vorsitzende des Aufsichtsrats: "
+        "Ingrid Pohl.</p>",
+        True,
+    ),
+    (
+        "kontakt",
+        "Kontakt",
+        "<p>Bauverein Elsteraue eG<br>Könneritzstraße 88<br>04229 Leipzig</p>"
+        "<p>Telefon: 0341 90009-0<br>E-Mail: service@bauverein-elsteraue.example</p>"
+        "<h2>Sprechzeiten</h2>"
+        "<p>Dienstag 9–12 Uhr und 14–18 Uhr<br>Donnerstag 9–12 Uhr</p>"
+        "<h2>Notdienst</h2>"
+        "<p>Außerhalb der Sprechzeiten erreichen Sie unseren Notdienst unter 0341 90009-111.</p>",
+        True,
+    ),
+]
+
+
+def _add_standard_pages(homepage, pages):
+    existing = set(homepage.get_children().values_list("slug", flat=True))
+    for slug, title, body, in_menu in pages:
+        if slug in existing:
+            continue
+        page = homepage.add_child(
+            instance=StandardPage(title=title, slug=slug, body=body, show_in_menus=in_menu)
+        )
+        page.save_revision().publish()
+
+
 def build_pages():
     """Make a German ``HomePage`` the root of the default site and add the standard pages.
 
@@ -145,7 +213,7 @@ def build_pages():
     editors may have changed them. Returns the homepage.
     """
     root = Page.get_first_root_node()
-    homepage = HomePage.objects.filter(depth=2).first()
+    homepage = HomePage.objects.filter(depth=2).exclude(slug=ELSTERAUE_SLUG).order_by("path").first()
     if homepage is None:
         homepage = root.add_child(
             instance=HomePage(title=HOME_TITLE, seo_title="Startseite", slug="startseite", intro=HOME_INTRO)
@@ -158,20 +226,50 @@ def build_pages():
             page.delete()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        site = Site(is_default_site=True, hostname="127.0.0.1", port=8000)
+        site = Site(is_default_site=True, hostname="127.0.0.1", port=SITE_PORT)
     site.root_page = homepage
     site.site_name = SITE_NAME
     site.save()
-
-    existing = set(homepage.get_children().values_list("slug", flat=True))
-    for slug, title, body, in_menu in STANDARD_PAGES:
-        if slug in existing:
-            continue
-        page = homepage.add_child(
-            instance=StandardPage(title=title, slug=slug, body=body, show_in_menus=in_menu)
-        )
-        page.save_revision().publish()
+    _add_standard_pages(homepage, STANDARD_PAGES)
     return homepage
+
+
+def build_elsteraue_site():
+    """The second cooperative's homepage (a sibling of Lindenhof's) and its Wagtail site at
+    ``elsteraue.localhost``. Returns the homepage."""
+    site = Site.objects.filter(hostname=ELSTERAUE_HOSTNAME, port=SITE_PORT).first()
+    homepage = site.root_page.specific if site is not None else None
+    if not isinstance(homepage, HomePage):
+        homepage = HomePage.objects.filter(depth=2, slug=ELSTERAUE_SLUG).first()
+    if homepage is None:
+        homepage = Page.get_first_root_node().add_child(
+            instance=HomePage(
+                title=ELSTERAUE_HOME_TITLE,
+                seo_title="Startseite",
+                slug=ELSTERAUE_SLUG,
+                intro=ELSTERAUE_HOME_INTRO,
+            )
+        )
+        homepage.save_revision().publish()
+    site = site or Site(hostname=ELSTERAUE_HOSTNAME, port=SITE_PORT, is_default_site=False)
+    site.root_page = homepage
+    site.site_name = ELSTERAUE_SITE_NAME
+    site.save()
+    _add_standard_pages(homepage, ELSTERAUE_STANDARD_PAGES)
+    return homepage
+
+
+def set_site_cooperatives():
+    """Each site's cooperative (name in the header, address in the footer): a site setting."""
+    sites = []
+    for site_name, (erp_id, logo_text) in SITE_COOPERATIVES.items():
+        site = Site.objects.get(site_name=site_name)
+        settings = CooperativeSettings.for_site(site)
+        settings.company = Company.objects.get(erp_id=erp_id)
+        settings.logo_text = logo_text
+        settings.save()
+        sites.append(site)
+    return sites
 
 
 # --------------------------------------------------------------------------------------------
@@ -333,16 +431,19 @@ def create_staff_user():
     return user
 
 
-def create_tenant_account():
-    """A ready portal login for Erika Mustermann (email as username) linked to her party."""
-    party = Party.objects.get(company__erp_id=TENANT_COMPANY, erp_id=TENANT_PARTY)
+def create_tenant_account(
+    company=TENANT_COMPANY, party_erp_id=TENANT_PARTY, email=TENANT_EMAIL, password=TENANT_PASSWORD
+):
+    """A ready portal login (email as username) linked to the party: by default Erika
+    Mustermann of Lindenhof. Runs again without change but for the demo password."""
+    party = Party.objects.get(company__erp_id=company, erp_id=party_erp_id)
     User = get_user_model()
-    user = User.objects.filter(username=TENANT_EMAIL).first() or User(username=TENANT_EMAIL)
-    user.email = TENANT_EMAIL
+    user = User.objects.filter(username=email).first() or User(username=email)
+    user.email = email
     user.first_name, user.last_name = party.first_name, party.last_name
     user.is_active = True
     user.is_staff = user.is_superuser = False
-    user.set_password(TENANT_PASSWORD)
+    user.set_password(password)
     user.save()
     account, _ = PortalAccount.objects.get_or_create(user=user)
     if account.email_verified_at is None:  # as if she had confirmed the link of the registration mail
@@ -350,10 +451,17 @@ def create_tenant_account():
         account.save(update_fields=["email_verified_at"])
     AccountParty.objects.update_or_create(account=account, party=party, defaults={"active": True})
     # The party's email on file is the login address.
-    if party.email != TENANT_EMAIL:
-        party.email = TENANT_EMAIL
+    if party.email != email:
+        party.email = email
         party.save(update_fields=["email"])
     return user
+
+
+def create_elsteraue_tenant_account():
+    """Dirk Herrmann, tenant of Bauverein Elsteraue (which requires two-factor)."""
+    return create_tenant_account(
+        ELSTERAUE_TENANT_COMPANY, ELSTERAUE_TENANT_PARTY, ELSTERAUE_TENANT_EMAIL, ELSTERAUE_TENANT_PASSWORD
+    )
 
 
 #: Permissions of the contact persons' group: the admin, the request inbox, the documents.
@@ -405,7 +513,49 @@ def build_portal_pages(homepage):
     from wagtail_tenantportal.page_setup import setup_portal_pages
 
     with translation.override("de"):
-        return setup_portal_pages(homepage)
+        results = setup_portal_pages(homepage)
+    _register_for(results, TENANT_COMPANY)
+    return results
+
+
+def build_site_portal_pages(homepage, company_erp_id):
+    """The portal pages of a second site: one of each portal page type below ``homepage``
+    where that site has none yet, with the same German titles and slugs as on the first site
+    (``/anmelden/`` on each host is that site's login page).
+
+    ``setup_portal_pages`` leaves page types alone that have a page anywhere, and the login
+    and account page types allow one page in the whole tree in the admin (``max_count``);
+    the demo adds the second site's pages directly, as a site with one tree per cooperative
+    needs them. Returns ``PageSetupResult`` per page type.
+    """
+    from wagtail_tenantportal.page_setup import PageSetupResult, portal_page_types
+
+    results = []
+    with translation.override("de"):
+        for model, title in portal_page_types():
+            page = model.objects.descendant_of(homepage).order_by("path").first()
+            if page is not None:
+                results.append(PageSetupResult(model, page, created=False))
+                continue
+            page = model(title=str(title), slug=slugify(str(title)))
+            homepage.add_child(instance=page)
+            page.save_revision().publish()
+            results.append(PageSetupResult(model, page, created=True))
+    by_name = {result.model.__name__: result for result in results}
+    login, registration = by_name.get("PortalLoginPage"), by_name.get("RegistrationPage")
+    if login and registration and login.created:
+        login.page.registration_page = registration.page
+        login.page.save_revision().publish()
+    _register_for(results, company_erp_id)
+    return results
+
+
+def _register_for(results, company_erp_id):
+    """A new registration page registers the tenants of the site's own cooperative."""
+    for result in results:
+        if result.created and result.page is not None and hasattr(result.page, "company_id"):
+            result.page.company = Company.objects.get(erp_id=company_erp_id)
+            result.page.save_revision().publish()
 
 
 # (subject, type code, damage kind (location, kind) or None, days ago, description,
@@ -624,10 +774,14 @@ def load_demo():
     with transaction.atomic():
         homepage = build_pages()
         portal_pages = build_portal_pages(homepage)
+        elsteraue_homepage = build_elsteraue_site()
+        elsteraue_portal_pages = build_site_portal_pages(elsteraue_homepage, ELSTERAUE_TENANT_COMPANY)
+        sites = set_site_cooperatives()
         set_letterheads()
         set_contact_persons()
         staff_user = create_staff_user()
         tenant_user = create_tenant_account()
+        elsteraue_tenant_user = create_elsteraue_tenant_account()
         team_users = create_team_users()
         taxonomy = seed_damage_taxonomy()
     # The demo's history is invented: nobody is mailed about it (the mails are sent on commit).
@@ -643,4 +797,8 @@ def load_demo():
         taxonomy=taxonomy,
         portal_pages=portal_pages,
         team_users=team_users,
+        elsteraue_homepage=elsteraue_homepage,
+        elsteraue_tenant_user=elsteraue_tenant_user,
+        elsteraue_portal_pages=elsteraue_portal_pages,
+        sites=sites,
     )

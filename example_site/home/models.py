@@ -1,4 +1,6 @@
+from django.db import models
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
@@ -22,3 +24,28 @@ class StandardPage(Page):
     body = RichTextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("body")]
+
+
+@register_setting(icon="site")
+class CooperativeSettings(BaseSiteSetting):
+    """Which cooperative a Wagtail site belongs to: its name in the header and the title, its
+    address in the footer. Two sites, two cooperatives, one portal installation (the colours
+    come from the portal's SITE_THEMES setting)."""
+
+    company = models.ForeignKey(
+        "tenantportal_tenancy.Company",
+        verbose_name="Genossenschaft",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Name, Anschrift und Telefon im Kopf und Fuß dieser Website.",
+    )
+    logo_text = models.CharField(
+        "Kurzname im Kopf", max_length=60, blank=True, help_text="Zum Beispiel „WG Lindenhof eG“."
+    )
+
+    panels = [FieldPanel("company"), FieldPanel("logo_text")]
+
+    class Meta:
+        verbose_name = "Genossenschaft dieser Website"

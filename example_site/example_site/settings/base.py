@@ -134,7 +134,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 WAGTAIL_FRONTEND_LOGIN_URL = "/portal/login/"
 
 # --- wagtail-tenantportal settings (see docs/settings.md) ---
+# Two cooperatives, two Wagtail sites, one portal. THEME is the look of the default site
+# (Lindenhof: brick red); SITE_THEMES gives Elsteraue's site (by its site name) its own.
+# The portal serves the values as /portal/theme.css; templates/base.html links it on every
+# page, so the site's own header and buttons (static/css/site.css) follow it too.
+LINDENHOF_THEME = {
+    "--tp-color-primary": "#9b2915",
+    "--tp-color-primary-hover": "#7a1f10",
+    "--tp-color-info": "#9b2915",
+    "--tp-color-info-bg": "#fbeee9",
+    "--tp-font-family": 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+    "--tp-radius": "0.25rem",
+}
+ELSTERAUE_THEME = {
+    "--tp-color-primary": "#1d4d33",
+    "--tp-color-primary-hover": "#133a26",
+    "--tp-color-info": "#1d4d33",
+    "--tp-color-info-bg": "#e6f0ea",
+    "--tp-color-surface": "#eef3ef",
+    "--tp-font-family": 'Georgia, "Iowan Old Style", "Times New Roman", serif',
+    "--tp-font-size": "1.0625rem",
+    "--tp-radius": "0.75rem",
+}
 WAGTAIL_TENANTPORTAL = {
     "BASE_TEMPLATE": "base.html",
     "PORTAL_NAME": "Mieterportal",
+    "THEME": LINDENHOF_THEME,
+    "SITE_THEMES": {"Bauverein Elsteraue eG": ELSTERAUE_THEME},
 }

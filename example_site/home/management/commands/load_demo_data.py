@@ -1,5 +1,7 @@
 """``manage.py load_demo_data``: the German demo (see ``home/demo.py``). Safe to run again."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -8,8 +10,9 @@ from home import demo
 
 class Command(BaseCommand):
     help = (
-        "Load the German demo: pages, two cooperatives with tenants and contracts, the portal pages, "
-        "a damage taxonomy, requests and documents of a demo tenant, demo logins."
+        "Load the German demo: two cooperatives with a site each (own homepage, portal pages and "
+        "theme), tenants and contracts, a damage taxonomy, requests and documents of a demo tenant, "
+        "demo logins."
     )
 
     def handle(self, *args, **options):
@@ -23,21 +26,51 @@ class Command(BaseCommand):
                 f"  {kind:<17} {counts.created:>4} new, {counts.updated:>4} updated, {counts.unchanged:>4} unchanged"
             )
         base_url = getattr(settings, "WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        elsteraue_url = self.site_url(base_url, demo.ELSTERAUE_HOSTNAME)
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Demo logins (for this demo only):\n"))
-        self.stdout.write(f"  Website:          {base_url}/")
-        self.stdout.write(f"  Wagtail admin:    {base_url}/admin/")
-        self.stdout.write(f"    staff user:     {demo.STAFF_USERNAME}")
-        self.stdout.write(f"    password:       {demo.STAFF_PASSWORD}")
-        self.stdout.write(f"  Tenant portal:    {base_url}/portal/")
-        self.stdout.write(f"    tenant email:   {demo.TENANT_EMAIL}  (Erika Mustermann, WG Lindenhof eG)")
-        self.stdout.write(f"    password:       {demo.TENANT_PASSWORD}")
+        self.stdout.write("  Two cooperatives, two sites, one portal:")
+        self.stdout.write(f"  Website Lindenhof:  {base_url}/  (also http://localhost…)")
+        self.stdout.write(f"  Website Elsteraue:  {elsteraue_url}/  (*.localhost is this computer)")
+        self.stdout.write(f"  Wagtail admin:      {base_url}/admin/")
+        self.stdout.write(f"    staff user:       {demo.STAFF_USERNAME}")
+        self.stdout.write(f"    password:         {demo.STAFF_PASSWORD}")
+        self.stdout.write(f"  Tenant portal:      {base_url}/portal/  and  {elsteraue_url}/portal/")
+        self.stdout.write(f"    tenant email:     {demo.TENANT_EMAIL}  (Erika Mustermann, WG Lindenhof eG)")
+        self.stdout.write(f"    password:         {demo.TENANT_PASSWORD}")
+        self.stdout.write(
+            f"    tenant email:     {demo.ELSTERAUE_TENANT_EMAIL}  (Dirk Herrmann, Bauverein Elsteraue eG, "
+            f"on {elsteraue_url}/)"
+        )
+        self.stdout.write(f"    password:         {demo.ELSTERAUE_TENANT_PASSWORD}")
+        self.stdout.write(
+            "    (Elsteraue requires two-factor: at the first login he sets up a method; codes by "
+            "email appear in this console)"
+        )
         self.stdout.write("  Team (admin, receives the requests routed to them):")
         for name, user in result.team_users.items():
             self.stdout.write(f"    {user.username:<42} ({name})")
-        self.stdout.write(f"    password:       {demo.TEAM_PASSWORD}")
-        if result.portal_pages:
-            self.stdout.write("\nPortal pages:")
-            for setup in result.portal_pages:
+        self.stdout.write(f"    password:         {demo.TEAM_PASSWORD}")
+        for label, url, pages in (
+            ("Lindenhof", base_url, result.portal_pages),
+            ("Elsteraue", elsteraue_url, result.elsteraue_portal_pages),
+        ):
+            if not pages:
+                continue
+            self.stdout.write(f"\nPortal pages {label}:")
+            for setup in pages:
                 page = setup.page
-                self.stdout.write(f"  {page.title + ':':<17} {base_url}{page.get_url() or page.url_path}")
-            self.stdout.write(f"  {'Anliegen (Team):':<17} {base_url}/admin/")
+                self.stdout.write(f"  {page.title + ':':<17} {url}{self.page_path(page)}")
+        self.stdout.write(f"  {'Anliegen (Team):':<17} {base_url}/admin/")
+
+    @staticmethod
+    def page_path(page):
+        """The page's path on its own site ("/anmelden/"), whichever site the command runs for."""
+        parts = page.get_url_parts()
+        return parts[2] if parts else page.url_path
+
+    @staticmethod
+    def site_url(base_url, hostname):
+        """``base_url`` with another host name, the port kept (elsteraue.localhost:8000)."""
+        parsed = urlsplit(base_url)
+        netloc = hostname + (f":{parsed.port}" if parsed.port else "")
+        return urlunsplit((parsed.scheme, netloc, "", "", "")).rstrip("/")
