@@ -234,3 +234,24 @@ def test_every_field_has_help_for_editors(block_class):
 
     assert block_class in [cls for _name, cls in PORTAL_BLOCKS]
     assert all(child.field.help_text for child in block_class().child_blocks.values())
+
+
+@pytest.mark.parametrize(
+    "name,sample",
+    [
+        ("portal_contract", "Grundmiete"),
+        ("portal_contact_person", "Sabine Krüger"),
+        ("portal_two_factor", "switched on"),
+        ("portal_new_request", "Schadensmeldung"),
+    ],
+)
+def test_the_editors_preview_shows_the_tenants_view_with_sample_data(client, name, sample):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+    from wagtail_tenantportal.blocks import portal_blocks
+
+    block = dict(portal_blocks())[name]
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(reverse("wagtailadmin_block_preview") + f"?id={block.definition_prefix}")
+    assert response.status_code == 200 and sample in response.content.decode()
