@@ -196,7 +196,7 @@ class Command(BaseCommand):
                 conflicts.add(help_page.slug)
                 self.stdout.write(
                     self.style.WARNING(
-                        f"skipped: {help_page.title}: the page {page.url_path} is a "
+                        f"skipped: {help_page.title}: the page {self._url(page)} is a "
                         f"{page._meta.verbose_name}, not a {model._meta.verbose_name}; rename its slug "
                         f"“{help_page.slug}” or choose another parent"
                     )
@@ -204,7 +204,7 @@ class Command(BaseCommand):
             elif page is not None:
                 pages[help_page.slug] = page
             elif dry_run:
-                self.stdout.write(f"would create: {help_page.title} ({parent.url_path}{help_page.slug}/)")
+                self.stdout.write(f"would create: {help_page.title} at {self._url(parent)}{help_page.slug}/")
             else:
                 pages[help_page.slug] = self._create(model, target, parent, help_page, draft)
                 created.add(help_page.slug)
@@ -244,7 +244,7 @@ class Command(BaseCommand):
         setattr(page, target.field.name, target.value(body))
         revision = page.save_revision()
         if draft or help_page.placeholders:
-            self.stdout.write(self.style.SUCCESS(f"created as draft: {help_page.title} ({page.url_path})"))
+            self.stdout.write(self.style.SUCCESS(f"created as draft: {help_page.title} at {self._url(page)}"))
             return
         revision.publish()
         page.refresh_from_db()
