@@ -31,14 +31,21 @@ class LoginBlock(PortalBlock):
     a link to that step; a full portal session "logged in as …", "my account" and "log out".
     """
 
-    heading = blocks.CharBlock(label=_("heading"), required=False, default=_("Tenant portal"))
+    heading = blocks.CharBlock(
+        label=_("heading"),
+        required=False,
+        default=_("Tenant portal"),
+        help_text=_("Title of the block. Empty: no title."),
+    )
     text = blocks.TextBlock(
         label=_("text for visitors"),
         required=False,
         help_text=_("Shown above the login form, e.g. what tenants find in the portal."),
     )
     after_login_page = blocks.PageChooserBlock(
-        label=_("page after login"), required=False, help_text=_("Empty: back to this page.")
+        label=_("page after login"),
+        required=False,
+        help_text=_("Where tenants land after logging in, e.g. the overview page. Empty: back to this page."),
     )
     account_page = blocks.PageChooserBlock(
         label=_("account page"),
@@ -90,7 +97,12 @@ class RegistrationBlock(PortalBlock):
     first" registration form itself. Tenants who are logged in see a link to their account
     (or to their next step) instead."""
 
-    heading = blocks.CharBlock(label=_("heading"), required=False, default=_("Register"))
+    heading = blocks.CharBlock(
+        label=_("heading"),
+        required=False,
+        default=_("Register"),
+        help_text=_("Title of the block. Empty: no title."),
+    )
     text = blocks.TextBlock(
         label=_("introduction"),
         required=False,
@@ -109,7 +121,12 @@ class RegistrationBlock(PortalBlock):
             "the start button."
         ),
     )
-    button_label = blocks.CharBlock(label=_("button text"), required=False, default=_("Register now"))
+    button_label = blocks.CharBlock(
+        label=_("button text"),
+        required=False,
+        default=_("Register now"),
+        help_text=_("Text of the start button (display “Start button”)."),
+    )
     registration_page = blocks.PageChooserBlock(
         label=_("registration page"),
         required=False,
@@ -152,6 +169,7 @@ class RegistrationBlock(PortalBlock):
             companies = companies.filter(pk=company.pk)
         context = {
             "display": "button",
+            "login_url": auth.state_url(auth.ANONYMOUS, request.get_full_path()),
             "register_url": register_url,
             "request_code_url": request_code_url,
             "company": company,
@@ -183,7 +201,12 @@ class RequestCodeBlock(PortalBlock):
     typed into the form. The answer is the same whatever was entered.
     """
 
-    heading = blocks.CharBlock(label=_("heading"), required=False, default=_("Request a registration code"))
+    heading = blocks.CharBlock(
+        label=_("heading"),
+        required=False,
+        default=_("Request a registration code"),
+        help_text=_("Title of the block. Empty: no title."),
+    )
     registration_page = blocks.PageChooserBlock(
         label=_("registration page"),
         required=False,

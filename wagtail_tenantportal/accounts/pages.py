@@ -38,6 +38,29 @@ def _url_or_empty(name):
         return ""
 
 
+def _site_root(parent):
+    """The root page of the site ``parent`` belongs to (its top page outside any site)."""
+    site = parent.get_site()
+    if site is not None:
+        return site.root_page
+    if parent.depth <= 2:
+        return parent
+    return parent.get_ancestors().filter(depth=2).first()
+
+
+class OnePerSiteMixin:
+    """At most one page of this type in each site (Wagtail's ``max_count`` counts all sites,
+    so a second site could not get its own login page). Put it before ``Page`` in the bases."""
+
+    @classmethod
+    def can_create_at(cls, parent):
+        if not super().can_create_at(parent):
+            return False
+        if parent.depth == 1:  # a new site root: one of this type among the tree's top pages
+            return not cls.objects.child_of(parent).exists()
+        return not cls.objects.descendant_of(_site_root(parent), inclusive=True).exists()
+
+
 class PortalStepPage(Page):
     """Base of pages that serve a portal view: renders its steps inside this page (subclasses
     set ``template``, e.g. ``wagtail_tenantportal/accounts/pages/step_page.html``).
@@ -89,7 +112,7 @@ class PortalStepPage(Page):
         return response
 
 
-class PortalLoginPage(PortalStepPage):
+class PortalLoginPage(OnePerSiteMixin, PortalStepPage):
     """The login form at the page's URL (email, password, "stay logged in"), with the
     introduction above it. ``WAGTAIL_FRONTEND_LOGIN_URL`` may point here."""
 
@@ -104,7 +127,10 @@ class PortalLoginPage(PortalStepPage):
     )
 
     content_panels = PortalStepPage.content_panels + [FieldPanel("registration_page")]
-    max_count = 1
+    page_description = _(
+        "The login form for tenants at its own address. One per site; tenants come back to the "
+        "page they came from."
+    )
     template = "wagtail_tenantportal/accounts/pages/step_page.html"
     step_templates = {"login.html": ("_login_form.html", "")}
 
@@ -146,6 +172,10 @@ class RegistrationPage(RoutablePageMixin, PortalStepPage):
     )
 
     content_panels = PortalStepPage.content_panels + [FieldPanel("company")]
+    page_description = _(
+        "The registration in steps and the request for a new registration code. One per parent "
+        "page, e.g. one for each landlord."
+    )
     max_count_per_parent = 1
     template = "wagtail_tenantportal/accounts/pages/step_page.html"
     step_templates = {
@@ -211,7 +241,7 @@ class RegistrationPage(RoutablePageMixin, PortalStepPage):
         return self.render_step(request, CodeRequestView(company_slug=self.company_slug)(request))
 
 
-class AccountPage(Page):
+class AccountPage(OnePerSiteMixin, Page):
     """My account: contact data, login and security (two-factor, password, email, log out
     everywhere) and consents, with links to the portal pages that change them.
 
@@ -222,8 +252,10 @@ class AccountPage(Page):
     intro = RichTextField(_("introduction"), blank=True, help_text=_("Shown above the account details."))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    page_description = _(
+        "My account: contact data, password, two-factor authentication and consents. One per site."
+    )
     subpage_types = []
-    max_count = 1
     template = "wagtail_tenantportal/accounts/pages/account_page.html"
 
     class Meta:

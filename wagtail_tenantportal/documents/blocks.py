@@ -7,6 +7,40 @@ from wagtail import blocks
 from ..blocks import PortalBlock
 
 
+def category_choices():
+    """``[(key, name)]`` of the document categories (block setting), in their order."""
+    from .models import DocumentCategory
+
+    return [(category.key, category.display_name) for category in DocumentCategory.objects.all()]
+
+
+def _sample_documents():
+    """Made-up documents of one tenant for the editor's preview (no tenant data is read)."""
+    import datetime
+    import uuid
+    from types import SimpleNamespace
+
+    from .models import DocumentCategory
+
+    rows = [
+        ("operating_cost_statement", "Betriebskostenabrechnung 2025", datetime.date(2026, 6, 12), False),
+        ("letter", "Ankündigung Strangsanierung Lindenstraße 12", datetime.date(2026, 5, 4), False),
+        ("rent_certificate", "Mietbescheinigung", datetime.date(2026, 3, 18), True),
+        ("house_rules", "Hausordnung", datetime.date(2026, 1, 15), True),
+        ("tenancy_agreement", "Mietvertrag 10-0815-01", datetime.date(2019, 8, 1), True),
+    ]
+    return [
+        SimpleNamespace(
+            uuid=uuid.UUID(int=number),
+            title=title,
+            category=DocumentCategory(key=key),
+            document_date=date,
+            opened=opened,
+        )
+        for number, (key, title, date, opened) in enumerate(rows, start=1)
+    ]
+
+
 class MyDocumentsBlock(PortalBlock):
     """The latest documents of the logged-in tenant with "new" badges and a link to all.
 
@@ -14,13 +48,32 @@ class MyDocumentsBlock(PortalBlock):
     fully verified see the step they must take. Nothing personal is rendered for them.
     """
 
-    heading = blocks.CharBlock(label=_("Heading"), required=False, default=_("My documents"))
-    limit = blocks.IntegerBlock(label=_("Number of documents"), default=5, min_value=1, max_value=20)
+    heading = blocks.CharBlock(
+        label=_("heading"),
+        required=False,
+        default=_("My documents"),
+        help_text=_("Title of the block. Empty: no title."),
+    )
+    limit = blocks.IntegerBlock(
+        label=_("number of documents"),
+        default=5,
+        min_value=1,
+        max_value=20,
+        help_text=_("The most recently published first; “All my documents” leads to the full list."),
+    )
+    categories = blocks.MultipleChoiceBlock(
+        label=_("document categories"),
+        choices=category_choices,
+        required=False,
+        help_text=_(
+            "Only documents of these categories, e.g. only operating cost statements. Empty: all documents."
+        ),
+    )
     page = blocks.PageChooserBlock(
-        label=_("Page with all documents"),
+        label=_("page with all documents"),
         required=False,
         page_type="tenantportal_documents.DocumentsPage",
-        help_text=_("Empty: the portal's document list."),
+        help_text=_("Where “All my documents” leads. Empty: the portal's document list."),
     )
 
     class Meta:
@@ -31,7 +84,7 @@ class MyDocumentsBlock(PortalBlock):
 
     def get_portal_context(self, value, request, state):
         from ..accounts.auth import OK
-        from .listing import latest_documents
+        from .listing import tenant_documents
         from .pages import state_prompt_context
 
         page = value.get("page")
@@ -40,9 +93,23 @@ class MyDocumentsBlock(PortalBlock):
         if state != OK:
             context.update(state_prompt_context(request, state, request.get_full_path()))
             return context
-        documents = latest_documents(request.user, value.get("limit") or 5)
+        documents = tenant_documents(request.user)
+        if value.get("categories"):
+            documents = documents.filter(category__key__in=value["categories"])
+        documents = list(documents.order_by("-published_from", "-pk")[: value.get("limit") or 5])
         context.update({"documents": documents, "new_count": sum(1 for d in documents if not d.opened)})
         return context
+
+    def get_preview_portal_context(self, value, request):
+        documents = _sample_documents()
+        if value.get("categories"):
+            documents = [d for d in documents if d.category.key in value["categories"]]
+        documents = documents[: value.get("limit") or 5]
+        return {
+            "documents": documents,
+            "new_count": sum(1 for d in documents if not d.opened),
+            "all_documents_url": "#",
+        }
 
 
 #: The blocks ``wagtail_tenantportal.blocks.portal_blocks()`` offers hosts, by name.

@@ -18,20 +18,20 @@ from ..context import portal_context
 
 
 def state_prompt_context(request, state, next_url):
-    """Context of the prompt shown instead of personal data: where to log in or go next
-    (``auth.visitor_step``: also leads a half-logged-in session to its code entry)."""
-    from ..accounts.auth import ANONYMOUS, visitor_step
+    """Context of the prompt shown instead of personal data (``documents/_state_prompt.html``):
+    ``step`` is where to log in or go next (``auth.visitor_step``: also leads a half-logged-in
+    session to its code entry)."""
+    from ..accounts.auth import visitor_step
 
-    step = visitor_step(request, state, next_url)
-    return {
-        "portal_state": state,
-        "prompt_url": step["step_url"],
-        "prompt_login": step["step"] == ANONYMOUS,
-    }
+    return {"portal_state": state, "step": visitor_step(request, state, next_url)}
 
 
 class DocumentsPage(Page):
-    intro = RichTextField(_("introduction"), blank=True)
+    intro = RichTextField(
+        _("introduction"),
+        blank=True,
+        help_text=_("Shown above the documents, e.g. which documents arrive here instead of by post."),
+    )
     show_certificates = models.BooleanField(
         _("link to self-service certificates"),
         default=True,
@@ -39,6 +39,9 @@ class DocumentsPage(Page):
     )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("show_certificates")]
+    page_description = _(
+        "My documents: the tenant's documents by contract and category, with search and “new” marks."
+    )
     subpage_types = []
     max_count_per_parent = 1
     template = "wagtail_tenantportal/documents/pages/documents_page.html"

@@ -11,10 +11,20 @@ from wagtail.models import Page
 class DamageReportPage(Page):
     """Report damage: the damage form (with photos) of the first active damage-report type."""
 
-    intro = RichTextField(_("introduction"), blank=True)
+    intro = RichTextField(
+        _("introduction"),
+        blank=True,
+        help_text=_(
+            "Shown above the form, e.g. which damage tenants report here and whom they call in an emergency."
+        ),
+    )
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    page_description = _(
+        "The damage report form with photos. Visitors are asked to log in and come back to this page."
+    )
     subpage_types = []
+    max_count_per_parent = 1
     template = "wagtail_tenantportal/tickets/pages/damage_report_page.html"
 
     class Meta:
@@ -30,10 +40,18 @@ class DamageReportPage(Page):
 class RequestListPage(Page):
     """My requests: the tenant's requests with status, reports to join and links to new requests."""
 
-    intro = RichTextField(_("introduction"), blank=True)
+    intro = RichTextField(
+        _("introduction"),
+        blank=True,
+        help_text=_("Shown above the list, e.g. how quickly requests are usually answered."),
+    )
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    page_description = _(
+        "My requests: the tenant's requests and damage reports with their status, and new requests."
+    )
     subpage_types = []
+    max_count_per_parent = 1
     template = "wagtail_tenantportal/tickets/pages/request_list_page.html"
 
     class Meta:

@@ -51,12 +51,10 @@ def render_portal(request, template, context=None, status=200):
 
 
 def login_prompt_context(request, state, next_url=None):
-    """What a page or block shows a visitor without a full portal session: a login link back
-    to ``next_url`` (anonymous) or the step the session is missing (``auth.visitor_step``)."""
-    step = auth.visitor_step(request, state, next_url or request.get_full_path())
-    if step["step"] == auth.ANONYMOUS:
-        return {"login_url": step["step_url"], "state": state}
-    return {"step_url": step["step_url"], "state": state}
+    """What a page or block shows a visitor without a full portal session (the ``step`` of
+    ``elements/visitor_prompt.html``): a login link back to ``next_url`` (default: this page)
+    or the step the session is missing (``auth.visitor_step``)."""
+    return auth.visitor_step(request, state, next_url or request.get_full_path())
 
 
 def supporter_count():
