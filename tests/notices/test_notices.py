@@ -200,6 +200,11 @@ def test_admin_create_list_filter_and_audit_log(staff_client, staff, company, bu
     assert list(notice.properties.all()) == [building]
     assert ModelLogEntry.objects.filter(action=services.ACTION_PUBLISHED, object_id=str(notice.pk)).exists()
 
+    edit = staff_client.get(reverse("tenantportal_notice:edit", args=[notice.pk])).content.decode()
+    assert 'type="checkbox"' in edit and "Ahornweg 2" in edit  # the company's buildings only
+    history = staff_client.get(reverse("tenantportal_notice:history", args=[notice.pk]))
+    assert history.status_code == 200 and "Notice published" in history.content.decode()
+
     NoticeFactory(company=company, title="Alter Aushang", visible_until=hours(-1), visible_from=hours(-9))
     index = reverse("tenantportal_notice:index")
     listing = staff_client.get(index).content.decode()
