@@ -143,3 +143,13 @@ def test_the_csv_export_holds_only_the_tenants_own_months(tenant, heating):
     lines = text.strip().splitlines()
     assert len(lines) == 1 + 22
     assert lines[1].split(";")[4] == "01.2025"
+
+
+def test_versus_text():
+    row = services.Comparison("x", D(2025, 10, 1), Decimal(1), MeasuringUnit.KWH, Decimal("-3.0"))
+    assert row.versus_text == "3.0 % less than in October 2025"
+    row.change = Decimal(0)
+    assert row.versus_text == "as much as in October 2025"
+    with translation.override("de"):
+        row.change = Decimal("12.5")
+        assert row.versus_text.startswith("12,5 %") and "Oktober 2025" in row.versus_text

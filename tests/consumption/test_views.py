@@ -235,3 +235,4 @@ class TestDashboardWidget:
         widget = consumption_dashboard_widget(block_request(tenant))
         html = render_to_string(widget.template, widget.context)
         assert "63.2 % more than in October 2025" in html
+        assert "as much as in October 2025" in html

@@ -113,6 +113,19 @@ class Comparison:
     def change_text(self):
         return change_text(self.change)
 
+    @property
+    def versus_text(self):
+        """The change against this row's month in one sentence part, e.g. "12,5 % more than in October 2025"."""
+        if self.change is None or self.month is None:
+            return ""
+        month = formats.date_format(self.month, "F Y")
+        if self.change == 0:
+            return _("as much as in %(month)s") % {"month": month}
+        amount = formats.number_format(abs(self.change), 1, use_l10n=True)
+        if self.change > 0:
+            return _("%(percent)s %% more than in %(month)s") % {"percent": amount, "month": month}
+        return _("%(percent)s %% less than in %(month)s") % {"percent": amount, "month": month}
+
 
 @dataclass
 class Bar:
