@@ -6,16 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from ..dashboard.widgets import HOOK_NAME as DASHBOARD_WIDGETS
-from ..dashboard.widgets import Widget
-
-try:
-    from ..dashboard.widgets import widget_function
-except ImportError:  # dashboard without widget declarations: register the plain function
-
-    def widget_function(key, label, *, sample=None):
-        return lambda function: function
-
-
+from ..dashboard.widgets import Widget, widget_function
 from .admin_views import menu_viewsets
 
 
