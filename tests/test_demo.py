@@ -19,6 +19,14 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """The demo's documents go to a temporary folder, not into example_site/private/."""
+    storages = {name: dict(config) for name, config in settings.STORAGES.items()}
+    storages["tenantportal_private"]["OPTIONS"] = {"location": str(tmp_path / "private")}
+    settings.STORAGES = storages
+
+
 @pytest.fixture
 def demo(capsys):
     """Load the demo twice (the second run must change nothing) and return the second output."""
