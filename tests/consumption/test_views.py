@@ -236,3 +236,8 @@ class TestDashboardWidget:
         html = render_to_string(widget.template, widget.context)
         assert "63.2 % more than in October 2025" in html
         assert "as much as in October 2025" in html
+
+
+def test_the_widget_is_on_the_tenants_overview(login, tenant, meters):
+    content = text(login(tenant).get("/portal/overview/"))
+    assert "tp-widget--consumption" in content and "63.2 % more than in October 2025" in content
