@@ -40,7 +40,15 @@ def main():
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0)
+    try:
+        run(args, connection, CaptureQueriesContext)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def run(args, connection, CaptureQueriesContext):
 
     from tests.conftest import verified_portal_user
     from tests.factories import CompanyFactory, ContractFactory
