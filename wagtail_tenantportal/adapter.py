@@ -152,8 +152,21 @@ class DefaultPortalAdapter:
         return user
 
     def get_login_redirect_url(self, request):
-        """Where a login leads without a ``next`` address: ``LOGIN_REDIRECT_URL`` or the account page."""
-        return portal_settings.LOGIN_REDIRECT_URL or reverse("wagtail_tenantportal:account")
+        """Where a login leads without a ``next`` address.
+
+        ``LOGIN_REDIRECT_URL`` if set; else the tenant's overview: the live dashboard page of
+        the current site (the editors' page type) or the portal's ``overview/`` when the
+        dashboard app is installed; else the account page.
+        """
+        if portal_settings.LOGIN_REDIRECT_URL:
+            return portal_settings.LOGIN_REDIRECT_URL
+        from django.apps import apps
+
+        if apps.is_installed("wagtail_tenantportal.dashboard"):
+            from .dashboard.pages import dashboard_page_url
+
+            return dashboard_page_url(request) or reverse("wagtail_tenantportal:dashboard")
+        return reverse("wagtail_tenantportal:account")
 
     def get_client_ip(self, request):
         """The client address used for attempt limits: ``REMOTE_ADDR``.

@@ -51,7 +51,7 @@ class TestLogin:
         session.save()
         before = session.session_key
         response = login(client, EMAIL)
-        assert response.url == url("account")
+        assert response.url == url("dashboard")
         assert client.session.session_key != before
         assert client.session["_auth_user_id"] == str(tenant_user.pk)
         assert client.session.get_expire_at_browser_close()
@@ -74,7 +74,7 @@ class TestLogin:
         response = client.post(
             LOGIN_URL, {"email": EMAIL, "password": PASSWORD, "next": "https://evil.example/"}
         )
-        assert response.url == url("account")
+        assert response.url == url("dashboard")
 
     def test_anonymous_is_sent_to_login_with_next(self, client, db):
         response = client.get(url("account"))
@@ -121,7 +121,7 @@ class TestLogin:
             login(client, "niemand@example.org", "falsch")
         assert "Too many attempts" in login(client, "niemand@example.org", "falsch").content.decode()
         frozen_clock.advance(15 * 60 + 1)
-        assert login(client, EMAIL).url == url("account")
+        assert login(client, EMAIL).url == url("dashboard")
 
     def test_brute_force_per_ip_is_stopped_and_expires(self, client, tenant_user, frozen_clock):
         for number in range(30):
@@ -131,7 +131,7 @@ class TestLogin:
         assert other_ip.status_code == 302
         client.logout()
         frozen_clock.advance(15 * 60 + 1)
-        assert login(client, EMAIL).url == url("account")
+        assert login(client, EMAIL).url == url("dashboard")
 
     def test_user_with_a_device_goes_to_the_second_factor_not_logged_in(self, client, tenant_user):
         TOTPDevice.objects.create(user=tenant_user, name="app", confirmed=True)
@@ -189,7 +189,7 @@ class TestPasswordReset:
         assert response.url == LOGIN_URL
         assert stale.get(url("account")).url.startswith(LOGIN_URL)
         assert FAILED in login(client, EMAIL).content.decode()
-        assert login(client, EMAIL, new).url == url("account")
+        assert login(client, EMAIL, new).url == url("dashboard")
         assert mails_to(EMAIL)[-1].subject.endswith("changed")
         # The link works once.
         assert b"not valid any more" in client.get(path, follow=True).content

@@ -127,7 +127,7 @@ class TestCodeFirst:
         page = client.get(url("contact_check"))
         assert party.street.encode() in page.content
         response = client.post(url("contact_check"), {"phone": "0341 111", "mobile": "", "phone_work": ""})
-        assert response.url == url("account")
+        assert response.url == url("dashboard")
         page = client.get(url("account"))
         assert page.status_code == 200
         assert contract.number.encode() in page.content

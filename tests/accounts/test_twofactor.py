@@ -15,6 +15,7 @@ from wagtail.models import ModelLogEntry
 
 from tests.accounts.twofactor_helpers import (  # noqa: F401  (fixtures)
     ACCOUNT_URL,
+    LANDING_URL,
     BACKUP_URL,
     DISABLE_URL,
     EMAIL_URL,
@@ -72,7 +73,7 @@ def test_django_otp_agrees_with_the_rfc_vectors_too(db, clock):
 class TestAuthenticatorApp:
     def enrol(self, client, user):
         """Log in, confirm the password, open the app set-up; return the set-up page."""
-        assert path_of(password_step(client, user)) == ACCOUNT_URL
+        assert path_of(password_step(client, user)) == LANDING_URL
         response = client.get(TOTP_URL)
         assert path_of(response) == REAUTH_URL  # the password again first
         response = reauth(client)
@@ -117,7 +118,7 @@ class TestAuthenticatorApp:
         assert path_of(response) == VERIFY_URL
         assert not is_logged_in(client)
         response = client.post(VERIFY_URL, {"method": "totp", "code": app.at(time.time())})
-        assert path_of(response) == ACCOUNT_URL
+        assert path_of(response) == LANDING_URL
         assert is_logged_in(client)
         assert client.get(ACCOUNT_URL).status_code == 200
 
@@ -136,7 +137,7 @@ class TestAuthenticatorApp:
         device = confirmed_totp(user)
         code = now_code(device)
         password_step(client, user)
-        assert path_of(client.post(VERIFY_URL, {"method": "totp", "code": code})) == ACCOUNT_URL
+        assert path_of(client.post(VERIFY_URL, {"method": "totp", "code": code})) == LANDING_URL
         client.post("/portal/logout/")
         password_step(client, user)
         response = client.post(VERIFY_URL, {"method": "totp", "code": code})
@@ -184,7 +185,7 @@ class TestBackupCodes:
         assert 'autocomplete="off"' in page.content.decode()
         spaced = f"{codes[0][:4].upper()} {codes[0][4:].upper()}"  # as printed, in groups
         response = client.post(VERIFY_URL, {"method": "backup", "code": spaced})
-        assert path_of(response) == ACCOUNT_URL
+        assert path_of(response) == LANDING_URL
         assert StaticToken.objects.filter(device__user=user).count() == 2
         client.post("/portal/logout/")
         password_step(client, user)
@@ -195,7 +196,7 @@ class TestBackupCodes:
         assert "Please wait 1 second" in response.content.decode()  # django-otp's delay
         clock.tick(1)
         response = client.post(VERIFY_URL, {"method": "backup", "code": codes[1]})
-        assert path_of(response) == ACCOUNT_URL
+        assert path_of(response) == LANDING_URL
 
     def test_new_codes_replace_the_old_ones(self, client, user, clock):
         device = confirmed_totp(user)
@@ -234,7 +235,7 @@ class TestEmailCodes:
         client.post(VERIFY_URL, {"method": "email", "action": "send"})
         code = otp_mail_code(user.email)
         response = client.post(VERIFY_URL, {"method": "email", "code": code})
-        assert path_of(response) == ACCOUNT_URL
+        assert path_of(response) == LANDING_URL
 
     def test_email_is_a_fallback_next_to_the_app(self, client, user, clock):
         confirmed_totp(user)
@@ -244,7 +245,7 @@ class TestEmailCodes:
         assert "Get a code by email" in page.content.decode()
         client.post(VERIFY_URL, {"method": "email", "action": "send"})
         response = client.post(VERIFY_URL, {"method": "email", "code": otp_mail_code(user.email)})
-        assert path_of(response) == ACCOUNT_URL
+        assert path_of(response) == LANDING_URL
 
     def test_sending_is_rate_limited(self, client, user, clock):
         confirmed_email_device(user)
@@ -323,7 +324,7 @@ class TestCompanyPolicy:
         assert path_of(response) == SETUP_URL
         assert not twofactor.user_has_device(user)  # backup codes went with the last method
         client.post("/portal/logout/")
-        assert path_of(password_step(client, user)) == ACCOUNT_URL
+        assert path_of(password_step(client, user)) == LANDING_URL
 
 
 def test_verify_without_a_pending_login_goes_to_the_login_page(client, db):

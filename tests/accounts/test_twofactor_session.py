@@ -14,6 +14,7 @@ from wagtail.models import Collection, CollectionViewRestriction, PageViewRestri
 
 from tests.accounts.twofactor_helpers import (  # noqa: F401  (fixtures)
     ACCOUNT_URL,
+    LANDING_URL,
     ADMIN_SETUP,
     ADMIN_VERIFY,
     LOGIN_URL,
@@ -37,6 +38,7 @@ from wagtail_tenantportal.tenancy.models import Company
 #: Pages anybody may open (forms of the login and registration); they show no account data.
 PUBLIC_URL_NAMES = {
     "login",
+    "theme_css",  # the site's colours, the same for everybody
     "register",
     "register_done",
     "request_code",
@@ -162,7 +164,7 @@ class TestHalfLoggedIn:
 
     def test_after_the_code_everything_opens(self, client, private_page, private_document, pending):
         response = client.post(VERIFY_URL, {"method": "totp", "code": now_code(pending)})
-        assert path_of(response) == ACCOUNT_URL
+        assert path_of(response) == LANDING_URL
         assert client.get(ACCOUNT_URL).status_code == 200
         assert client.get(private_page.url).status_code == 200
         assert client.get(private_document).status_code == 200
@@ -204,7 +206,7 @@ class TestBruteForce:
         clock.tick(15 * 60 + 1)
         password_step(client, user)
         response = client.post(VERIFY_URL, {"method": "totp", "code": now_code(device)})
-        assert path_of(response) == ACCOUNT_URL and is_logged_in(client)
+        assert path_of(response) == LANDING_URL and is_logged_in(client)
 
     def test_django_otp_throttles_each_device(self, client, user, pending, clock):
         device = pending
@@ -215,7 +217,7 @@ class TestBruteForce:
         assert "Please wait" in response.content.decode() and not is_logged_in(client)
         clock.tick(1)
         response = client.post(VERIFY_URL, {"method": "totp", "code": now_code(device)})
-        assert path_of(response) == ACCOUNT_URL
+        assert path_of(response) == LANDING_URL
 
     def test_many_users_from_one_address_are_stopped(self, client, tenant, clock, settings):
         from tests.accounts.flow_helpers import verified_tenant

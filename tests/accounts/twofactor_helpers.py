@@ -25,6 +25,8 @@ EMAIL_URL = "/portal/2fa/email/"
 BACKUP_URL = "/portal/2fa/backup-codes/"
 DISABLE_URL = "/portal/2fa/remove/"
 ACCOUNT_URL = "/portal/account/"
+#: Where a login leads without "next": the tenant's overview (dashboard app installed).
+LANDING_URL = "/portal/overview/"
 LOGIN_URL = "/portal/login/"
 
 ADMIN_HOME = "/admin/"

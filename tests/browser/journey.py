@@ -215,7 +215,9 @@ def log_in_with_totp(page, a11y, *, email, totp):
     a11y.check(page, "login: security code")
     fill(page, "code", next_totp_code(totp))
     submit(page, form_with(page, "code"))
-    expect_path(page, "/portal/account/")
+    # Without "next", a login leads to the tenant's overview (dashboard app).
+    expect_path(page, "/portal/overview/")
+    a11y.check(page, "overview: after login")
 
 
 # -- requests and damage reports (tickets) --------------------------------------------------------

@@ -55,7 +55,7 @@ def log_in(page):
     journey.fill(page, "email", EMAIL)
     journey.fill(page, "password", journey.PASSWORD)
     journey.submit(page, journey.form_with(page, "password"))
-    journey.expect_path(page, "/portal/account/")
+    journey.expect_path(page, "/portal/overview/")
 
 
 def test_page_types_and_other_portal_pages(page, a11y_checker, tenant):

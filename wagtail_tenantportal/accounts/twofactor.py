@@ -408,7 +408,11 @@ def finish_second_factor(request, pending, device):
     """Log the pending user in with ``device`` (via ``auth.complete_login``); return the next URL."""
     clear_pending(request)
     auth.complete_login(request, pending.user, remember=pending.remember, device=device)
-    return pending.next_url or reverse("wagtail_tenantportal:account")
+    if pending.next_url:
+        return pending.next_url
+    from ..adapter import get_adapter
+
+    return get_adapter().get_login_redirect_url(request)
 
 
 # Checking codes -----------------------------------------------------------------------------

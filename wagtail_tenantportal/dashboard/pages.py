@@ -105,3 +105,15 @@ class DashboardPage(Page):
         if isinstance(response, TemplateResponse):
             add_never_cache_headers(response)  # personal data: never from a cache
         return response
+
+
+def dashboard_page_url(request):
+    """URL of the first live :class:`DashboardPage` of the request's site, or None (one query)."""
+    from wagtail.models import Site
+
+    site = Site.find_for_request(request)
+    pages = DashboardPage.objects.live()
+    if site is not None:
+        pages = pages.descendant_of(site.root_page, inclusive=True)
+    page = pages.order_by("path").first()
+    return page.get_url(request) if page is not None else None
