@@ -15,10 +15,10 @@ from wagtail.models import ModelLogEntry
 
 from tests.accounts.twofactor_helpers import (  # noqa: F401  (fixtures)
     ACCOUNT_URL,
-    LANDING_URL,
     BACKUP_URL,
     DISABLE_URL,
     EMAIL_URL,
+    LANDING_URL,
     LOGIN_URL,
     REAUTH_URL,
     SETUP_URL,

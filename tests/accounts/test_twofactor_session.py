@@ -14,9 +14,9 @@ from wagtail.models import Collection, CollectionViewRestriction, PageViewRestri
 
 from tests.accounts.twofactor_helpers import (  # noqa: F401  (fixtures)
     ACCOUNT_URL,
-    LANDING_URL,
     ADMIN_SETUP,
     ADMIN_VERIFY,
+    LANDING_URL,
     LOGIN_URL,
     SETUP_URL,
     VERIFY_URL,

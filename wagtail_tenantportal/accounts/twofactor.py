@@ -35,7 +35,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import logout as auth_logout
 from django.db import transaction
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
