@@ -9,7 +9,7 @@ from django.utils import translation
 
 from tests.consumption.conftest import BenchmarkFactory, MeterFactory, add_values
 from wagtail_tenantportal.consumption import services
-from wagtail_tenantportal.consumption.models import Benchmark, Kind, MeasuringUnit
+from wagtail_tenantportal.consumption.models import Benchmark, Kind, MeasuringUnit, MonthlyConsumption
 
 pytestmark = pytest.mark.django_db
 
@@ -107,12 +107,16 @@ def test_per_m2_without_living_area_gives_no_benchmark(tenant, heating, unit):
 
 
 def test_the_chart_covers_the_last_months_with_gaps_as_no_value(tenant, heating):
+    card = card_of(services.consumption_information(tenant, D(2026, 6, 1), history_months=12), Kind.HEATING)
+    assert len(card.history) == 12 and card.history[0].month == D(2025, 7, 1)
+    # months before the tenant's first value are left out, a gap inside is "no value"
     card = card_of(services.consumption_information(tenant, D(2025, 6, 1), history_months=12), Kind.HEATING)
-    assert len(card.history) == 12
-    assert card.history[0].month == D(2024, 7, 1) and card.history[0].value is None
-    assert card.history[-1].month == D(2025, 6, 1) and card.history[-1].selected
-    assert card.history[-1].percent == 100
-    assert card.history[-6].value == Decimal("100") and card.history[-6].percent == 67
+    assert [bar.month for bar in card.history] == [D(2025, m, 1) for m in range(1, 7)]
+    assert card.history[-1].selected and card.history[-1].percent == 100
+    assert card.history[0].value == Decimal("100") and card.history[0].percent == 67
+    MonthlyConsumption.objects.filter(month=D(2025, 3, 1)).delete()
+    card = card_of(services.consumption_information(tenant, D(2025, 6, 1), history_months=12), Kind.HEATING)
+    assert card.history[2].value is None and card.history[2].value_text == "no value"
 
 
 def test_kinds_filter_and_no_meters(tenant, heating):

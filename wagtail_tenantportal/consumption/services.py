@@ -261,7 +261,8 @@ def consumption_information(user, month=None, *, kinds=None, history_months=DEFA
     for row in benchmark_rows:
         benchmarks[(row.company_id, row.property_id, row.kind)] = row
 
-    cards = [_card(group, month, values, benchmarks, history_months) for group in _groups(meters)]
+    earliest = available[-1]
+    cards = [_card(group, month, values, benchmarks, history_months, earliest) for group in _groups(meters)]
     return ConsumptionInformation(month=month, available_months=available, cards=cards, has_meters=True)
 
 
@@ -296,7 +297,7 @@ def _benchmark_for(unit, kind, display_unit, benchmarks, company_id):
     return row.for_unit(unit)
 
 
-def _card(group, month, values, benchmarks, history_months):
+def _card(group, month, values, benchmarks, history_months, earliest=None):
     (_unit_id, kind, display_unit), meters = group
     unit = meters[0].unit
     card = KindFigures(unit=unit, kind=kind, display_unit=display_unit, meters=meters, month=month)
@@ -330,6 +331,8 @@ def _card(group, month, values, benchmarks, history_months):
     bars = []
     for offset in range(history_months - 1, -1, -1):
         bar_month = add_months(month, -offset)
+        if earliest and bar_month < earliest:
+            continue  # before the first month the tenant has values for (e.g. before moving in)
         value, estimated = _total(meters, bar_month, values)
         bars.append(Bar(bar_month, value, display_unit, estimated, selected=bar_month == month))
     largest = max((bar.value for bar in bars if bar.value is not None), default=None)
