@@ -162,6 +162,11 @@ def test_portal_pages_exist_and_the_site_links_them(demo, client):
         "DamageReportPage": "schaden-melden",
         "RequestListPage": "meine-anliegen",
         "DocumentsPage": "meine-dokumente",
+        "DashboardPage": "uebersicht",
+        "ContractsPage": "meine-vertraege",
+        "NoticesPage": "aushaenge",
+        "ConsumptionPage": "mein-verbrauch",
+        "SavingsPage": "meine-spareinlagen",
     }
     from home.models import HomePage
 

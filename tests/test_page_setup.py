@@ -102,3 +102,27 @@ def test_unknown_parent_and_missing_site():
     Site.objects.all().delete()
     with pytest.raises(CommandError, match="No default site"):
         call_command("tenantportal_setup_pages", stdout=io.StringIO())
+
+
+def test_a_second_site_gets_its_own_pages_for_its_company(home):
+    from tests.factories import CompanyFactory
+
+    setup_portal_pages()
+    company = CompanyFactory(name="Bauverein Elsteraue", slug="elsteraue")
+    root = Page.get_first_root_node()
+    second_home = root.add_child(instance=Page(title="Elsteraue", slug="elsteraue-home"))
+    Site.objects.create(hostname="elsteraue.localhost", root_page=second_home)
+    out = io.StringIO()
+    call_command("tenantportal_setup_pages", parent=second_home.pk, company="elsteraue", stdout=out)
+    assert out.getvalue().count("created:") == len(portal_page_types())
+    pages = {type(p).__name__: p for p in Page.objects.get(pk=second_home.pk).get_children().specific()}
+    assert pages["RegistrationPage"].company == company
+    assert pages["PortalLoginPage"].registration_page_id == pages["RegistrationPage"].pk
+    # The first site keeps its pages; running again for either site creates nothing.
+    assert not any(result.created for result in setup_portal_pages())
+    assert not any(result.created for result in setup_portal_pages(second_home))
+
+
+def test_unknown_company_is_a_clear_error(home):
+    with pytest.raises(CommandError, match="No company"):
+        call_command("tenantportal_setup_pages", company="gibt-es-nicht", stdout=io.StringIO())

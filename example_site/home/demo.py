@@ -23,7 +23,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone, translation
-from django.utils.text import slugify
 from wagtail.models import Page, Site
 
 from wagtail_tenantportal.accounts.models import AccountParty, PortalAccount
@@ -508,54 +507,26 @@ def create_team_users():
 
 
 def build_portal_pages(homepage):
-    """The portal pages (login, registration, my account, report damage, my requests, my
-    documents) below the homepage, with German titles; existing ones are kept."""
+    """The portal pages (overview, login, registration, my account, report damage, my
+    requests, my documents, my contracts, notice board, consumption, savings) below the
+    homepage, with German titles; existing ones are kept. A new registration page registers
+    Lindenhof's tenants."""
     from wagtail_tenantportal.page_setup import setup_portal_pages
 
     with translation.override("de"):
-        results = setup_portal_pages(homepage)
-    _register_for(results, TENANT_COMPANY)
-    return results
+        return setup_portal_pages(homepage, company=Company.objects.get(erp_id=TENANT_COMPANY))
 
 
 def build_site_portal_pages(homepage, company_erp_id):
     """The portal pages of a second site: one of each portal page type below ``homepage``
     where that site has none yet, with the same German titles and slugs as on the first site
-    (``/anmelden/`` on each host is that site's login page).
-
-    ``setup_portal_pages`` leaves page types alone that have a page anywhere, and the login
-    and account page types allow one page in the whole tree in the admin (``max_count``);
-    the demo adds the second site's pages directly, as a site with one tree per cooperative
-    needs them. Returns ``PageSetupResult`` per page type.
+    (``/anmelden/`` on each host is that site's login page); its registration page registers
+    the tenants of the site's own cooperative. Returns ``PageSetupResult`` per page type.
     """
-    from wagtail_tenantportal.page_setup import PageSetupResult, portal_page_types
+    from wagtail_tenantportal.page_setup import setup_portal_pages
 
-    results = []
     with translation.override("de"):
-        for model, title in portal_page_types():
-            page = model.objects.descendant_of(homepage).order_by("path").first()
-            if page is not None:
-                results.append(PageSetupResult(model, page, created=False))
-                continue
-            page = model(title=str(title), slug=slugify(str(title)))
-            homepage.add_child(instance=page)
-            page.save_revision().publish()
-            results.append(PageSetupResult(model, page, created=True))
-    by_name = {result.model.__name__: result for result in results}
-    login, registration = by_name.get("PortalLoginPage"), by_name.get("RegistrationPage")
-    if login and registration and login.created:
-        login.page.registration_page = registration.page
-        login.page.save_revision().publish()
-    _register_for(results, company_erp_id)
-    return results
-
-
-def _register_for(results, company_erp_id):
-    """A new registration page registers the tenants of the site's own cooperative."""
-    for result in results:
-        if result.created and result.page is not None and hasattr(result.page, "company_id"):
-            result.page.company = Company.objects.get(erp_id=company_erp_id)
-            result.page.save_revision().publish()
+        return setup_portal_pages(homepage, company=Company.objects.get(erp_id=company_erp_id))
 
 
 # (subject, type code, damage kind (location, kind) or None, days ago, description,

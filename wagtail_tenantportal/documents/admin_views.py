@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.utils.translation import ngettext
 from django.views.generic import FormView
 from wagtail.admin import messages
@@ -74,7 +75,7 @@ def _count(model, fk):
 
 def document_status(document):
     if document.withdrawn_at:
-        return _("Withdrawn")
+        return pgettext_lazy("document status", "Withdrawn")
     if document.published_from > timezone.now():
         return _("Scheduled")
     return _("Published")

@@ -2,6 +2,7 @@
 
 manage.py tenantportal_setup_pages
 manage.py tenantportal_setup_pages --parent 3 --dry-run
+manage.py tenantportal_setup_pages --parent 12 --company EA   # a second cooperative's site
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,14 +14,20 @@ from wagtail_tenantportal.page_setup import setup_portal_pages
 
 class Command(BaseCommand):
     help = (
-        "Create one published page of each installed portal page type that has no page yet, "
-        "below the root page of the default site (or --parent). Running it again changes nothing."
+        "Create one published page of each installed portal page type that has no page in the "
+        "site yet, below the root page of the default site (or --parent). Running it again "
+        "changes nothing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--parent", type=int, metavar="PAGE_ID", help="Id of the parent page.")
         parser.add_argument(
             "--language", metavar="CODE", help="Language of the titles and slugs (default: LANGUAGE_CODE)."
+        )
+        parser.add_argument(
+            "--company",
+            metavar="ERP_ID_OR_SLUG",
+            help="A new registration page registers only this company's tenants (its ERP id or slug).",
         )
         parser.add_argument("--dry-run", action="store_true", help="Only show what would be created.")
 
@@ -31,9 +38,19 @@ class Command(BaseCommand):
             if parent is None:
                 raise CommandError(f"No page with id {options['parent']}.")
             parent = parent.specific
+        company = None
+        if options["company"]:
+            from django.db.models import Q
+
+            from wagtail_tenantportal.tenancy.models import Company
+
+            key = options["company"]
+            company = Company.objects.filter(Q(erp_id=key) | Q(slug=key)).first()
+            if company is None:
+                raise CommandError(f"No company with the ERP id or slug {key!r}.")
         with translation.override(options["language"] or translation.get_language()):
             try:
-                results = setup_portal_pages(parent, dry_run=options["dry_run"])
+                results = setup_portal_pages(parent, company=company, dry_run=options["dry_run"])
             except ValueError as error:
                 raise CommandError(str(error)) from error
         for result in results:
