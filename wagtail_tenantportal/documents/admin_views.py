@@ -22,8 +22,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
