@@ -104,7 +104,15 @@ def test_unknown_parent_and_missing_site():
         call_command("tenantportal_setup_pages", stdout=io.StringIO())
 
 
-def test_a_second_site_gets_its_own_pages_for_its_company(home):
+@pytest.fixture
+def forget_sites():
+    """Wagtail caches the sites' root paths outside the test's transaction: forget a second
+    site afterwards, or later tests would see two sites and absolute page URLs."""
+    yield
+    Site.clear_site_root_paths_cache()
+
+
+def test_a_second_site_gets_its_own_pages_for_its_company(home, forget_sites):
     from tests.factories import CompanyFactory
 
     setup_portal_pages()

@@ -2,6 +2,10 @@
 ``tenantportal_setup_pages``) for visitors and for a logged-in tenant, and the portal pages the
 journey does not pass (password, email, consents, further contract, mail settings, ...)."""
 
+import datetime
+import re
+from decimal import Decimal
+
 import pytest
 from django.apps import apps
 
@@ -33,6 +37,15 @@ TENANT_PAGES = [
     ("/portal/requests/notifications/", "requests: mail settings", "tickets"),
     ("/portal/documents/", "documents: none yet", "documents"),
     ("/portal/documents/certificates/", "documents: certificates", "documents"),
+    (
+        "/portal/overview/",
+        "overview: with requests, documents, notices, contact, consumption, savings",
+        "dashboard",
+    ),
+    ("/portal/notices/", "notices: list", "notices"),
+    ("/portal/contracts/", "contracts: list", "tenancy"),
+    ("/portal/consumption/", "consumption: latest month", "consumption"),
+    ("/portal/savings/", "savings: accounts", "savings"),
 ]
 
 
@@ -42,12 +55,81 @@ def installed(app):
 
 @pytest.fixture
 def tenant():
-    """A verified tenant (company without a two-factor requirement) with a known password."""
+    """A verified tenant (company without a two-factor requirement) with a known password,
+    and data for every page: a notice, a meter with a year of values, a savings account."""
     from tests.accounts.flow_helpers import verified_tenant
 
-    company = CompanyFactory(name="Bauverein Elsteraue", slug="elsteraue")
-    contract = ContractFactory(unit=UnitFactory(property=PropertyFactory(company=company)))
-    return verified_tenant(contract, email=EMAIL, password=journey.PASSWORD)
+    company = CompanyFactory(name="Bauverein Elsteraue", slug="elsteraue", has_savings_scheme=True)
+    contract = ContractFactory(
+        unit=UnitFactory(property=PropertyFactory(company=company)), start_date=datetime.date(2020, 1, 1)
+    )
+    user = verified_tenant(contract, email=EMAIL, password=journey.PASSWORD)
+    add_tenant_data(contract)
+    return user
+
+
+def add_tenant_data(contract):
+    """What the overview, notices, consumption and savings pages show (apps that are installed)."""
+    party = contract.parties.first()
+    if installed("notices"):
+        from tests.factories import NoticeFactory
+
+        NoticeFactory(company=contract.company, title="Wasser abgestellt am Montag", important=True)
+    if installed("consumption"):
+        from tests.consumption.conftest import MeterFactory, add_values
+
+        meter = MeterFactory(unit=contract.unit)
+        today = datetime.date.today()
+        first = datetime.date(today.year - 1, today.month, 1)
+        add_values(meter, first, [310, 280, 220, 150, 90, 60, 40, 45, 80, 160, 240, 300])
+    if installed("savings"):
+        from tests.factories import SavingsAccountFactory, SavingsTransactionFactory
+
+        account = SavingsAccountFactory(company=contract.company)
+        account.holders.add(party)
+        SavingsTransactionFactory(
+            account=account, amount=Decimal("2500.00"), balance_after=Decimal("2500.00")
+        )
+
+
+def detail_pages():
+    """(path, state) of the detail pages of the tenant's contract, notice and savings account."""
+    from django.urls import reverse
+
+    from wagtail_tenantportal.tenancy.models import Contract
+
+    pages = [
+        (
+            reverse("wagtail_tenantportal:contract_detail", args=[Contract.objects.get().pk]),
+            "contracts: detail with rent and contact persons",
+        )
+    ]
+    if installed("notices"):
+        from wagtail_tenantportal.notices.models import Notice
+
+        pages.append(
+            (reverse("wagtail_tenantportal:notice_detail", args=[Notice.objects.get().pk]), "notices: detail")
+        )
+    if installed("savings"):
+        from wagtail_tenantportal.savings.models import SavingsAccount
+
+        account = SavingsAccount.objects.get()
+        pages.append(
+            (reverse("wagtail_tenantportal:savings_account", args=[account.pk]), "savings: account bookings")
+        )
+    return pages
+
+
+def all_blocks_page(parent):
+    """A host page with every portal block (``portal_blocks()``) as editors would place them."""
+    from tests.testapp.models import AllBlocksPage
+    from wagtail_tenantportal.blocks import portal_blocks
+
+    body = [("text", "<p>Willkommen im Mieterportal.</p>")] + [(name, {}) for name, _b in portal_blocks()]
+    page = AllBlocksPage(title="Alle Bausteine", slug="alle-bausteine", body=body)
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
 
 
 def log_in(page):
@@ -55,12 +137,16 @@ def log_in(page):
     journey.fill(page, "email", EMAIL)
     journey.fill(page, "password", journey.PASSWORD)
     journey.submit(page, journey.form_with(page, "password"))
-    journey.expect_path(page, "/portal/overview/")
+    # the overview: the site's dashboard page once the page types exist, else the portal's own
+    journey.expect_path(page, re.compile(r"(/portal)?/overview/"))
 
 
 def test_page_types_and_other_portal_pages(page, a11y_checker, tenant):
     portal_pages = [result.page for result in setup_portal_pages()]
     assert portal_pages
+    blocks_page = all_blocks_page(portal_pages[0].get_parent())
+    journey.go(page, blocks_page.url)
+    a11y_checker.check(page, "host page with every portal block: visitor")
 
     for portal_page in portal_pages:
         journey.go(page, portal_page.url)
@@ -79,5 +165,11 @@ def test_page_types_and_other_portal_pages(page, a11y_checker, tenant):
             journey.go(page, path)
             journey.expect_path(page, path)
             a11y_checker.check(page, state)
+    for path, state in detail_pages():
+        journey.go(page, path)
+        journey.expect_path(page, path)
+        a11y_checker.check(page, state)
+    journey.go(page, blocks_page.url)
+    a11y_checker.check(page, "host page with every portal block: tenant")
 
     a11y_checker.assert_no_violations()

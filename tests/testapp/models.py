@@ -5,6 +5,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from wagtail_tenantportal.accounts.blocks import LoginBlock, RegistrationBlock, RequestCodeBlock
+from wagtail_tenantportal.blocks import portal_blocks
 
 
 class HostPage(Page):
@@ -23,3 +24,10 @@ class StreamHostPage(Page):
         ],
         blank=True,
     )
+
+
+class AllBlocksPage(Page):
+    """A host page offering every portal block of the installed sub-apps (``portal_blocks()``),
+    as the quickstart recommends for a host's StreamField."""
+
+    body = StreamField([("text", blocks.RichTextBlock()), *portal_blocks()], blank=True)
