@@ -7,6 +7,18 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _forget_site_root_paths():
+    """Wagtail caches the sites' root paths in the cache, outside each test's transaction: a
+    test that adds a second site would otherwise leave later tests with two sites (and
+    absolute page URLs)."""
+    from wagtail.models import Site
+
+    Site.clear_site_root_paths_cache()
+    yield
+    Site.clear_site_root_paths_cache()
+
+
 def verified_portal_user(contract, user=None):
     """A user whose portal account is fully set up (email confirmed, contact data checked) and
     linked to a new party on ``contract``: ``force_login`` gives a full portal session."""
