@@ -125,6 +125,17 @@ class A11y:
         assert not failed, "axe-core violations (WCAG 2.1 AA):\n" + "\n".join(r.describe() for r in failed)
 
 
+def _reduce_colours(path):
+    """128 colours, no dithering: a third of the size, text stays sharp (Pillow)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        reduced = image.convert("RGB").quantize(
+            colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+    reduced.save(path, optimize=True)
+
+
 def take_screenshots(page, state):
     """Full-page screenshots of the current state at each of ``SCREENSHOT_WIDTHS``."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
@@ -132,7 +143,9 @@ def take_screenshots(page, state):
     try:
         for width in SCREENSHOT_WIDTHS:
             page.set_viewport_size({"width": width, "height": original["height"]})
-            page.screenshot(path=str(SCREENSHOT_DIR / f"{slug(state)}-{width}.png"), full_page=True)
+            path = SCREENSHOT_DIR / f"{slug(state)}-{width}.png"
+            page.screenshot(path=str(path), full_page=True)
+            _reduce_colours(path)
     finally:
         page.set_viewport_size(original)
 
