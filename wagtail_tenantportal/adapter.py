@@ -3,12 +3,17 @@
 A site changes behaviour by subclassing ``DefaultPortalAdapter`` and overriding one method,
 as with django-allauth's adapters. Later capabilities add their hooks here.
 
-Accounts (registration, login, mail): ``registration_companies``, ``is_open_for_signup``,
-``find_user_by_email``, ``create_user``, ``user_email``, ``set_user_email``, ``can_log_in``,
-``authenticate``, ``get_login_redirect_url``, ``get_client_ip``, ``build_absolute_uri``,
-``render_mail``, ``send_mail``.
+Naming: ``portal_name`` (the company's portal name, else ``PORTAL_NAME``).
 
 Theme: ``get_theme`` (the ``--tp-*`` values served as theme.css, see theming.py).
+
+Accounts (registration, login): ``registration_companies``, ``is_open_for_signup``,
+``find_user_by_email``, ``user_email``, ``set_user_email``, ``username_max_length``,
+``create_user``, ``can_log_in``, ``authenticate``, ``get_login_redirect_url``,
+``get_client_ip``.
+
+Mail: ``build_absolute_uri``, ``get_from_email``, ``mail_language``, ``render_mail``,
+``send_mail``.
 """
 
 from functools import lru_cache
