@@ -188,3 +188,20 @@ class TestRenderingWithoutTheRequest:
     @pytest.mark.parametrize("block", [LoginBlock(), RegistrationBlock(), RequestCodeBlock()])
     def test_render_without_context(self, block):
         assert "include_block" in block.render(block.to_python({}))
+
+
+@pytest.mark.parametrize("display", ["button", "choose", "form"])
+def test_the_registration_blocks_login_link_leads_back_to_the_page(client, company, display):
+    """ "Already registered? Log in" in every display of the registration block (the choice of
+    landlord and the code form are shared with the portal's own pages) carries ``next``."""
+    CompanyFactory(slug="sonnenhang")
+    page = host_page(("registration", {"display": display}))
+    content = client.get(page.url).content.decode()
+    assert content.count("Already registered? Log in") == 1
+    assert f'href="/portal/login/?next={page.url.replace("/", "%2F")}"' in content
+
+
+def test_the_portals_registration_pages_link_the_plain_login(client, company):
+    CompanyFactory(slug="sonnenhang")
+    content = client.get("/portal/register/").content.decode()
+    assert '<a href="/portal/login/">' in content
