@@ -2,9 +2,13 @@
 
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core import checks as django_checks
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.mail.backends.console import EmailBackend as ConsoleEmailBackend
+from django.test import override_settings
 from django.utils.translation import gettext_lazy
 
 from wagtail_tenantportal import checks
@@ -242,3 +246,130 @@ def host_templates(settings):
 def test_base_template(settings, host_templates, template, include_css, expected):
     settings.WAGTAIL_TENANTPORTAL = {"BASE_TEMPLATE": template, "INCLUDE_CSS": include_css}
     assert ids(checks.check_base_template()) == expected
+
+
+# -- deployment checks (manage.py check --deploy) -------------------------------------------------
+
+DEPLOY_CHECKS = [
+    checks.check_rate_limit_cache_deploy,
+    checks.check_task_backend_deploy,
+    checks.check_mail_backend_deploy,
+]
+LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+REDIS = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/9"}
+WORKER_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+
+
+class SiteLocMemCache(LocMemCache):
+    pass
+
+
+class SiteConsoleEmailBackend(ConsoleEmailBackend):
+    pass
+
+
+def test_deploy_checks_run_only_with_deploy():
+    registry = django_checks.registry.registry
+    for check in DEPLOY_CHECKS:
+        assert check in registry.get_checks(include_deployment_checks=True)
+        assert check not in registry.get_checks(include_deployment_checks=False)
+    assert checks.check_rate_limit_cache in registry.get_checks()
+
+
+@override_settings(CACHES={"default": REDIS}, TASKS=WORKER_TASKS, EMAIL_BACKEND=SMTP)
+def test_a_production_configuration_passes_the_deploy_checks():
+    assert [message for check in DEPLOY_CHECKS for message in check()] == []
+    messages = django_checks.run_checks(include_deployment_checks=True)
+    assert [m.id for m in messages if m.id in {f"wagtail_tenantportal.W06{n}" for n in range(5)}] == []
+
+
+@pytest.mark.parametrize("alias", ["nope", None, 5])
+def test_rate_limit_cache_must_be_an_alias_of_caches(settings, alias):
+    settings.WAGTAIL_TENANTPORTAL = {"RATE_LIMIT_CACHE": alias}
+    messages = checks.check_rate_limit_cache()
+    assert ids(messages) == ["wagtail_tenantportal.E060"]
+    assert repr(alias) in messages[0].msg
+    assert checks.check_rate_limit_cache_deploy() == []  # E060 says it already
+
+
+@pytest.mark.parametrize(
+    ("backend", "expected"),
+    [
+        ("django.core.cache.backends.locmem.LocMemCache", ["wagtail_tenantportal.W060"]),
+        ("tests.test_checks.SiteLocMemCache", ["wagtail_tenantportal.W060"]),
+        ("django.core.cache.backends.dummy.DummyCache", ["wagtail_tenantportal.W061"]),
+        ("django.core.cache.backends.redis.RedisCache", []),
+        ("django.core.cache.backends.memcached.PyMemcacheCache", []),
+        ("django.core.cache.backends.db.DatabaseCache", []),
+        ("no.such.Cache", []),  # Django reports that itself
+    ],
+)
+def test_rate_limit_cache_must_be_shared_in_production(backend, expected):
+    with override_settings(CACHES={"default": {"BACKEND": backend, "LOCATION": "x"}}):
+        messages = checks.check_rate_limit_cache_deploy()
+    assert ids(messages) == expected
+    for message in messages:
+        assert isinstance(message, django_checks.Warning)
+        assert "CACHES['default']" in message.msg
+        assert "RedisCache" in message.hint and "docs/integrator-guide.md" in message.hint
+
+
+@override_settings(CACHES={"default": LOCMEM, "attempts": REDIS})
+def test_only_the_cache_named_by_rate_limit_cache_counts(settings):
+    settings.WAGTAIL_TENANTPORTAL = {"RATE_LIMIT_CACHE": "attempts"}
+    assert checks.check_rate_limit_cache() == []
+    assert checks.check_rate_limit_cache_deploy() == []
+    settings.WAGTAIL_TENANTPORTAL = {}
+    messages = checks.check_rate_limit_cache_deploy()
+    assert ids(messages) == ["wagtail_tenantportal.W060"]
+    assert "LocMemCache" in messages[0].msg and "RATE_LIMIT_CACHE" in messages[0].hint
+
+
+@pytest.mark.parametrize(
+    ("tasks", "expected"),
+    [
+        (None, ["wagtail_tenantportal.W062"]),  # django-tasks' default: the ImmediateBackend
+        (
+            {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+            ["wagtail_tenantportal.W062"],
+        ),
+        ({"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}, ["wagtail_tenantportal.W063"]),
+        (WORKER_TASKS, []),
+        ({"default": {"BACKEND": "no.such.Backend"}}, []),  # django-tasks reports that itself
+    ],
+)
+def test_mails_need_a_task_worker_in_production(tasks, expected):
+    if tasks is None:
+        assert not hasattr(django_settings, "TASKS")  # the test settings configure no task backend
+        messages = checks.check_task_backend_deploy()
+    else:
+        with override_settings(TASKS=tasks):
+            messages = checks.check_task_backend_deploy()
+    assert ids(messages) == expected
+    for message in messages:
+        assert "TASKS['default']" in message.msg
+        assert "db_worker" in message.hint and "docs/integrator-guide.md" in message.hint
+
+
+@pytest.mark.parametrize(
+    ("backend", "expected"),
+    [
+        ("django.core.mail.backends.console.EmailBackend", "writes them to the console"),
+        ("tests.test_checks.SiteConsoleEmailBackend", "writes them to the console"),
+        ("django.core.mail.backends.filebased.EmailBackend", "writes them to files"),
+        ("django.core.mail.backends.locmem.EmailBackend", "keeps them in memory"),
+        ("django.core.mail.backends.dummy.EmailBackend", "drops them"),
+        (SMTP, None),
+        ("no.such.EmailBackend", None),
+    ],
+)
+def test_mails_need_a_real_mail_backend_in_production(backend, expected):
+    with override_settings(EMAIL_BACKEND=backend):
+        messages = checks.check_mail_backend_deploy()
+    if expected is None:
+        assert messages == []
+    else:
+        assert ids(messages) == ["wagtail_tenantportal.W064"]
+        assert expected in messages[0].msg
+        assert SMTP in messages[0].hint

@@ -598,3 +598,161 @@ def check_theme(app_configs=None, **kwargs):
                 )
             )
     return messages
+
+
+# -- deployment: shared attempt limits, mails outside the request --------------------------------
+
+PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache": "exists once per process",
+    "django.core.cache.backends.dummy.DummyCache": "stores nothing",
+}
+TEST_MAIL_BACKENDS = {  # what each does with the portal's mails
+    "django.core.mail.backends.console.EmailBackend": "writes them to the console (and so to the logs)",
+    "django.core.mail.backends.filebased.EmailBackend": "writes them to files",
+    "django.core.mail.backends.locmem.EmailBackend": "keeps them in memory",
+    "django.core.mail.backends.dummy.EmailBackend": "drops them",
+}
+
+
+def _subclass_of(backend_path, candidates):
+    """The entry of ``candidates`` (dotted paths) that ``backend_path`` is or subclasses, else None."""
+    if not isinstance(backend_path, str):
+        return None
+    if backend_path in candidates:
+        return backend_path
+    try:
+        cls = import_string(backend_path)
+    except ImportError:
+        return None  # Django reports a backend it cannot import itself
+    for path in candidates:
+        if isinstance(cls, type) and issubclass(cls, import_string(path)):
+            return path
+    return None
+
+
+@register(Tags.caches, Tags.compatibility)
+def check_rate_limit_cache(app_configs=None, **kwargs):
+    """``RATE_LIMIT_CACHE`` names a cache of ``CACHES``: every attempt limit reads it."""
+    from django.conf import settings
+
+    alias = portal_settings.RATE_LIMIT_CACHE
+    if isinstance(alias, str) and alias in (getattr(settings, "CACHES", None) or {}):
+        return []
+    return [
+        Error(
+            f"{_setting('RATE_LIMIT_CACHE')} = {alias!r} is not an alias of CACHES: logins, registration "
+            "codes and mails would fail when they count an attempt.",
+            hint="Name a cache of CACHES (default 'default').",
+            id=ID.format("E060"),
+        )
+    ]
+
+
+@register(Tags.security, Tags.caches, deploy=True)
+def check_rate_limit_cache_deploy(app_configs=None, **kwargs):
+    """``manage.py check --deploy``: attempt limits need a cache that all processes share."""
+    from django.conf import settings
+
+    alias = portal_settings.RATE_LIMIT_CACHE
+    config = (getattr(settings, "CACHES", None) or {}).get(alias) if isinstance(alias, str) else None
+    if not isinstance(config, dict):
+        return []  # E060
+    backend = _subclass_of(config.get("BACKEND"), PER_PROCESS_CACHES)
+    if backend is None:
+        return []
+    if backend.endswith("DummyCache"):
+        return [
+            Warning(
+                f"The cache of the attempt limits (CACHES[{alias!r}]) is a DummyCache, which stores "
+                "nothing: logins, registration codes and two-factor codes can be guessed without limit.",
+                hint="Use a cache all processes share: Redis (django.core.cache.backends.redis.RedisCache), "
+                "Memcached or the database cache. See 'A shared cache' in docs/integrator-guide.md.",
+                id=ID.format("W061"),
+            )
+        ]
+    return [
+        Warning(
+            f"The cache of the attempt limits (CACHES[{alias!r}]) is a {backend.rsplit('.', 1)[-1]}, which "
+            f"{PER_PROCESS_CACHES[backend]}: each worker process counts attempts and holds lockouts on its "
+            "own, and a restart forgets them.",
+            hint="Use a cache all processes share: Redis (django.core.cache.backends.redis.RedisCache), "
+            f"Memcached or the database cache, as CACHES[{alias!r}] or named by "
+            f"{_setting('RATE_LIMIT_CACHE')}. See 'A shared cache' in docs/integrator-guide.md.",
+            id=ID.format("W060"),
+        )
+    ]
+
+
+def _task_backend_classes(name):
+    """The classes ``name`` (e.g. ``"immediate.ImmediateBackend"``) of django-tasks and of
+    Django's own ``django.tasks`` (Django 6.0+), where importable: ``TASKS`` may name either."""
+    classes = []
+    for package in ("django_tasks.backends", "django.tasks.backends"):
+        try:
+            classes.append(import_string(f"{package}.{name}"))
+        except ImportError:
+            pass
+    return tuple(classes)
+
+
+@register(Tags.security, deploy=True)
+def check_task_backend_deploy(app_configs=None, **kwargs):
+    """``manage.py check --deploy``: the portal's mails go to a task backend with a worker."""
+    from .mail import send_mail_task
+
+    if send_mail_task is None:  # pragma: no cover - django-tasks comes with Wagtail
+        return []
+    from django_tasks import task_backends
+
+    try:
+        backend = task_backends[send_mail_task.backend]
+    except Exception:  # django-tasks reports a broken TASKS itself
+        return []
+    setting = f"TASKS[{send_mail_task.backend!r}]"
+    if isinstance(backend, _task_backend_classes("dummy.DummyBackend")):
+        return [
+            Warning(
+                f"The task backend of the portal's mails ({setting}) is the DummyBackend: it runs no "
+                "task, so no confirmation, password-reset or notice mail is ever sent.",
+                hint="Configure a backend with a worker (e.g. django_tasks_db.DatabaseBackend and "
+                "'manage.py db_worker'). See 'Mails: django-tasks with a worker' in "
+                "docs/integrator-guide.md.",
+                id=ID.format("W063"),
+            )
+        ]
+    if isinstance(backend, _task_backend_classes("immediate.ImmediateBackend")):
+        return [
+            Warning(
+                f"The task backend of the portal's mails ({setting}) is the ImmediateBackend: mails are "
+                "sent inside the request, so a slow mail server slows the portal, and the time an answer "
+                "takes tells whether an address has an account.",
+                hint="Configure a backend with a worker (e.g. django_tasks_db.DatabaseBackend and "
+                "'manage.py db_worker'). See 'Mails: django-tasks with a worker' in "
+                "docs/integrator-guide.md.",
+                id=ID.format("W062"),
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_mail_backend_deploy(app_configs=None, **kwargs):
+    """``manage.py check --deploy``: mails carry confirmation codes and reset links; a test
+    backend writes them where they do not belong, or drops them."""
+    from django.conf import settings
+
+    backend = _subclass_of(getattr(settings, "EMAIL_BACKEND", None), TEST_MAIL_BACKENDS)
+    if backend is None:
+        return []
+    return [
+        Warning(
+            f"EMAIL_BACKEND is the {backend.rsplit('.', 2)[-2]} backend: it does not send the portal's mails "
+            f"but {TEST_MAIL_BACKENDS[backend]}. Tenants get no confirmation codes or password-reset links"
+            + (
+                "; whoever reads the output can use them." if "writes" in TEST_MAIL_BACKENDS[backend] else "."
+            ),
+            hint="Use django.core.mail.backends.smtp.EmailBackend (or a provider's backend). See 'SMTP' "
+            "in docs/integrator-guide.md.",
+            id=ID.format("W064"),
+        )
+    ]
