@@ -2,20 +2,18 @@
 
 It shows the same as the portal view ``consumption/``: the monthly consumption information
 with a month selection. Visitors without a full portal session see a prompt leading back
-here. Sites customise it by subclassing and overriding ``get_consumption_context``.
+here. Sites customise it by subclassing and overriding ``get_tenant_context``.
 """
 
-from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from ..context import portal_context
+from ..pages import TenantDataPageMixin
 
 
-class ConsumptionPage(Page):
+class ConsumptionPage(TenantDataPageMixin, Page):
     intro = RichTextField(
         _("introduction"),
         blank=True,
@@ -31,27 +29,8 @@ class ConsumptionPage(Page):
         verbose_name = _("my consumption page")
         verbose_name_plural = _("my consumption pages")
 
-    def get_consumption_context(self, request):
+    def get_tenant_context(self, request):
         """The figures and month selection for a verified tenant (see ``views.consumption_context``)."""
         from .views import consumption_context
 
         return consumption_context(request)
-
-    def get_context(self, request, *args, **kwargs):
-        from ..accounts.auth import OK, portal_state, visitor_step
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(portal_context(request))
-        state = portal_state(request)
-        context["portal_state"] = state
-        if state == OK:
-            context.update(self.get_consumption_context(request))
-        else:
-            context["step"] = visitor_step(request, state, request.get_full_path())
-        return context
-
-    def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        if isinstance(response, TemplateResponse):
-            add_never_cache_headers(response)  # personal data: never from a cache
-        return response

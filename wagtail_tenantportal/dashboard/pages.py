@@ -3,13 +3,11 @@
 Greets the logged-in tenant and shows the widgets the sub-apps register (requests,
 documents, notices, …) as cards. Editors choose which widgets appear; none chosen means all.
 Visitors without a full session see a prompt that leads back here. Sites customise it by
-subclassing and overriding ``get_dashboard_context``.
+subclassing and overriding ``get_tenant_context``.
 """
 
 from django import forms
 from django.db import models
-from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -17,7 +15,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from ..context import portal_context
+from ..pages import TenantDataPageMixin
 
 
 def split_keys(value):
@@ -46,7 +44,7 @@ class DashboardPageForm(WagtailAdminPageForm):
         return ",".join(self.cleaned_data.get("widget_keys") or [])
 
 
-class DashboardPage(Page):
+class DashboardPage(TenantDataPageMixin, Page):
     greeting = models.CharField(
         _("greeting"),
         max_length=200,
@@ -80,31 +78,13 @@ class DashboardPage(Page):
         text = self.greeting or gettext("Good day, {name}")
         return text.replace("{name}", name)
 
-    def get_dashboard_context(self, request):
+    def get_tenant_context(self, request):
         """Greeting name and widgets for a verified tenant (see ``services.dashboard_context``)."""
         from .services import dashboard_context
 
-        return dashboard_context(request, split_keys(self.widget_keys) or None)
-
-    def get_context(self, request, *args, **kwargs):
-        from ..accounts.auth import OK, portal_state, visitor_step
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(portal_context(request))
-        state = portal_state(request)
-        context["portal_state"] = state
-        if state == OK:
-            context.update(self.get_dashboard_context(request))
-            context["greeting_text"] = self.greeting_for(context["tenant_name"])
-        else:
-            context["step"] = visitor_step(request, state, request.get_full_path())
+        context = dashboard_context(request, split_keys(self.widget_keys) or None)
+        context["greeting_text"] = self.greeting_for(context["tenant_name"])
         return context
-
-    def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        if isinstance(response, TemplateResponse):
-            add_never_cache_headers(response)  # personal data: never from a cache
-        return response
 
 
 def dashboard_page_url(request):

@@ -3,18 +3,16 @@
 Editors place it anywhere in the page tree. It shows the tenant's documents grouped by
 contract and category, with filters and "new" badges; visitors who are not logged in see a
 login prompt that leads back here, half-verified sessions the step they must take.
-Sites customise it by subclassing and overriding ``get_documents_context``.
+Sites customise it by subclassing and overriding ``get_tenant_context``.
 """
 
 from django.db import models
-from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from ..context import portal_context
+from ..pages import TenantDataPageMixin
 
 
 def state_prompt_context(request, state, next_url):
@@ -26,7 +24,7 @@ def state_prompt_context(request, state, next_url):
     return {"portal_state": state, "step": visitor_step(request, state, next_url)}
 
 
-class DocumentsPage(Page):
+class DocumentsPage(TenantDataPageMixin, Page):
     intro = RichTextField(
         _("introduction"),
         blank=True,
@@ -50,27 +48,11 @@ class DocumentsPage(Page):
         verbose_name = _("my documents page")
         verbose_name_plural = _("my documents pages")
 
-    def get_documents_context(self, request):
+    def get_tenant_context(self, request):
         """The document list for a verified tenant (see ``listing.document_list_context``)."""
         from .listing import document_list_context
 
         return document_list_context(request)
 
-    def get_context(self, request, *args, **kwargs):
-        from ..accounts.auth import OK, portal_state
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(portal_context(request))
-        state = portal_state(request)
-        context["portal_state"] = state
-        if state == OK:
-            context.update(self.get_documents_context(request))
-        else:
-            context.update(state_prompt_context(request, state, request.get_full_path()))
-        return context
-
-    def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        if isinstance(response, TemplateResponse):
-            add_never_cache_headers(response)  # personal data: never from a cache
-        return response
+    def get_visitor_context(self, request, state):
+        return state_prompt_context(request, state, request.get_full_path())

@@ -2,20 +2,18 @@
 
 Shows the logged-in tenant the current notices for their buildings, important ones first,
 unread ones marked "new". Visitors without a full session see a prompt that leads back
-here. Sites customise it by subclassing and overriding ``get_notices_context``.
+here. Sites customise it by subclassing and overriding ``get_tenant_context``.
 """
 
-from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from ..context import portal_context
+from ..pages import TenantDataPageMixin
 
 
-class NoticesPage(Page):
+class NoticesPage(TenantDataPageMixin, Page):
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -27,27 +25,8 @@ class NoticesPage(Page):
         verbose_name = _("notice board page")
         verbose_name_plural = _("notice board pages")
 
-    def get_notices_context(self, request):
+    def get_tenant_context(self, request):
         """The notice list of a verified tenant (see ``views.notice_list_context``)."""
         from .views import notice_list_context
 
         return notice_list_context(request)
-
-    def get_context(self, request, *args, **kwargs):
-        from ..accounts.auth import OK, portal_state, visitor_step
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(portal_context(request))
-        state = portal_state(request)
-        context["portal_state"] = state
-        if state == OK:
-            context.update(self.get_notices_context(request))
-        else:
-            context["step"] = visitor_step(request, state, request.get_full_path())
-        return context
-
-    def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        if isinstance(response, TemplateResponse):
-            add_never_cache_headers(response)  # personal data: never from a cache
-        return response

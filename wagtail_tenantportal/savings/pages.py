@@ -3,21 +3,19 @@
 Editors place it anywhere in the page tree. It shows the tenant's savings accounts with
 balance and interest rate and links to each account's transactions; visitors who are not
 logged in see a login prompt that leads back here, half-verified sessions the step they must
-take. Sites customise it by subclassing and overriding ``get_savings_context``.
+take. Sites customise it by subclassing and overriding ``get_tenant_context``.
 """
 
 from django.db import models
-from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from ..context import portal_context
+from ..pages import TenantDataPageMixin
 
 
-class SavingsPage(Page):
+class SavingsPage(TenantDataPageMixin, Page):
     intro = RichTextField(
         _("introduction"),
         blank=True,
@@ -36,27 +34,8 @@ class SavingsPage(Page):
         verbose_name = _("my savings page")
         verbose_name_plural = _("my savings pages")
 
-    def get_savings_context(self, request):
+    def get_tenant_context(self, request):
         """The account overview for a verified tenant (see ``services.overview_context``)."""
         from .services import overview_context
 
         return overview_context(request.user)
-
-    def get_context(self, request, *args, **kwargs):
-        from ..accounts.auth import OK, portal_state, visitor_step
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(portal_context(request))
-        state = portal_state(request)
-        context["portal_state"] = state
-        if state == OK:
-            context.update(self.get_savings_context(request))
-        else:
-            context["step"] = visitor_step(request, state, request.get_full_path())
-        return context
-
-    def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        if isinstance(response, TemplateResponse):
-            add_never_cache_headers(response)  # personal data: never from a cache
-        return response
