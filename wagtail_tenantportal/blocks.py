@@ -64,14 +64,41 @@ class PortalBlock(blocks.StructBlock):
     Subclasses set ``Meta.template``, ``Meta.description`` (shown to editors in the block
     picker) and may override
 
-    - ``get_portal_context(value, request, state)`` to add their data (computed only when
-      the block is rendered with a request);
+    - ``get_tenant_context(value, request)`` for the tenant's data (a full portal session),
+      ``get_visitor_context(value, request, state)`` for everybody else (default: the next
+      step, leading back to this page) and ``get_common_context(value, request)`` for both;
+      or ``get_portal_context(value, request, state)`` for blocks with their own rules;
     - ``get_preview_portal_context(value, request)`` to show the tenant's view in the
       editor's preview, filled with sample data (return None to show the visitor's view).
     """
 
     def get_portal_context(self, value, request, state):
+        """The block's context for this session: :meth:`get_common_context` plus, for a full
+        portal session, :meth:`get_tenant_context`, else :meth:`get_visitor_context`.
+        Blocks with their own rules for the states override this method instead."""
+        from .accounts.auth import OK
+
+        context = self.get_common_context(value, request)
+        if state == OK:
+            context.update(self.get_tenant_context(value, request))
+        else:
+            context.update(self.get_visitor_context(value, request, state))
+        return context
+
+    def get_common_context(self, value, request):
+        """Context for every state (e.g. the link to the full page)."""
         return {}
+
+    def get_tenant_context(self, value, request):
+        """The tenant's data (a full portal session)."""
+        return {}
+
+    def get_visitor_context(self, value, request, state):
+        """Nothing personal: ``step`` (``accounts.auth.visitor_step``), i.e. log in and come
+        back to this page, or the step the login is missing."""
+        from .accounts.auth import visitor_step
+
+        return {"step": visitor_step(request, state, request.get_full_path())}
 
     def get_preview_portal_context(self, value, request):
         """Sample context for the editor's preview of the logged-in view, or None."""

@@ -19,23 +19,23 @@ class ConsumptionBlock(PortalBlock):
     fully verified see the step they must take. Nothing personal is rendered for them.
     """
 
-    heading = blocks.CharBlock(label=_("Heading"), required=False, default=_("My consumption"))
+    heading = blocks.CharBlock(label=_("heading"), required=False, default=_("My consumption"))
     kinds = blocks.MultipleChoiceBlock(
-        label=_("Which consumption"),
+        label=_("which consumption"),
         choices=Kind.choices,
         default=[str(kind) for kind in REQUIRED_KINDS],
         required=False,
         help_text=_("Empty: every kind of meter the tenant has. Heating and hot water are required by law."),
     )
     months = blocks.IntegerBlock(
-        label=_("Months in the chart"),
+        label=_("months in the chart"),
         default=12,
         min_value=0,
         max_value=24,
         help_text=_("How many months the bar chart shows, ending with the latest month (0: no chart)."),
     )
     page = blocks.PageChooserBlock(
-        label=_("Page with all details"),
+        label=_("page with all details"),
         required=False,
         page_type="tenantportal_consumption.ConsumptionPage",
         help_text=_("Empty: the portal's consumption page."),
@@ -53,18 +53,16 @@ class ConsumptionBlock(PortalBlock):
         page = value.get("page")
         return (page.specific.url if page else None) or reverse("wagtail_tenantportal:consumption")
 
-    def get_portal_context(self, value, request, state):
-        from ..accounts.auth import OK, visitor_step
+    def get_common_context(self, value, request):
+        return {"details_url": self.details_url(value)}
+
+    def get_tenant_context(self, value, request):
         from .services import consumption_information
 
-        context = {"details_url": self.details_url(value)}
-        if state != OK:
-            context["step"] = visitor_step(request, state, request.get_full_path())
-            return context
-        context["info"] = consumption_information(
+        info = consumption_information(
             request.user, kinds=value.get("kinds") or None, history_months=value.get("months") or 0
         )
-        return context
+        return {"info": info}
 
     def get_preview_portal_context(self, value, request):
         return {"details_url": "#", "info": sample_information(value.get("kinds"), value.get("months") or 0)}

@@ -19,9 +19,9 @@ class DashboardBlock(PortalBlock):
     fully verified see the step they must take. Nothing personal is rendered for them.
     """
 
-    heading = blocks.CharBlock(label=_("Heading"), required=False, default=_("My overview"))
+    heading = blocks.CharBlock(label=_("heading"), required=False, default=_("My overview"))
     widgets = blocks.MultipleChoiceBlock(
-        label=_("What to show"),
+        label=_("what to show"),
         choices=_widget_choices,
         required=False,
         help_text=_("Choose the boxes tenants see. None chosen: all of them."),
@@ -33,12 +33,9 @@ class DashboardBlock(PortalBlock):
         label = _("Portal overview")
         description = _("What is new for the logged-in tenant: requests, documents, notices and more.")
 
-    def get_portal_context(self, value, request, state):
-        from ..accounts.auth import OK, visitor_step
+    def get_tenant_context(self, value, request):
         from .services import dashboard_context
 
-        if state != OK:
-            return {"step": visitor_step(request, state, request.get_full_path())}
         return dashboard_context(request, list(value.get("widgets") or []) or None)
 
     def get_preview_portal_context(self, value, request):

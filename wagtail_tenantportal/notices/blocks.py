@@ -54,16 +54,16 @@ class NoticesBlock(PortalBlock):
     fully verified see the step they must take. Nothing personal is rendered for them.
     """
 
-    heading = blocks.CharBlock(label=_("Heading"), required=False, default=_("Notice board"))
+    heading = blocks.CharBlock(label=_("heading"), required=False, default=_("Notice board"))
     limit = blocks.IntegerBlock(
-        label=_("Number of notices"),
+        label=_("number of notices"),
         default=5,
         min_value=1,
         max_value=20,
         help_text=_("How many notices the block shows at most; the link leads to all."),
     )
     only_important = blocks.BooleanBlock(
-        label=_("Only important notices"),
+        label=_("only important notices"),
         required=False,
         default=False,
         help_text=_("Show only notices marked important, e.g. a water shut-off."),
@@ -75,12 +75,9 @@ class NoticesBlock(PortalBlock):
         label = _("Notice board")
         description = _("The current notices for the logged-in tenant's building; new ones are marked.")
 
-    def get_portal_context(self, value, request, state):
-        from ..accounts.auth import OK, visitor_step
+    def get_tenant_context(self, value, request):
         from .views import notice_list_context
 
-        if state != OK:
-            return {"step": visitor_step(request, state, request.get_full_path())}
         return notice_list_context(
             request, only_important=bool(value.get("only_important")), limit=value.get("limit") or 5
         )

@@ -27,15 +27,15 @@ class SavingsBlock(PortalBlock):
     """
 
     heading = blocks.CharBlock(
-        label=gettext_lazy("Heading"), required=False, default=gettext_lazy("My savings")
+        label=gettext_lazy("heading"), required=False, default=gettext_lazy("My savings")
     )
     intro = blocks.TextBlock(
-        label=gettext_lazy("Intro text"),
+        label=gettext_lazy("intro text"),
         required=False,
         help_text=gettext_lazy("A sentence above the accounts, e.g. how to pay in."),
     )
     show_balances = blocks.BooleanBlock(
-        label=gettext_lazy("Show balances"),
+        label=gettext_lazy("show balances"),
         required=False,
         default=True,
         help_text=gettext_lazy("Show the current balance of each account next to it."),
@@ -56,19 +56,16 @@ class SavingsBlock(PortalBlock):
             "prompt_text": _("Please log in to see your savings accounts."),
         }
 
-    def get_portal_context(self, value, request, state):
-        from ..accounts.auth import OK, visitor_step
+    def get_common_context(self, value, request):
+        return self._common(value)
+
+    def get_tenant_context(self, value, request):
         from .services import tenant_accounts
 
-        context = self._common(value)
-        if state != OK:
-            context["step"] = visitor_step(request, state, request.get_full_path())
-            return context
         accounts = list(tenant_accounts(request.user).open())
         for account in accounts:
             account.url = reverse("wagtail_tenantportal:savings_account", kwargs={"account_id": account.pk})
-        context["accounts"] = accounts
-        return context
+        return {"accounts": accounts}
 
     def get_preview_portal_context(self, value, request):
         context = self._common(value)
