@@ -174,12 +174,21 @@ class DefaultPortalAdapter:
         return reverse("wagtail_tenantportal:account")
 
     def get_client_ip(self, request):
-        """The client address used for attempt limits: ``REMOTE_ADDR``.
+        """The client address used for attempt limits.
 
-        Behind a reverse proxy, override this to read the header your proxy sets (only a
-        header the proxy overwrites can be trusted).
+        ``REMOTE_ADDR``; with ``TRUSTED_PROXY_COUNT`` = n > 0 the n-th address from the right
+        of ``X-Forwarded-For`` (what the outermost of the site's own proxies saw). Entries
+        further left come from the client and are never used.
         """
-        return request.META.get("REMOTE_ADDR") or None
+        remote = request.META.get("REMOTE_ADDR") or None
+        proxies = int(portal_settings.TRUSTED_PROXY_COUNT or 0)
+        if proxies <= 0:
+            return remote
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) < proxies:
+            return remote
+        return forwarded[-proxies]
 
     # -- mail --------------------------------------------------------------------------------
 

@@ -81,6 +81,8 @@ DEFAULTS = {
     "SAVINGS_TRANSACTIONS_PER_PAGE": 50,
     # Attempt limits (see ratelimit.py): failures within `window` seconds lock for `lockout` seconds.
     "RATE_LIMIT_CACHE": "default",
+    # Reverse proxies in front of the site that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
+    "TRUSTED_PROXY_COUNT": 0,
     "RATE_LIMITS": {
         # per contract number and per code entered
         "registration_code": {"limit": 5, "window": 15 * 60, "lockout": 15 * 60},

@@ -63,7 +63,13 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
 # The admin holds tenants' personal data: staff need a second factor (check --deploy: W031).
-WAGTAIL_TENANTPORTAL = {**WAGTAIL_TENANTPORTAL, "STAFF_TWO_FACTOR": "required"}  # noqa: F405
+WAGTAIL_TENANTPORTAL = {
+    **WAGTAIL_TENANTPORTAL,  # noqa: F405
+    "STAFF_TWO_FACTOR": "required",
+    # one nginx in front (it appends the client address to X-Forwarded-For); attempt limits
+    # would otherwise count every tenant as the proxy
+    "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT", "1")),
+}
 
 LOGGING = {
     "version": 1,
