@@ -256,9 +256,7 @@ class LoginForm(forms.Form):
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
-        widget=forms.EmailInput(
-            attrs=_attrs("email", spellcheck="false", autocapitalize="none", autofocus=True)
-        ),
+        widget=forms.EmailInput(attrs=_attrs("email", spellcheck="false", autocapitalize="none")),
     )
     password = forms.CharField(
         label=_("Password"), strip=False, widget=forms.PasswordInput(attrs=_attrs("current-password"))
