@@ -15,12 +15,6 @@ from .models import Contract, Topic
 PAGE_ATTR = "_tenantportal_block_page"
 
 
-def _prompt(request, state):
-    from .pages import prompt_context
-
-    return prompt_context(request, state, request.get_full_path())
-
-
 def _current_contracts(user, kinds=None, *, components=False):
     from .views import tenant_contracts
 
@@ -57,12 +51,9 @@ class ContractBlock(PortalBlock):
         label = _("My contract")
         description = _("The logged-in tenant's contract: flat, address and the current monthly rent.")
 
-    def get_portal_context(self, value, request, state):
-        from ..accounts.auth import OK
+    def get_tenant_context(self, value, request):
         from .views import DEFAULT_KINDS, current_rent
 
-        if state != OK:
-            return _prompt(request, state)
         kinds = list(value.get("contract_kinds") or DEFAULT_KINDS)
         show_rent = bool(value.get("show_rent"))
         contracts = _current_contracts(request.user, kinds, components=show_rent)
@@ -156,11 +147,13 @@ class ContactPersonBlock(PortalBlock):
         companies = list(get_adapter().registration_companies(request)[:2])
         return companies[0] if len(companies) == 1 else None
 
-    def get_portal_context(self, value, request, state):
-        from ..accounts.auth import OK
+    def get_visitor_context(self, value, request, state):
+        return {
+            "visitor_company": self.site_company(request),
+            **super().get_visitor_context(value, request, state),
+        }
 
-        if state != OK:
-            return {"visitor_company": self.site_company(request), **_prompt(request, state)}
+    def get_tenant_context(self, value, request):
         return contact_context(request.user, value.get("topic") or Topic.GENERAL)
 
     def get_preview_portal_context(self, value, request):
