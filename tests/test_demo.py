@@ -317,3 +317,221 @@ def test_elsteraue_tenant_logs_in_on_his_site(demo, client):
     user = authenticate(username="dirk.herrmann@example.org", password="elsteraue-mieter")
     contracts = Contract.objects.visible_to(user)
     assert "100.002.1" in {c.number for c in contracts} and {c.company.erp_id for c in contracts} == {"EA"}
+
+
+# ---- notices, consumption, savings, a host page with portal blocks ------------------------------
+
+ERIKA = ("erika.mustermann@example.org", "lindenhof-mieterin")
+
+
+def _login_erika(client):
+    from django.utils import timezone
+
+    from wagtail_tenantportal.accounts.models import PortalAccount
+
+    # The first login asks her to check her contact data; here that is done.
+    PortalAccount.objects.filter(user__username=ERIKA[0]).update(contact_checked_at=timezone.now())
+    assert client.login(username=ERIKA[0], password=ERIKA[1])
+
+
+def _euro(value):
+    """German money as the portal prints it: 7.549,19."""
+    return f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def test_notices_of_both_cooperatives(demo, client):
+    from wagtail_tenantportal.notices.models import Notice
+
+    assert Notice.objects.count() == 5  # the second run published none
+    erika = authenticate(username=ERIKA[0], password=ERIKA[1])
+    dirk = authenticate(username="dirk.herrmann@example.org", password="elsteraue-mieter")
+    erikas = list(Notice.objects.for_tenant(erika))
+    assert [n.title for n in erikas][0] == "Wasserabstellung in der Lindenhofstraße 14"  # important first
+    assert {n.title for n in erikas} == {
+        "Wasserabstellung in der Lindenhofstraße 14",
+        "Treppenhausreinigung: neuer Dienstleister",
+        "Sommerfest im Innenhof",
+    }
+    assert erikas[0].important and erikas[0].visible_until is not None
+    assert {n.title for n in Notice.objects.visible_to(dirk)} == {
+        "Wartung des Aufzugs in der Rödelstraße 5",
+        "Neue Fahrradbügel im Hof",
+    }
+    _login_erika(client)
+    html = client.get("/aushaenge/").content.decode()
+    assert "Wasserabstellung in der Lindenhofstraße 14" in html and "Wichtig" in html
+    assert "Rödelstraße" not in html
+
+
+def test_an_expired_demo_notice_is_shown_again_not_doubled(demo):
+    import datetime
+
+    from django.utils import timezone
+    from home import demo as demo_module
+
+    from wagtail_tenantportal.notices.models import Notice
+
+    later = timezone.now() + datetime.timedelta(days=60)
+    demo_module.create_demo_notices(None, now=later)
+    assert Notice.objects.count() == 5
+    water = Notice.objects.get(title="Wasserabstellung in der Lindenhofstraße 14")
+    assert water.visible_from == later and water.visible_until > later
+    assert water in Notice.objects.current(later)
+
+
+def _last_month(today):
+    import datetime
+
+    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def test_consumption_page_shows_last_months_figures(demo, client):
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from django.utils.formats import date_format
+    from home import demo as demo_module
+
+    from wagtail_tenantportal.consumption.models import Benchmark, Meter, MonthlyConsumption
+    from wagtail_tenantportal.consumption.services import consumption_information, format_amount
+
+    assert Meter.objects.count() == 7
+    assert MonthlyConsumption.objects.count() == 7 * 24  # the second run added none
+    assert Benchmark.objects.count() == 2 * 2 * 24
+    today = timezone.localdate()
+    month = _last_month(today)
+    # Her heating in the last month: the four heat cost allocators × their kWh factor.
+    rows, _benchmarks = demo_module.demo_consumption_rows(today)
+    factors = {m.erp_id: m.conversion_factor for m in Meter.objects.filter(company__erp_id="LH")}
+    heating = sum(
+        Decimal(value.replace(",", ".")) * factors[meter]
+        for _company, meter, when, value, _estimated in rows[1:]
+        if when == f"{month:%m.%Y}" and "HKV" in meter
+    )
+    erika = authenticate(username=ERIKA[0], password=ERIKA[1])
+    info = consumption_information(erika)
+    assert info.month == month
+    card = next(c for c in info.cards if c.kind_label == "Heizung")
+    assert card.current_text == format_amount(heating, "kwh")
+    assert card.last_year.value is not None and card.benchmark.value is not None
+
+    _login_erika(client)
+    html = client.get("/mein-verbrauch/").content.decode()
+    month_name = date_format(month, "F Y")
+    assert f"Heizung im {month_name} (kWh)" in html  # the latest month is the default
+    assert f'<option value="{month:%Y-%m}" selected>' in html
+    assert format_amount(heating, "kwh") in html
+    assert "Warmwasser" in html and "Durchschnittsnutzer" in html
+
+
+def test_demo_consumption_values_do_not_change_with_the_load_date():
+    import datetime
+
+    from home import demo as demo_module
+
+    now, _ = demo_module.demo_consumption_rows(datetime.date(2026, 11, 21))
+    later, _ = demo_module.demo_consumption_rows(datetime.date(2027, 2, 3))
+    assert len(now) == len(later) == 1 + 24 * 7
+    assert now[1:][3 * 7 :] == later[1:][: 21 * 7]  # the common 21 months are the same rows
+    savings_now = demo_module.demo_savings_transactions(datetime.date(2026, 11, 21))
+    savings_later = demo_module.demo_savings_transactions(datetime.date(2027, 2, 3))
+    assert savings_later[: len(savings_now)] == savings_now
+
+
+def test_savings_page_shows_her_balance(demo, client):
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from home import demo as demo_module
+
+    from wagtail_tenantportal.savings.models import ExemptionOrder, SavingsAccount, SavingsTransaction
+
+    rows = demo_module.demo_savings_transactions(timezone.localdate())
+    assert SavingsAccount.objects.count() == 1
+    assert SavingsTransaction.objects.count() == len(rows) - 1 > 24  # about two years, not doubled
+    assert ExemptionOrder.objects.get().amount == Decimal("1000.00")
+    kinds = set(SavingsTransaction.objects.values_list("kind", flat=True))
+    assert {"deposit", "withdrawal", "interest", "tax"} <= kinds
+    # Tax only before her exemption order (valid from 2025).
+    assert not SavingsTransaction.objects.filter(kind="tax", booking_date__year__gte=2025).exists()
+    balance = Decimal(rows[-1][6].replace(",", "."))
+    erika = authenticate(username=ERIKA[0], password=ERIKA[1])
+    account = SavingsAccount.objects.visible_to(erika).with_balance().get()
+    assert account.balance == balance and account.contract.number == "SP-7001"
+
+    _login_erika(client)
+    html = client.get("/meine-spareinlagen/").content.decode()
+    assert "7001-01" in html and f"{_euro(balance)} €" in html
+    assert "1.000,00" in html  # her exemption order
+    detail = client.get(f"/portal/savings/{account.pk}/").content.decode()
+    assert "Kapitalertragsteuer" in detail or "Zinsen" in detail
+
+
+SERVICE_HEADINGS = ["Ihre Übersicht", "Aktuelle Aushänge", "Ihre Ansprechpartnerin", "Anliegen melden"]
+
+
+def test_service_page_renders_its_blocks_for_visitors_and_the_tenant(demo, client):
+    from home.models import HomePage, PortalContentPage
+
+    page = PortalContentPage.objects.get()  # one, the second run added none
+    assert page.slug == "service" and page.get_parent().specific == HomePage.objects.get(slug="startseite")
+    assert [block.block_type for block in page.body] == [
+        "text",
+        "portal_dashboard",
+        "portal_notices",
+        "portal_contact_person",
+        "portal_new_request",
+    ]
+    assert "http://testserver/service/" in demo  # the command prints its URL
+
+    response = client.get("/service/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Service für Mieter</h1>" in html and "schnell erledigen" in html
+    assert "wagtail_tenantportal/css/portal.css" in html
+    for heading in SERVICE_HEADINGS:
+        assert f"<h2>{heading}</h2>" in html
+    assert html.count("tp-login-prompt") == 4  # every portal block asks the visitor to log in
+    assert 'href="/portal/login/?next=%2Fservice%2F"' in html
+    assert "Wasserabstellung" not in html and "Sandra Vogel" not in html
+
+    _login_erika(client)
+    html = client.get("/service/").content.decode()
+    for heading in SERVICE_HEADINGS:
+        assert f"<h2>{heading}</h2>" in html
+    assert "tp-login-prompt" not in html
+    assert "Wasserabstellung in der Lindenhofstraße 14" in html  # notices block and widget
+    assert "Sandra Vogel" in html  # contact person
+    assert 'href="/portal/requests/new/damage_report/"' in html  # new request
+    assert "Konto 7001-01" in html and "Mein Verbrauch" in html  # the overview's widgets
+
+
+def test_a_third_run_creates_nothing(demo):
+    from home import demo as demo_module
+    from wagtail.models import Page
+
+    from wagtail_tenantportal.consumption.models import Benchmark, Meter, MonthlyConsumption
+    from wagtail_tenantportal.notices.models import Notice
+    from wagtail_tenantportal.savings.models import (
+        ExemptionOrder,
+        SavingsAccount,
+        SavingsAccountHolder,
+        SavingsTransaction,
+    )
+
+    models = [
+        Page,
+        Notice,
+        Meter,
+        MonthlyConsumption,
+        Benchmark,
+        SavingsAccount,
+        SavingsAccountHolder,
+        SavingsTransaction,
+        ExemptionOrder,
+    ]
+    before = {model.__name__: model.objects.count() for model in models}
+    result = demo_module.load_demo()
+    assert {model.__name__: model.objects.count() for model in models} == before
+    for import_result in (result.consumption_result, result.savings_result):
+        assert all(not c.created and not c.updated for c in import_result.counts.values())

@@ -1,5 +1,7 @@
 """The German demo of the example site: pages, master data, letterheads, contact persons, logins,
-the portal pages, a damage taxonomy, and requests and documents of the demo tenant.
+the portal pages, a damage taxonomy, requests and documents of the demo tenant, the notice
+boards of both cooperatives, consumption information of the two demo tenants' flats, Erika
+Mustermann's savings account, and a host page mixing text with portal blocks (``/service/``).
 
 Two cooperatives share the one portal installation, each with its own Wagtail site: the
 Wohnungsgenossenschaft Lindenhof eG (the default site, 127.0.0.1 / localhost) and the
@@ -9,12 +11,19 @@ portal pages below it, its name and address in the header and footer (the site s
 
 ``load_demo()`` is what ``manage.py load_demo_data`` runs. Every step may run again: pages and
 records that exist are kept, the import is an idempotent upsert, the demo users get their demo
-passwords back, the demo requests and documents are created once.
+passwords back, the demo requests, documents and notices are created once. Monthly
+consumption values (the 24 months before today) and savings bookings (up to today) are
+generated in code and fed to the portal's import services as in-memory CSV files; a value
+depends only on its meter and month, so a later run adds the new months and changes none.
 """
 
+import csv
 import datetime
 import io
+import json
+import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -96,6 +105,10 @@ class DemoResult:
     elsteraue_tenant_user: object = None
     elsteraue_portal_pages: list = field(default_factory=list)
     sites: list = field(default_factory=list)  # the two wagtail Sites, Lindenhof first
+    notices: list = field(default_factory=list)
+    consumption_result: object = None
+    savings_result: object = None
+    service_page: Page = None  # the host page with portal blocks ("Service für Mieter")
 
 
 # --------------------------------------------------------------------------------------------
@@ -737,6 +750,428 @@ def publish_demo_documents(staff_user):
     ]
 
 
+# --------------------------------------------------------------------------------------------
+# Notices, consumption information, savings, a host page with portal blocks
+# --------------------------------------------------------------------------------------------
+
+_MONTHS_DE = [
+    "Januar", "Februar", "März", "April", "Mai", "Juni",
+    "Juli", "August", "September", "Oktober", "November", "Dezember",
+]  # fmt: skip
+_WEEKDAYS_DE = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+
+
+def _german_date(day):
+    """``Donnerstag, 26. November 2026`` (independent of the active locale)."""
+    return f"{_WEEKDAYS_DE[day.weekday()]}, {day.day}. {_MONTHS_DE[day.month - 1]} {day.year}"
+
+
+def _next_weekday(today, weekday, min_days=3):
+    """The first ``weekday`` (0 = Monday) at least ``min_days`` after ``today``."""
+    day = today + datetime.timedelta(days=min_days)
+    return day + datetime.timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def _summer_party_day(today):
+    """The third Saturday in June, this year's if still ahead, else next year's."""
+    for year in (today.year, today.year + 1):
+        first = datetime.date(year, 6, 1)
+        day = first + datetime.timedelta(days=(5 - first.weekday()) % 7 + 14)
+        if day > today:
+            return day
+    raise AssertionError("unreachable")
+
+
+def _demo_notices(today):
+    """``[(company, title, category, important, property erp ids (None: all), body,
+    last day shown (None: open end))]``; dates in the texts relative to ``today``."""
+    shut_off = _next_weekday(today, 3)  # a Thursday
+    lift = _next_weekday(today, 1, min_days=7)  # a Tuesday
+    party = _summer_party_day(today)
+    return [
+        (
+            "LH",
+            "Wasserabstellung in der Lindenhofstraße 14",
+            "water_shut_off",
+            True,
+            ["WE01"],
+            f"<p>Am <b>{_german_date(shut_off)}, von 8 bis etwa 13 Uhr</b> ist in der "
+            "Lindenhofstraße 14 das Wasser abgestellt. Die Firma Sanitär Krause tauscht im Keller "
+            "die Absperrventile der Steigleitungen.</p>"
+            "<ul><li>Bitte füllen Sie sich vorher etwas Trinkwasser ab.</li>"
+            "<li>Lassen Sie danach das Wasser kurz laufen, bis es wieder klar ist.</li></ul>"
+            "<p>Fragen beantwortet Ihnen Jens Richter, Haustechnik, Telefon 0341 23125-31.</p>",
+            shut_off,
+        ),
+        (
+            "LH",
+            "Treppenhausreinigung: neuer Dienstleister",
+            "information",
+            False,
+            None,
+            "<p>Ab dem kommenden Monat reinigt die Firma <b>Glanzwerk Gebäudeservice GmbH</b> die "
+            "Treppenhäuser in allen unseren Häusern – wie bisher einmal pro Woche, dazu zweimal "
+            "im Jahr die Fenster im Treppenhaus.</p>"
+            "<p>Die Reinigungstage hängen im Hausflur aus. Wenn Ihnen etwas auffällt, melden Sie "
+            "es bitte über das Mieterportal unter „Anliegen melden“.</p>",
+            None,
+        ),
+        (
+            "LH",
+            "Sommerfest im Innenhof",
+            "event",
+            False,
+            ["WE01"],
+            f"<p>Merken Sie sich schon jetzt den <b>{_german_date(party)}</b> vor: Ab 15 Uhr "
+            "feiern wir im Innenhof der Lindenhofstraße unser Sommerfest – mit Kaffee und Kuchen, "
+            "Grill, Kinderschminken und Musik.</p>"
+            "<p>Wer einen Kuchen beisteuern oder beim Aufbau helfen möchte, meldet sich bitte bei "
+            "Sandra Vogel, Telefon 0341 23125-21.</p>",
+            None,
+        ),
+        (
+            "EA",
+            "Wartung des Aufzugs in der Rödelstraße 5",
+            "maintenance",
+            True,
+            ["100"],
+            f"<p>Am <b>{_german_date(lift)}</b> wird der Aufzug zwischen 9 und 12 Uhr gewartet und "
+            "steht in dieser Zeit nicht zur Verfügung.</p>"
+            "<p>Wenn Sie an diesem Vormittag Hilfe brauchen, zum Beispiel beim Tragen von "
+            "Einkäufen, rufen Sie bitte unseren Hausmeister Frank Lehmann an: 0160 90009130.</p>",
+            lift,
+        ),
+        (
+            "EA",
+            "Neue Fahrradbügel im Hof",
+            "information",
+            False,
+            None,
+            "<p>In den Höfen unserer Häuser stehen jetzt zusätzliche überdachte Fahrradbügel. "
+            "Bitte stellen Sie Ihr Fahrrad dort ab und nicht mehr im Treppenhaus oder im "
+            "Kellergang – die Fluchtwege müssen frei bleiben.</p>",
+            None,
+        ),
+    ]
+
+
+def create_demo_notices(staff_user, now=None):
+    """The notice board of both cooperatives, published through the notices service. A
+    notice is found again by company and title; one whose time window has passed (the
+    water shut-off of an earlier demo run) gets new dates, so the demo always shows it.
+    Returns the notices."""
+    from wagtail_tenantportal.notices.models import Notice
+    from wagtail_tenantportal.notices.services import create_notice
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    notices = []
+    for erp_id, title, category, important, property_ids, body, last_day in _demo_notices(today):
+        company = Company.objects.get(erp_id=erp_id)
+        until = None
+        if last_day is not None:  # shown until the evening of that day
+            until = timezone.make_aware(datetime.datetime.combine(last_day, datetime.time(18, 0)))
+        notice = Notice.objects.filter(company=company, title=title).first()
+        if notice is None:
+            properties = (
+                list(Property.objects.filter(company=company, erp_id__in=property_ids))
+                if property_ids
+                else None
+            )
+            notice = create_notice(
+                company,
+                title,
+                body,
+                properties=properties,
+                user=staff_user,
+                category=category,
+                important=important,
+                visible_from=now,
+                visible_until=until,
+            )
+        elif notice.visible_until is not None and notice.visible_until <= now:
+            notice.body, notice.visible_from, notice.visible_until = body, now, until
+            notice.save(update_fields=["body", "visible_from", "visible_until", "updated_at"])
+        notices.append(notice)
+    return notices
+
+
+def _in_memory(import_file_class, name, kind, rows):
+    """An import file (of the portal's ``ImportFile`` shape) holding ``rows`` as a
+    ``;``-separated UTF-8 CSV, the first row naming the columns."""
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", lineterminator="\n").writerows(rows)
+    data = text.getvalue().encode("utf-8")
+    return import_file_class(name=name, kind=kind, open=lambda: io.BytesIO(data))
+
+
+def _decimal_comma(value, places):
+    return f"{value:.{places}f}".replace(".", ",")
+
+
+#: Share of a year's heating in each month (January first); adds up to 1.
+HEATING_SHARES = [0.20, 0.155, 0.12, 0.07, 0.03, 0.01, 0.005, 0.005, 0.02, 0.075, 0.135, 0.175]
+#: Hot water through the year (more in winter: longer showers, colder mains water).
+HOT_WATER_SEASON = [1.1, 1.1, 1.05, 1.0, 0.95, 0.9, 0.85, 0.85, 0.95, 1.0, 1.05, 1.1]
+HOT_WATER_KWH_PER_M3 = 58  # the conversion factor of the hot water meters in meters.csv
+CONSUMPTION_MONTHS = 24
+
+# The demo flats' meters (meters.csv) and how their households use energy.
+# unit erp id -> (property erp id, living area m², average user's heating kWh per m² and year,
+#                 the household's share of it, hot water m³ per month,
+#                 [(heating meter, share of the flat's heat, kWh per measuring unit or None)],
+#                 hot water meter)
+CONSUMPTION_FLATS = {
+    ("LH", "WE01-01"): (
+        "WE01",
+        Decimal("68.40"),
+        125,  # a 1928 house with new windows
+        0.92,
+        2.6,  # Erika and Max Mustermann
+        [
+            ("LH-WE01-01-HKV1", 0.40, 6.5),
+            ("LH-WE01-01-HKV2", 0.20, 6.5),
+            ("LH-WE01-01-HKV3", 0.25, 6.5),
+            ("LH-WE01-01-HKV4", 0.15, 4.8),
+        ],
+        "LH-WE01-01-WW",
+    ),
+    ("EA", "100-002"): (
+        "100",
+        Decimal("92.60"),
+        85,  # built 1999
+        1.06,
+        4.4,  # a family of four
+        [("EA-100-002-WMZ", 1.0, None)],
+        "EA-100-002-WW",
+    ),
+}
+
+
+def _months_before(today, count):
+    """The first days of the ``count`` months before ``today``'s month, oldest first."""
+    year, month = today.year, today.month
+    months = []
+    for _i in range(count):
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        months.append(datetime.date(year, month, 1))
+    return months[::-1]
+
+
+def _weather(month):
+    """How cold a month was against the long-term mean (the same for every flat)."""
+    return random.Random(f"weather:{month:%Y-%m}").uniform(0.82, 1.18)
+
+
+def demo_consumption_rows(today):
+    """The rows of ``consumption.csv`` and ``benchmarks.csv`` for the 24 months before
+    ``today``'s month. Every value depends only on its meter and month (seeded random
+    numbers), so loading the demo again, even months later, changes no month it had."""
+    consumption = [["company", "meter", "month", "value", "estimated"]]
+    benchmarks = [["company", "property", "kind", "month", "value", "measuring_unit", "basis"]]
+    for month in _months_before(today, CONSUMPTION_MONTHS):
+        weather = _weather(month)
+        for (company, _unit), flat in CONSUMPTION_FLATS.items():
+            prop, area, per_m2_year, share, hot_water, heating_meters, hot_water_meter = flat
+            average_heating = per_m2_year * HEATING_SHARES[month.month - 1] * weather
+            average_hot_water = 25 / 12 * HOT_WATER_SEASON[month.month - 1]  # kWh per m²
+            benchmarks.append(
+                [
+                    company,
+                    prop,
+                    "heating",
+                    f"{month:%m.%Y}",
+                    _decimal_comma(average_heating, 4),
+                    "kwh",
+                    "per_m2",
+                ]
+            )
+            benchmarks.append(
+                [
+                    company,
+                    prop,
+                    "hot_water",
+                    f"{month:%m.%Y}",
+                    _decimal_comma(average_hot_water, 4),
+                    "kwh",
+                    "per_m2",
+                ]
+            )
+            flat_kwh = float(area) * average_heating * share
+            for meter, meter_share, factor in heating_meters:
+                rng = random.Random(f"{meter}:{month:%Y-%m}")
+                value = flat_kwh * meter_share * rng.uniform(0.9, 1.1) / (factor or 1)
+                estimated = "ja" if rng.random() < 0.04 else "nein"
+                consumption.append([company, meter, f"{month:%m.%Y}", _decimal_comma(value, 1), estimated])
+            rng = random.Random(f"{hot_water_meter}:{month:%Y-%m}")
+            value = hot_water * HOT_WATER_SEASON[month.month - 1] * rng.uniform(0.9, 1.1)
+            consumption.append([company, hot_water_meter, f"{month:%m.%Y}", _decimal_comma(value, 3), "nein"])
+    return consumption, benchmarks
+
+
+def import_demo_consumption(today=None):
+    """Meters (``demo_data/meters.csv``) and the monthly values and average users of the two
+    demo flats, generated for the 24 months before today, through the consumption import
+    (an idempotent upsert). Raises ``DemoDataError`` if it did not commit."""
+    from wagtail_tenantportal.consumption.importer import consumption_file
+    from wagtail_tenantportal.consumption.services import ImportFile, import_consumption
+
+    consumption, benchmarks = demo_consumption_rows(today or timezone.localdate())
+    files = [
+        consumption_file(DEMO_DATA_DIR / "meters.csv"),
+        _in_memory(ImportFile, "consumption.csv", "consumption", consumption),
+        _in_memory(ImportFile, "benchmarks.csv", "benchmarks", benchmarks),
+    ]
+    result = import_consumption(files)
+    _check_import(result, "consumption")
+    return result
+
+
+def _check_import(result, what):
+    if result.errors or not result.committed:
+        lines = [str(error) for error in result.errors[:20]]
+        raise DemoDataError("\n".join([f"The demo {what} data were not imported:", *lines]))
+
+
+# Erika Mustermann's savings account (savings_accounts.csv): the export starts in November
+# 2024 with the balance the ERP carried over; a standing order pays in 50 € on the 1st.
+SAVINGS_ACCOUNT = ("LH", "SK-7001")
+SAVINGS_START = datetime.date(2024, 11, 1)
+SAVINGS_OPENING_BALANCE = Decimal("6218.40")
+SAVINGS_RATE = Decimal("0.75")  # % p.a., as in savings_accounts.csv
+SAVINGS_MONTHLY = Decimal("50.00")
+SAVINGS_EXEMPTION_FROM = 2025  # her Freistellungsauftrag (exemption_orders.csv) is valid from then
+#: One-off bookings: (date, amount, kind, text)
+SAVINGS_EXTRA = [
+    (datetime.date(2025, 8, 14), Decimal("-800.00"), "withdrawal", "Auszahlung auf Girokonto"),
+    (datetime.date(2025, 12, 2), Decimal("300.00"), "deposit", "Einzahlung Weihnachtsgeld"),
+    (datetime.date(2026, 6, 12), Decimal("500.00"), "deposit", "Einzahlung"),
+]
+
+
+def demo_savings_transactions(today):
+    """The bookings of Erika's account from ``SAVINGS_START`` up to ``today``: the monthly
+    standing order, some one-off payments, the interest on 31 December and, before her
+    exemption order was valid, Kapitalertragsteuer and Solidaritätszuschlag on it. Past
+    bookings never change, so loading again later only adds the new ones."""
+    cent = Decimal("0.01")
+    bookings = []  # (date, sequence, amount, kind, text)
+    month = SAVINGS_START
+    while month <= today:
+        bookings.append((month, 1, SAVINGS_MONTHLY, "deposit", "Dauerauftrag Sparrate"))
+        month = datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    bookings += [(day, 1, amount, kind, text) for day, amount, kind, text in SAVINGS_EXTRA if day <= today]
+    rows = [
+        ["company", "account", "erp_id", "booking_date", "value_date", "amount", "balance_after", "kind", "text", "sequence"]
+    ]  # fmt: skip
+    balance = SAVINGS_OPENING_BALANCE
+    year_ends = [datetime.date(year, 12, 31) for year in range(SAVINGS_START.year, today.year + 1)]
+    # A year end (amount None) comes after the other bookings of its day.
+    pending = sorted(
+        bookings + [(day, 2, None, "interest", "") for day in year_ends if day <= today],
+        key=lambda b: (b[0], b[2] is None),
+    )
+
+    def add(day, sequence, amount, kind, text):
+        nonlocal balance
+        balance += amount
+        rows.append(
+            [
+                SAVINGS_ACCOUNT[0],
+                SAVINGS_ACCOUNT[1],
+                f"{day:%Y%m%d}-{sequence}",
+                f"{day:%d.%m.%Y}",
+                f"{day:%d.%m.%Y}",
+                _decimal_comma(amount, 2),
+                _decimal_comma(balance, 2),
+                kind,
+                text,
+                str(sequence),
+            ]
+        )
+
+    for day, sequence, amount, kind, text in pending:
+        if amount is not None:
+            add(day, sequence, amount, kind, text)
+            continue
+        # Year end: interest on the balance (the ERP reckons it to the day; near enough).
+        interest = (balance * SAVINGS_RATE / 100 * Decimal("0.97")).quantize(cent)
+        add(day, 2, interest, "interest", f"Zinsen {day.year}")
+        if day.year < SAVINGS_EXEMPTION_FROM:
+            tax = (interest * Decimal("0.25")).quantize(cent)
+            add(day, 3, -tax, "tax", f"Kapitalertragsteuer {day.year}")
+            add(day, 4, -(tax * Decimal("0.055")).quantize(cent), "tax", f"Solidaritätszuschlag {day.year}")
+    return rows
+
+
+def import_demo_savings(today=None):
+    """Erika Mustermann's savings account, its bookings and her exemption order through the
+    savings import (an idempotent upsert): account, holder and exemption order from
+    ``demo_data/``, the bookings generated up to today. Raises ``DemoDataError`` if it did
+    not commit."""
+    from wagtail_tenantportal.savings.importer import ImportFile, import_savings, savings_file
+
+    files = [
+        savings_file(DEMO_DATA_DIR / "savings_accounts.csv"),
+        savings_file(DEMO_DATA_DIR / "savings_holders.csv"),
+        _in_memory(
+            ImportFile,
+            "savings_transactions.csv",
+            "savings_transactions",
+            demo_savings_transactions(today or timezone.localdate()),
+        ),
+        savings_file(DEMO_DATA_DIR / "exemption_orders.csv"),
+    ]
+    result = import_savings(files)
+    _check_import(result, "savings")
+    return result
+
+
+SERVICE_SLUG = "service"
+SERVICE_TITLE = "Service für Mieter"
+SERVICE_BODY = [
+    (
+        "text",
+        "<p>Auf dieser Seite finden Sie alles, was Sie als Mieterin oder Mieter der "
+        "Wohnungsgenossenschaft Lindenhof eG schnell erledigen möchten: Ihre Übersicht im "
+        "Mieterportal, die aktuellen Aushänge Ihres Hauses, Ihre Ansprechpartnerin und den "
+        "direkten Weg zu einem neuen Anliegen.</p>"
+        "<p>Noch kein Zugang? Die Anleitung finden Sie unter "
+        "„Mieterportal – so funktioniert's“.</p>",
+    ),
+    ("portal_dashboard", {"heading": "Ihre Übersicht", "widgets": []}),
+    ("portal_notices", {"heading": "Aktuelle Aushänge", "limit": 3, "only_important": False}),
+    ("portal_contact_person", {"heading": "Ihre Ansprechpartnerin", "topic": "general", "show_photo": True}),
+    (
+        "portal_new_request",
+        {
+            "heading": "Anliegen melden",
+            "intro": "Melden Sie uns einen Schaden oder schreiben Sie uns Ihre Frage. Bei Notfällen "
+            "wie Wasserrohrbruch oder Gasgeruch rufen Sie bitte sofort den Notdienst an: "
+            "0341 23125-99.",
+            "ticket_types": [],
+        },
+    ),
+]
+
+
+def build_service_page(homepage):
+    """The host page "Service für Mieter" (``/service/``): a ``PortalContentPage`` whose
+    StreamField mixes a text block with portal blocks, as editors would build it. Kept as
+    it is when it exists. Returns the page."""
+    from .models import PortalContentPage
+
+    page = PortalContentPage.objects.child_of(homepage).filter(slug=SERVICE_SLUG).first()
+    if page is not None:
+        return page
+    body = json.dumps([{"type": name, "value": value} for name, value in SERVICE_BODY])
+    page = homepage.add_child(
+        instance=PortalContentPage(title=SERVICE_TITLE, slug=SERVICE_SLUG, body=body, show_in_menus=True)
+    )
+    page.save_revision().publish()
+    return page
+
+
 def load_demo():
     """Build the whole demo; safe to run again. Returns a ``DemoResult``."""
     from wagtail_tenantportal.tickets.taxonomy import seed_damage_taxonomy
@@ -755,6 +1190,10 @@ def load_demo():
         elsteraue_tenant_user = create_elsteraue_tenant_account()
         team_users = create_team_users()
         taxonomy = seed_damage_taxonomy()
+        service_page = build_service_page(homepage)
+        notices = create_demo_notices(staff_user)
+    consumption_result = import_demo_consumption()  # its own transaction
+    savings_result = import_demo_savings()  # its own transaction
     # The demo's history is invented: nobody is mailed about it (the mails are sent on commit).
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         with transaction.atomic():
@@ -772,4 +1211,8 @@ def load_demo():
         elsteraue_tenant_user=elsteraue_tenant_user,
         elsteraue_portal_pages=elsteraue_portal_pages,
         sites=sites,
+        notices=notices,
+        consumption_result=consumption_result,
+        savings_result=savings_result,
+        service_page=service_page,
     )

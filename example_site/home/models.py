@@ -1,8 +1,11 @@
 from django.db import models
+from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+
+from wagtail_tenantportal.blocks import portal_blocks
 
 
 class HomePage(Page):
@@ -24,6 +27,24 @@ class StandardPage(Page):
     body = RichTextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("body")]
+
+
+class PortalContentPage(Page):
+    """A content page of the host site whose body mixes text with the portal's blocks
+    (``portal_blocks()``: overview, notices, contact person, new request …), as the
+    quickstart recommends. The demo's "Service für Mieter" page is one."""
+
+    body = StreamField(
+        [("text", blocks.RichTextBlock(label="Text")), *portal_blocks()],
+        blank=True,
+        verbose_name="Inhalt",
+        help_text="Text und Bausteine des Mieterportals; Mieter sehen darin ihre eigenen Daten.",
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+
+    class Meta:
+        verbose_name = "Inhaltsseite mit Portal-Bausteinen"
 
 
 @register_setting(icon="site")
