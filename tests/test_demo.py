@@ -464,7 +464,7 @@ def test_savings_page_shows_her_balance(demo, client):
     assert "7001-01" in html and f"{_euro(balance)} €" in html
     assert "1.000,00" in html  # her exemption order
     detail = client.get(f"/portal/savings/{account.pk}/").content.decode()
-    assert "Kapitalertragsteuer" in detail or "Zinsen" in detail
+    assert "Kapitalertragsteuer 2024" in detail and "Zinsen 2025" in detail
 
 
 SERVICE_HEADINGS = ["Ihre Übersicht", "Aktuelle Aushänge", "Ihre Ansprechpartnerin", "Anliegen melden"]
