@@ -45,6 +45,7 @@ from ..tenancy.importer import (
     _parse_date,
     _short,
 )
+from ..tenancy.importer import ImportResult as BaseImportResult
 from ..tenancy.models import Company, Property, Unit
 from .models import Benchmark, Kind, MeasuringUnit, Meter, MonthlyConsumption, last_of_month
 
@@ -240,39 +241,21 @@ def upload_file(uploaded_file, kind=None):
 
 
 @dataclass
-class ImportResult:
+class ConsumptionImportResult(BaseImportResult):
+    """What an import did (status and summary as the master-data import's)."""
+
     counts: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
     committed: bool = False
     dry_run: bool = False
-    partial: bool = False
 
-    def summary_lines(self):
+    def entity_label(self, kind):
         labels = {
             "meters": _("Meters"),
             "consumption": _("Monthly values"),
             "benchmarks": _("Comparison values"),
         }
-        lines = [
-            _(
-                "%(entity)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, %(rejected)d rejected"
-            )
-            % {
-                "entity": labels[kind],
-                "created": c.created,
-                "updated": c.updated,
-                "unchanged": c.unchanged,
-                "rejected": c.rejected,
-            }
-            for kind, c in self.counts.items()
-        ]
-        if self.dry_run:
-            lines.append(_("Dry run: nothing was saved."))
-        elif not self.committed:
-            lines.append(
-                _("Nothing was saved because rows were rejected (use --partial to save the valid rows).")
-            )
-        return lines
+        return labels[kind]
 
 
 class _Importer:
@@ -565,7 +548,7 @@ def import_consumption(files, *, dry_run=False, partial=False, now=None):
     translated message; nothing is saved for a dry run or, without ``partial``, when any row
     or file was rejected (``result.committed`` says whether it was saved).
     """
-    result = ImportResult(dry_run=dry_run, partial=partial)
+    result = ConsumptionImportResult(dry_run=dry_run, partial=partial)
     now = now or timezone.now()
     ordered = sorted(files, key=lambda f: FILE_KINDS.index(f.kind) if f.kind in FILE_KINDS else -1)
     with transaction.atomic():

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from .importer import ImportFile, ImportResult, import_consumption  # noqa: F401  (public API)
+from .importer import ConsumptionImportResult, ImportFile, import_consumption  # noqa: F401  (public API)
 from .models import (
     REQUIRED_KINDS,
     Benchmark,

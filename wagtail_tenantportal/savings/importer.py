@@ -40,13 +40,13 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from ..conf import portal_settings
 from ..tenancy.importer import (
     _BAD,
     EntityCounts,
     ImportFile,
+    ImportResult,
     RowError,
     _choice,
     _decimal,
@@ -236,14 +236,12 @@ def entity_label(kind):
 
 
 @dataclass
-class SavingsImportResult:
-    """What an import did; when ``committed`` is False nothing was saved."""
+class SavingsImportResult(ImportResult):
+    """What an import did (status and summary as the master-data import's); when ``committed``
+    is False nothing was saved."""
 
-    counts: dict[str, EntityCounts]
-    errors: list[RowError]
-    committed: bool
-    dry_run: bool
-    partial: bool = False
+    def entity_label(self, kind):
+        return entity_label(kind)
 
     def as_dict(self):
         return {
@@ -253,48 +251,6 @@ class SavingsImportResult:
             "counts": {kind: asdict(c) for kind, c in self.counts.items()},
             "errors": [asdict(e) for e in self.errors],
         }
-
-    def status_message(self):
-        count = len(self.errors)
-        if self.dry_run and not count:
-            return _("Dry run: nothing was saved. No errors were found.")
-        if self.dry_run:
-            return ngettext(
-                "Dry run: nothing was saved. %(count)d error was found.",
-                "Dry run: nothing was saved. %(count)d errors were found.",
-                count,
-            ) % {"count": count}
-        if not self.committed:
-            return ngettext(
-                "Nothing was saved: %(count)d error was found. Correct the files, or allow a partial import to save the valid rows.",
-                "Nothing was saved: %(count)d errors were found. Correct the files, or allow a partial import to save the valid rows.",
-                count,
-            ) % {"count": count}
-        if count:
-            return ngettext(
-                "The valid rows were saved; %(count)d error was found.",
-                "The valid rows were saved; %(count)d errors were found.",
-                count,
-            ) % {"count": count}
-        return _("The import was saved.")
-
-    def summary_lines(self):
-        lines = []
-        for kind, c in self.counts.items():
-            text = _(
-                "%(entity)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, %(rejected)d rejected"
-            ) % {
-                "entity": entity_label(kind),
-                "created": c.created,
-                "updated": c.updated,
-                "unchanged": c.unchanged,
-                "rejected": c.rejected,
-            }
-            if c.removed:
-                text += ", " + _("%(count)d removed (missing from the file)") % {"count": c.removed}
-            lines.append(text)
-        lines.append(self.status_message())
-        return lines
 
 
 # --------------------------------------------------------------------------------------------

@@ -237,6 +237,10 @@ class ImportResult:
             ) % {"count": count}
         return _("The import was saved.")
 
+    def entity_label(self, kind):
+        """The translated plural name of an entity kind (imports of other apps override it)."""
+        return entity_label(kind)
+
     def summary_lines(self):
         """Translated lines: one per entity, then the status sentence."""
         lines = []
@@ -244,7 +248,7 @@ class ImportResult:
             text = _(
                 "%(entity)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, %(rejected)d rejected"
             ) % {
-                "entity": entity_label(kind),
+                "entity": self.entity_label(kind),
                 "created": c.created,
                 "updated": c.updated,
                 "unchanged": c.unchanged,
