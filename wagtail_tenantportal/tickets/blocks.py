@@ -96,6 +96,8 @@ def _sample_tickets():
             contract=contract,
             status=statuses[status],
             get_absolute_url="#",
+            has_new_reply=status == "awaiting_tenant",
+            has_new_status=status == "in_progress",
         )
         for days, reference, subject, ticket_type, category, status in rows
     ]
@@ -220,7 +222,9 @@ class RequestListBlock(PortalBlock):
 
         if state != auth.OK:
             return {"login_prompt": login_prompt_context(request, state)}
-        tickets = Ticket.objects.visible_to(request.user).select_related(*LIST_RELATED)
+        tickets = (
+            Ticket.objects.visible_to(request.user).with_news(request.user).select_related(*LIST_RELATED)
+        )
         if value.get("open_only"):
             tickets = tickets.filter(status__is_closed=False)
         tickets = tickets.order_by("-created_at", "-pk")[: value.get("count") or 5]

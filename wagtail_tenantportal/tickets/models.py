@@ -527,6 +527,44 @@ class TicketQuerySet(models.QuerySet):
             return self.none()
         return self.filter(supporters__user=user)
 
+    def with_news(self, user, *, messages=True):
+        """Annotate what the tenant ``user`` has not seen yet (see ``TicketRead``).
+
+        ``has_new_reply``: a public staff message newer than the user's read mark of the ticket;
+        ``has_new_status``: a status change after filing newer than it. A ticket never opened
+        has news if any such message or change exists. ``messages=False`` for tickets whose
+        messages the user may not read (joined with "me too"): ``has_new_reply`` is then False.
+        Two EXISTS subqueries in the same query, however many tickets there are.
+        """
+        account_id = _account_id(user)
+        if account_id is None:
+            return self.annotate(
+                has_new_reply=models.Value(False, output_field=models.BooleanField()),
+                has_new_status=models.Value(False, output_field=models.BooleanField()),
+            )
+
+        def seen_since(field):
+            return models.Exists(
+                TicketRead.objects.filter(
+                    account_id=account_id,
+                    ticket=models.OuterRef("ticket"),
+                    last_seen_at__gte=models.OuterRef(field),
+                )
+            )
+
+        new_status = TicketStatusChange.objects.filter(
+            ticket=models.OuterRef("pk"), from_status__isnull=False
+        ).filter(~seen_since("changed_at"))
+        if messages:
+            new_reply = models.Exists(
+                TicketMessage.objects.staff_replies()
+                .filter(ticket=models.OuterRef("pk"))
+                .filter(~seen_since("created_at"))
+            )
+        else:
+            new_reply = models.Value(False, output_field=models.BooleanField())
+        return self.annotate(has_new_reply=new_reply, has_new_status=models.Exists(new_status))
+
     def open(self):
         return self.filter(status__is_closed=False)
 
@@ -684,6 +722,11 @@ class Ticket(models.Model):
         return reverse("wagtail_tenantportal:ticket_detail", args=[self.reference])
 
     @builtins.property  # the field 'property' shadows the builtin in this class body
+    def has_news(self):
+        """A staff reply or status change the tenant has not seen (needs ``with_news``)."""
+        return bool(getattr(self, "has_new_reply", False) or getattr(self, "has_new_status", False))
+
+    @builtins.property  # the field 'property' shadows the builtin in this class body
     def is_closed(self):
         return self.status.is_closed
 
@@ -757,6 +800,23 @@ class TicketStatusChange(models.Model):
 class TicketMessageQuerySet(models.QuerySet):
     def public(self):
         return self.filter(internal=False)
+
+    def staff_replies(self):
+        """Public messages of staff: what tenants count as a reply (no internal notes)."""
+        return self.public().filter(author_role=TicketMessage.Role.STAFF)
+
+    def unread_by(self, user):
+        """Staff replies newer than ``user``'s read mark of their ticket (all for tickets never
+        opened; none for users without a portal account). Callers limit the tickets."""
+        account_id = _account_id(user)
+        if account_id is None:
+            return self.none()
+        seen = TicketRead.objects.filter(
+            account_id=account_id,
+            ticket=models.OuterRef("ticket"),
+            last_seen_at__gte=models.OuterRef("created_at"),
+        )
+        return self.staff_replies().filter(~models.Exists(seen))
 
 
 class TicketMessage(models.Model):
@@ -894,6 +954,42 @@ class TicketSupporter(models.Model):
 
     def __str__(self):
         return f"{self.ticket.reference}: {self.user}"
+
+
+def _account_id(user):
+    """Id of the ``PortalAccount`` of ``user`` (None for anonymous users and staff without one);
+    no query once the session check has loaded the account."""
+    from ..accounts.auth import get_account
+
+    account = get_account(user)
+    return account.pk if account is not None else None
+
+
+class TicketRead(models.Model):
+    """When a tenant last opened a request in the portal: replies and status changes after that
+    are "new" for them (``Ticket.objects.with_news``). One row per account and request, written
+    by ``services.mark_seen`` (an upsert) when the tenant opens the request's page."""
+
+    account = models.ForeignKey(
+        "tenantportal_accounts.PortalAccount",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="ticket_reads",
+    )
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("request"), on_delete=models.CASCADE, related_name="reads"
+    )
+    last_seen_at = models.DateTimeField(_("last opened"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("read mark of a request")
+        verbose_name_plural = _("read marks of requests")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "ticket"], name="tenantportal_ticket_read_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id}: {self.account_id} {self.last_seen_at:%Y-%m-%d %H:%M}"
 
 
 class NotificationPreference(models.Model):

@@ -42,6 +42,7 @@ from .models import (
     Ticket,
     TicketAttachment,
     TicketMessage,
+    TicketRead,
     TicketSequence,
     TicketStatus,
     TicketStatusChange,
@@ -738,6 +739,29 @@ def post_message(
     return message
 
 
+# -- read marks ----------------------------------------------------------------------------------
+
+
+def mark_seen(ticket, user, *, now=None):
+    """Remember that the tenant ``user`` has just seen ``ticket`` (its page in the portal):
+    replies and status changes until now are no longer "new" for them. One upsert query;
+    nothing for users without a portal account (staff). Callers check that the user may see
+    the ticket and has a full portal session. Returns the time stored, or None."""
+    from ..accounts.auth import get_account
+
+    account = get_account(user)
+    if account is None:
+        return None
+    now = now or timezone.now()
+    TicketRead.objects.bulk_create(
+        [TicketRead(account=account, ticket=ticket, last_seen_at=now)],
+        update_conflicts=True,
+        unique_fields=["account", "ticket"],
+        update_fields=["last_seen_at"],
+    )
+    return now
+
+
 # -- "me too" ------------------------------------------------------------------------------------
 
 
@@ -782,6 +806,7 @@ __all__ = [
     "change_status",
     "post_message",
     "join_ticket",
+    "mark_seen",
     "assign",
     "bulk_change_status",
     "bulk_assign",

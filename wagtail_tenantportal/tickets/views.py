@@ -71,9 +71,20 @@ def supporter_count():
 def list_context(request, user, page_number=None):
     """Context of "my requests": own tickets (paginated), tickets joined, open shared-area reports
     to join. A fixed number of queries however many tickets there are."""
-    own = Ticket.objects.visible_to(user).select_related(*LIST_RELATED).order_by("-created_at", "-pk")
+    own = (
+        Ticket.objects.visible_to(user)
+        .with_news(user)
+        .select_related(*LIST_RELATED)
+        .order_by("-created_at", "-pk")
+    )
     page = Paginator(own, portal_settings.TICKET_LIST_PAGE_SIZE).get_page(page_number)
-    joined = list(Ticket.objects.joined_by(user).select_related(*LIST_RELATED).order_by("-created_at")[:50])
+    # Supporters do not see the messages of joined reports, so only status changes are news.
+    joined = list(
+        Ticket.objects.joined_by(user)
+        .with_news(user, messages=False)
+        .select_related(*LIST_RELATED)
+        .order_by("-created_at")[:50]
+    )
     shared = list(
         Ticket.objects.shared_open_for(user)
         .exclude(pk__in=[ticket.pk for ticket in joined])
@@ -228,6 +239,8 @@ def ticket_new_view(request, type_code):
 @portal_login_required
 def ticket_detail_view(request, reference):
     ticket, full = tenant_ticket(request.user, reference)
+    # Replies and status changes shown now are no longer "new" in lists and on the dashboard.
+    services.mark_seen(ticket, request.user)
     return render_portal(request, "detail.html", detail_context(request, ticket, full))
 
 

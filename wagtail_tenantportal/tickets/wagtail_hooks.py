@@ -65,22 +65,47 @@ def add_ticket_panel(request, panels):
 
 # -- dashboard widget (the tenant's overview) ---------------------------------------------------
 
+#: How many unread replies the widget lists (one per request, newest first).
+WIDGET_REPLIES = 3
 
-def _tickets_widget(open_count, awaiting_count, replies):
-    attention = None
+
+def _tickets_widget(open_count, awaiting_count, replies, unread_count=None):
+    """The widget; ``unread_count`` is the number of requests with a staff reply the tenant has
+    not read yet (default: one per reply listed). It is the attention text, before the
+    requests that await the tenant's reply."""
+    if unread_count is None:
+        unread_count = len(replies)
+    notes = []
+    if unread_count:
+        notes.append(
+            ngettext(
+                "%(count)d request has an unread reply",
+                "%(count)d requests have unread replies",
+                unread_count,
+            )
+            % {"count": unread_count}
+        )
     if awaiting_count:
-        attention = ngettext(
-            "%(count)d request awaits your reply", "%(count)d requests await your reply", awaiting_count
-        ) % {"count": awaiting_count}
+        notes.append(
+            ngettext(
+                "%(count)d request awaits your reply", "%(count)d requests await your reply", awaiting_count
+            )
+            % {"count": awaiting_count}
+        )
     return Widget(
         key="tickets",
         title=_("My requests"),
-        template="wagtail_tenantportal/dashboard/widgets/tickets.html",
-        context={"open_count": open_count, "awaiting_count": awaiting_count, "replies": replies},
+        template="wagtail_tenantportal/tickets/dashboard_widget.html",
+        context={
+            "open_count": open_count,
+            "awaiting_count": awaiting_count,
+            "unread_count": unread_count,
+            "replies": replies,
+        },
         url=reverse("wagtail_tenantportal:ticket_list"),
         url_label=_("All my requests"),
         order=10,
-        attention=attention,
+        attention="; ".join(notes) or None,
     )
 
 
@@ -103,30 +128,41 @@ def _sample_tickets_widget():
 @hooks.register(DASHBOARD_WIDGETS)
 @widget_function("tickets", _("My requests"), sample=_sample_tickets_widget)
 def tickets_dashboard_widget(request):
-    """Open requests, how many await the tenant's reply, the latest staff replies (2 queries)."""
+    """Open requests, how many await the tenant's reply, how many have a staff reply the tenant
+    has not read, and the newest unread replies (2 queries whatever the number of requests)."""
     from django.db.models import Count, Q
     from django.utils.text import Truncator
 
     from .models import Ticket, TicketMessage
 
-    tickets = Ticket.objects.visible_to(request.user)
-    counts = tickets.open().aggregate(
-        open=Count("pk"), awaiting=Count("pk", filter=Q(status__awaiting_tenant=True))
+    user = request.user
+    tickets = Ticket.objects.visible_to(user)
+    counts = tickets.with_news(user).aggregate(
+        open=Count("pk", filter=Q(status__is_closed=False)),
+        awaiting=Count("pk", filter=Q(status__is_closed=False, status__awaiting_tenant=True)),
+        unread=Count("pk", filter=Q(has_new_reply=True)),
     )
-    messages = (
-        TicketMessage.objects.public()
-        .filter(author_role=TicketMessage.Role.STAFF, ticket__in=tickets)
+    # Messages of reports joined with "me too" are not shown to supporters: not counted here.
+    unread = (
+        TicketMessage.objects.unread_by(user)
+        .filter(ticket__in=tickets)
         .select_related("ticket")
-        .order_by("-created_at", "-pk")[:3]
+        .order_by("-created_at", "-pk")[: WIDGET_REPLIES * 4]
     )
-    replies = [
-        {
-            "reference": m.ticket.reference,
-            "subject": m.ticket.subject,
-            "excerpt": Truncator(m.body).chars(120),
-            "created_at": m.created_at,
-            "url": m.ticket.get_absolute_url(),
-        }
-        for m in messages
-    ]
-    return _tickets_widget(counts["open"], counts["awaiting"], replies)
+    replies, seen = [], set()
+    for message in unread:
+        if message.ticket_id in seen:
+            continue
+        seen.add(message.ticket_id)
+        replies.append(
+            {
+                "reference": message.ticket.reference,
+                "subject": message.ticket.subject,
+                "excerpt": Truncator(message.body).chars(120),
+                "created_at": message.created_at,
+                "url": message.ticket.get_absolute_url(),
+            }
+        )
+        if len(replies) == WIDGET_REPLIES:
+            break
+    return _tickets_widget(counts["open"], counts["awaiting"], replies, counts["unread"])
