@@ -1,7 +1,8 @@
 """Staff admin of the notice board: a viewset in the "Tenant portal" menu group.
 
 Create, edit, delete, history (audit log) and a listing with filters by company, category
-and state (visible now, scheduled, expired). New notices go through ``services.publish``.
+and state (visible now, scheduled, expired). New notices go through ``services.publish``;
+an edit that makes a notice important mails it (``services.notice_changed``).
 The property choice is limited to the notice's company when it is known (editing, or a
 ``?company=`` link) and checked against the company on saving either way.
 """
@@ -16,7 +17,13 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column
 
-from ..tenancy.admin_views import PrefillCreateView, TenancyModelViewSet, count_subquery, field_label
+from ..tenancy.admin_views import (
+    NextUrlEditView,
+    PrefillCreateView,
+    TenancyModelViewSet,
+    count_subquery,
+    field_label,
+)
 from ..tenancy.models import Company, Property
 from . import services
 from .models import Notice, NoticeRead
@@ -64,8 +71,23 @@ class NoticeCreateView(PrefillCreateView):
     def save_instance(self):
         notice = self.form.save(commit=False)
         return services.publish(
-            notice, properties=self.form.cleaned_data.get("properties"), user=self.request.user
+            notice,
+            properties=self.form.cleaned_data.get("properties"),
+            user=self.request.user,
+            request=self.request,
         )
+
+
+class NoticeEditView(NextUrlEditView):
+    """Saving as usual; a notice switched to important is mailed to its tenants."""
+
+    def save_instance(self):
+        was_important = type(self.object).objects.filter(pk=self.object.pk, important=True).exists()
+        instance = super().save_instance()
+        services.notice_changed(
+            instance, was_important=was_important, request=self.request, user=self.request.user
+        )
+        return instance
 
 
 def _state_filter(queryset, name, value):
@@ -106,6 +128,7 @@ class NoticeViewSet(TenancyModelViewSet):
     icon = "pick"
     menu_label = _("Notice board")
     add_view_class = NoticeCreateView
+    edit_view_class = NoticeEditView
     filterset_class = NoticeFilterSet
     inspect_view_enabled = False
     ordering = "-visible_from"

@@ -107,6 +107,13 @@ class Notice(models.Model):
         related_name="+",
         editable=False,
     )
+    mailed_at = models.DateTimeField(
+        _("mailed to tenants"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the tenants were told about this important notice by email."),
+    )
 
     objects = NoticeQuerySet.as_manager()
 
@@ -158,6 +165,56 @@ class NoticeRead(models.Model):
 
     def __str__(self):
         return f"{self.notice} – {self.account}"
+
+
+class NoticeMail(models.Model):
+    """A portal account was mailed about an important notice: at most once per notice."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="mails"
+    )
+    account = models.ForeignKey(
+        "tenantportal_accounts.PortalAccount",
+        verbose_name=_("portal account"),
+        on_delete=models.CASCADE,
+        related_name="notice_mails",
+    )
+    created_at = models.DateTimeField(_("mailed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notice email")
+        verbose_name_plural = _("notice emails")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "account"], name="tenantportal_notice_mail_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.notice} – {self.account}"
+
+
+class NoticeMailPreference(models.Model):
+    """Whether a tenant wants an email about important notices. Without a record: yes."""
+
+    account = models.OneToOneField(
+        "tenantportal_accounts.PortalAccount",
+        verbose_name=_("portal account"),
+        on_delete=models.CASCADE,
+        related_name="notice_mail_preference",
+    )
+    important_notices = models.BooleanField(
+        _("email me about important notices"),
+        default=True,
+        help_text=_(
+            "For example a water shut-off or work in your building. The email names the notice; you read it in the portal."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("notice email setting")
+        verbose_name_plural = _("notice email settings")
+
+    def __str__(self):
+        return str(self.account)
 
 
 from .pages import NoticesPage  # noqa: E402, F401  (page types live with their sub-app)

@@ -1,17 +1,33 @@
-"""Business logic of the notice board: publish a notice, mark it read.
+"""Business logic of the notice board: publish a notice, mark it read, mail important notices.
 
 Admin views, commands and tests call these functions; views stay thin.
 """
 
+import logging
+
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from .models import Notice, NoticeRead
+from .models import Notice, NoticeMail, NoticeMailPreference, NoticeRead
+
+logger = logging.getLogger(__name__)
 
 ACTION_PUBLISHED = "tenantportal.notice_published"
+ACTION_MAILED = "tenantportal.notice_mailed"
+
+#: Mail template prefix (``emails/notice_important_subject.txt`` etc.).
+MAIL_TEMPLATE = "notice_important"
+
+#: Words of the notice text quoted in the mail.
+EXCERPT_WORDS = 30
 
 
 def check_properties(company, properties):
@@ -25,9 +41,11 @@ def check_properties(company, properties):
 
 
 @transaction.atomic
-def publish(notice, *, properties=None, user=None):
+def publish(notice, *, properties=None, user=None, request=None):
     """Save a new ``notice`` (unsaved instance) for ``properties`` (None or empty: all
-    properties of its company) and record it in the audit log. Returns the notice."""
+    properties of its company) and record it in the audit log. An important notice that is
+    visible now is mailed to its tenants (``send_important_mails``; scheduled ones by the
+    command ``tenantportal_notice_mails``). Returns the notice."""
     properties = list(properties or [])
     check_properties(notice.company, properties)
     if user is not None and getattr(user, "is_authenticated", False):
@@ -35,7 +53,17 @@ def publish(notice, *, properties=None, user=None):
     notice.save()
     notice.properties.set(properties)
     log(notice, ACTION_PUBLISHED, user=notice.created_by)
+    if notice.important:
+        send_important_mails(notice, request=request, user=notice.created_by)
     return notice
+
+
+def notice_changed(notice, *, was_important, request=None, user=None):
+    """Call after staff saved changes to ``notice``: an important notice that was not
+    important before (or was never mailed) is mailed now. Returns the number of mails."""
+    if notice.important and (not was_important or notice.mailed_at is None):
+        return send_important_mails(notice, request=request, user=user)
+    return 0
 
 
 def create_notice(company, title, body, *, properties=None, user=None, **fields):
@@ -62,3 +90,132 @@ def mark_read(notice, user):
     except IntegrityError:  # the same tenant in two tabs at once
         return False
     return created
+
+
+# -- mail about important notices ---------------------------------------------------------------
+
+
+def mail_recipients(notice, now=None):
+    """Portal accounts to mail about ``notice`` now (one query, ``user`` selected).
+
+    Accounts whose tenant can see the notice (an active link to a party of a current
+    contract of the notice's company, in one of its buildings when the notice targets
+    buildings), whose email address is confirmed and whose user is active; without those
+    that opted out (``NoticeMailPreference``) and those mailed about it before.
+    """
+    from ..accounts.models import AccountParty, PortalAccount
+    from ..tenancy.models import Contract, ContractParty
+
+    now = now or timezone.now()
+    targets = Notice.properties.through.objects.filter(notice_id=notice.pk)
+    contracts = Contract.objects.current(timezone.localdate(now)).filter(company_id=notice.company_id)
+    contracts = contracts.filter(~Exists(targets) | Q(unit__property_id__in=targets.values("property_id")))
+    parties = ContractParty.objects.filter(contract_id__in=contracts.values("pk")).values("party_id")
+    linked = AccountParty.objects.filter(active=True, party_id__in=parties).values("account_id")
+    return (
+        PortalAccount.objects.filter(pk__in=linked, email_verified_at__isnull=False, user__is_active=True)
+        .exclude(Exists(NoticeMail.objects.filter(notice_id=notice.pk, account_id=OuterRef("pk"))))
+        .exclude(
+            Exists(NoticeMailPreference.objects.filter(account_id=OuterRef("pk"), important_notices=False))
+        )
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def notice_url(notice, request=None):
+    """Absolute address of the notice in the portal."""
+    from ..adapter import get_adapter
+
+    try:
+        path = reverse("wagtail_tenantportal:notice_detail", args=[notice.pk])
+    except NoReverseMatch:
+        path = "/"
+    return get_adapter().build_absolute_uri(request, path)
+
+
+def excerpt(notice, words=EXCERPT_WORDS):
+    """The start of the notice text as plain text."""
+    return Truncator(" ".join(strip_tags(notice.body or "").split())).words(words, truncate=" …")
+
+
+def send_important_mails(notice, *, request=None, user=None, now=None, batch_size=500):
+    """Mail every tenant who can see the important ``notice`` once (see ``mail_recipients``).
+
+    Does nothing for notices that are not important or not visible now (scheduled ones are
+    mailed by ``send_due_mails`` once their time comes). The mails are rendered here (with
+    ``request`` for the links, else ``PORTAL_BASE_URL``) and handed to the mail task after
+    the commit; ``NoticeMail`` rows record who was mailed, so no account gets a second mail
+    about the same notice, whoever calls this and however often. A constant number of
+    queries per ``batch_size`` accounts. Records "mailed to N tenants" in the audit log.
+    Returns N.
+    """
+    if not apps.is_installed("wagtail_tenantportal.accounts"):
+        return 0
+    from ..adapter import get_adapter
+    from ..mail import send_later
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The lock makes concurrent calls for one notice wait, so each account is mailed once.
+        locked = (
+            Notice.objects.current(now)
+            .filter(pk=notice.pk, important=True)
+            .select_for_update(of=("self",))
+            .select_related("company")
+            .first()
+        )
+        if locked is None:
+            return 0
+        adapter = get_adapter()
+        url = notice_url(locked, request)
+        context = {"notice": locked, "notice_url": url, "excerpt": excerpt(locked)}
+        rows, messages = [], []
+        for account in mail_recipients(locked, now):
+            email = adapter.user_email(account.user)
+            if not email:
+                continue
+            messages.append(
+                adapter.render_mail(
+                    MAIL_TEMPLATE,
+                    email,
+                    {**context, "user": account.user},
+                    request=request,
+                    company=locked.company,
+                )
+            )
+            rows.append(NoticeMail(notice=locked, account=account, created_at=now))
+        NoticeMail.objects.bulk_create(rows, batch_size=batch_size)
+        Notice.objects.filter(pk=locked.pk).update(mailed_at=now)
+        notice.mailed_at = now
+        if rows:
+            log(locked, ACTION_MAILED, user=_staff(user), data={"count": len(rows)})
+        for message in messages:
+            send_later(message)
+    logger.info("Notice %s mailed to %d tenants.", notice.pk, len(rows))
+    return len(rows)
+
+
+def send_due_mails(*, now=None):
+    """Mail the important notices that are visible now and were not mailed yet (scheduled
+    ones whose time has come). Returns ``{notice: number of mails}``; for cron (command
+    ``tenantportal_notice_mails``)."""
+    now = now or timezone.now()
+    due = Notice.objects.current(now).filter(important=True, mailed_at__isnull=True).order_by("visible_from")
+    return {notice: send_important_mails(notice, now=now) for notice in due}
+
+
+def _staff(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def mail_preference(account):
+    """The account's notice mail setting (unsaved default: mails wanted)."""
+    return NoticeMailPreference.objects.filter(account=account).first() or NoticeMailPreference(
+        account=account
+    )
+
+
+def set_mail_preference(account, wanted):
+    """Store whether ``account`` wants mails about important notices."""
+    NoticeMailPreference.objects.update_or_create(account=account, defaults={"important_notices": wanted})

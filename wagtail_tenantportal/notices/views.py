@@ -5,15 +5,19 @@ may not read (another building, another company, outside its time window, or no 
 answers the same 404.
 """
 
-from django.http import Http404
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from ..accounts import auth
 from ..accounts.auth import portal_login_required
 from ..context import portal_context
 from . import services
-from .models import Notice
+from .models import Notice, NoticeMailPreference
 
 TEMPLATE_DIR = "wagtail_tenantportal/notices/"
 
@@ -64,4 +68,28 @@ def notice_detail_view(request, notice_id):
         request,
         "notice_detail.html",
         {"notice": notice, "all_notices_url": reverse("wagtail_tenantportal:notices")},
+    )
+
+
+class NoticeMailPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = NoticeMailPreference
+        fields = ["important_notices"]
+
+
+@portal_login_required
+def notice_mail_preference_view(request):
+    """The tenant's choice whether important notices come by email as well."""
+    account = auth.get_account(request.user)
+    form = NoticeMailPreferenceForm(
+        request.POST if request.method == "POST" else None, instance=services.mail_preference(account)
+    )
+    if request.method == "POST" and form.is_valid():
+        services.set_mail_preference(account, form.cleaned_data["important_notices"])
+        messages.success(request, _("Your email setting for the notice board has been saved."))
+        return HttpResponseRedirect(reverse("wagtail_tenantportal:notice_mail_preference"))
+    return render_portal(
+        request,
+        "mail_preference.html",
+        {"form": form, "all_notices_url": reverse("wagtail_tenantportal:notices")},
     )

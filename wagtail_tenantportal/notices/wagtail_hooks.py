@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
+from wagtail.log_actions import LogFormatter
 
 from ..dashboard.widgets import HOOK_NAME, Widget, widget_function
 from . import services
@@ -19,6 +20,16 @@ def register_notice_viewsets():
 @hooks.register("register_log_actions")
 def register_notice_log_actions(actions):
     actions.register_action(services.ACTION_PUBLISHED, _("Publish notice"), _("Notice published"))
+
+    @actions.register_action(services.ACTION_MAILED)
+    class NoticeMailedFormatter(LogFormatter):
+        label = _("Mail notice to tenants")
+
+        def format_message(self, log_entry):
+            count = (log_entry.data or {}).get("count", 0)
+            return ngettext(
+                "Notice mailed to %(count)d tenant", "Notice mailed to %(count)d tenants", count
+            ) % {"count": count}
 
 
 #: Notices the dashboard widget lists.
