@@ -24,7 +24,8 @@ from wagtail_tenantportal.tenancy.models import (
     contact_person_for,
 )
 from wagtail_tenantportal.tenancy.pages import ContractsPage
-from wagtail_tenantportal.tenancy.views import mask_iban, responsible_contacts
+from wagtail_tenantportal.tenancy.validators import mask_iban
+from wagtail_tenantportal.tenancy.views import responsible_contacts
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.search import index
 
-from .validators import format_iban, validate_bic, validate_iban
+from .validators import format_iban, mask_iban, validate_bic, validate_iban
 
 
 def _user_party_ids(user):
@@ -438,11 +438,8 @@ class Contract(index.Indexed, models.Model):
 
     @property
     def iban_masked(self):
-        """IBAN as shown to tenants: country, check digits and the last four digits."""
-        iban = format_iban(self.iban)
-        if len(iban) < 9:
-            return iban
-        return iban[:4] + " " + "".join("•" if c.isalnum() else c for c in iban[5:-4]) + iban[-4:]
+        """IBAN as shown to tenants: the country and the last four characters (``mask_iban``)."""
+        return mask_iban(self.iban)
 
     def current_rent_components(self, on=None):
         """The rent components valid on ``on`` (default today): per label the latest valid_from."""

@@ -80,3 +80,14 @@ def format_iban(value):
     """Group an IBAN in blocks of four, as printed on letters (DE12 3456 ...)."""
     iban = normalize_iban(value)
     return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+def mask_iban(value):
+    """An IBAN as tenants see it: the country and the last four characters, the rest (check
+    digits included) as dots, grouped in fours like on paper (``DE•• •••• •••• •••• ••30 00``).
+    Empty stays empty."""
+    iban = normalize_iban(value or "")
+    if len(iban) < 8:
+        return "•" * len(iban)
+    masked = iban[:2] + "•" * (len(iban) - 6) + iban[-4:]
+    return " ".join(masked[i : i + 4] for i in range(0, len(masked), 4))

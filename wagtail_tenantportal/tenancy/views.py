@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET
 from ..accounts.auth import portal_login_required
 from ..context import portal_context
 from .models import ContactResponsibility, Contract, ContractParty, Topic
-from .validators import normalize_iban
 
 TEMPLATE_DIR = "wagtail_tenantportal/tenancy/"
 
@@ -37,16 +36,6 @@ def render_portal(request, template, context=None, status=200):
     return render(
         request, TEMPLATE_DIR + template, {**portal_context(request), **(context or {})}, status=status
     )
-
-
-def mask_iban(value):
-    """An IBAN as tenants see it: the country and the last four characters, the rest as dots,
-    grouped in fours like on paper (``DE•• •••• •••• •••• ••30 00``). Empty stays empty."""
-    iban = normalize_iban(value or "")
-    if len(iban) < 8:
-        return "•" * len(iban)
-    masked = iban[:2] + "•" * (len(iban) - 6) + iban[-4:]
-    return " ".join(masked[i : i + 4] for i in range(0, len(masked), 4))
 
 
 # -- querysets ------------------------------------------------------------------------------
@@ -178,7 +167,7 @@ def contract_detail_context(contract, *, show_bank_details=True):
         "parties": list(contract.contract_parties.all()),
         "rent": current_rent(contract),
         "show_bank_details": show_bank_details,
-        "iban_masked": mask_iban(contract.iban),
+        "iban_masked": contract.iban_masked,
         "contact_groups": contacts_by_person(contract, contacts, topics),
         "company": contract.company,
     }
