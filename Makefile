@@ -19,7 +19,7 @@ SQLITE_URL := sqlite://:memory:
 MANAGE := cd example_site && ../$(PY) manage.py
 PYTEST_ARGS ?=
 
-.PHONY: help demo test lint migrations-check catalogue check-site docs pytest-sqlite pytest-postgres \
+.PHONY: help demo test lint migrations-check catalogue check-site docs pytest-sqlite pytest-demo pytest-postgres \
 	pytest-oldest browser-deps quickstart-test messages bench clean
 
 help:
@@ -39,7 +39,7 @@ demo: $(VENV)/.installed
 	$(MANAGE) load_demo_data
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: $(VENV)/.installed lint migrations-check catalogue check-site docs browser-deps pytest-sqlite pytest-postgres \
+test: $(VENV)/.installed lint migrations-check catalogue check-site docs browser-deps pytest-sqlite pytest-demo pytest-postgres \
 	pytest-oldest quickstart-test
 	@echo "make test: all checks passed"
 
@@ -80,6 +80,11 @@ browser-deps:
 pytest-sqlite: $(VENV)/.installed
 	@echo "== pytest on SQLite"
 	DATABASE_URL="$(SQLITE_URL)" $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+# The example site's German demo (load_demo_data twice, both cooperatives, their portal pages).
+pytest-demo: $(VENV)/.installed
+	@echo "== demo of the example site"
+	DATABASE_URL="$(SQLITE_URL)" $(VENV)/bin/pytest -q --ds=tests.example_settings tests/test_demo.py
 
 pytest-postgres: $(VENV)/.installed
 	@if $(PY) scripts/db_reachable.py "$(DATABASE_URL_PG)"; then \
