@@ -2,15 +2,24 @@
 
 Monthly values come from the import (``tenantportal_import_consumption``); staff see them on
 the meter's inspect page. Listings run a fixed number of queries (``select_related`` of every
-column's foreign key).
+column's foreign key). "Import consumption data" uploads the CSV files through the
+master-data upload page with the consumption import (permission: add meters).
 """
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.admin.ui.tables import BooleanColumn, Column, Table
 
-from ..tenancy.admin_views import InspectSection, TenancyModelViewSet, display_headings, field_label
+from ..tenancy.admin_views import (
+    BaseImportUploadView,
+    ImportUploadViewSet,
+    InspectSection,
+    TenancyModelViewSet,
+    display_headings,
+    field_label,
+)
 from ..tenancy.models import Unit
+from .importer import FILE_KINDS, import_consumption, upload_file
 from .models import Benchmark, Meter, MonthlyConsumption
 
 #: Monthly values shown on a meter's inspect page (the latest first).
@@ -138,6 +147,25 @@ class BenchmarkViewSet(TenancyModelViewSet):
         return queryset.select_related("company", "property")
 
 
+#: Who may upload consumption files: those who may add meters.
+IMPORT_PERMISSION = "tenantportal_consumption.add_meter"
+
+
+class ConsumptionImportUploadView(BaseImportUploadView):
+    import_function = staticmethod(import_consumption)
+    file_factory = staticmethod(upload_file)
+    file_kinds = FILE_KINDS
+    command_name = "tenantportal_import_consumption"
+
+
+class ConsumptionImportUploadViewSet(ImportUploadViewSet):
+    name = "tenantportal_consumption_import"
+    url_prefix = "tenantportal/consumption-import"
+    menu_label = _("Import consumption data")
+    permission = IMPORT_PERMISSION
+    view_class = ConsumptionImportUploadView
+
+
 def menu_viewsets():
     """Viewsets shown in the "Tenant portal" menu group, in menu order."""
-    return [MeterViewSet(), BenchmarkViewSet()]
+    return [MeterViewSet(), BenchmarkViewSet(), ConsumptionImportUploadViewSet()]

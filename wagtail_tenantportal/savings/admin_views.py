@@ -7,6 +7,8 @@ overwrites what it delivers, so the admin shows and exports, it does not edit.
   the holders), filter by company, search by number, ERP id or holder name, export; the
   inspect page shows the holders, the latest bookings and the holders' exemption orders.
 - Exemption orders: listing, filter by company, search by party, export.
+- "Import savings data": upload of the CSV files (the master-data upload page, with the
+  savings import); for staff with the permission to add savings accounts.
 """
 
 from django.db.models import Q
@@ -14,8 +16,16 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import BooleanColumn, Column, Table
 
-from ..tenancy.admin_views import InspectSection, TenancyModelViewSet, field_label, link_column
+from ..tenancy.admin_views import (
+    BaseImportUploadView,
+    ImportUploadViewSet,
+    InspectSection,
+    TenancyModelViewSet,
+    field_label,
+    link_column,
+)
 from ..tenancy.models import Party
+from .importer import KIND_ORDER, import_savings, savings_upload
 from .models import ExemptionOrder, SavingsAccount, SavingsTransaction
 
 #: Bookings shown on an account's inspect page (the export of the account has all of them).
@@ -196,5 +206,24 @@ class ExemptionOrderViewSet(TenancyModelViewSet):
         return _read_only_patterns(self)
 
 
+#: Who may upload savings files: those who may add savings accounts.
+IMPORT_PERMISSION = "tenantportal_savings.add_savingsaccount"
+
+
+class SavingsImportUploadView(BaseImportUploadView):
+    import_function = staticmethod(import_savings)
+    file_factory = staticmethod(savings_upload)
+    file_kinds = KIND_ORDER
+    command_name = "tenantportal_import_savings"
+
+
+class SavingsImportUploadViewSet(ImportUploadViewSet):
+    name = "tenantportal_savings_import"
+    url_prefix = "tenantportal/savings-import"
+    menu_label = _("Import savings data")
+    permission = IMPORT_PERMISSION
+    view_class = SavingsImportUploadView
+
+
 def menu_viewsets():
-    return [SavingsAccountViewSet(), ExemptionOrderViewSet()]
+    return [SavingsAccountViewSet(), ExemptionOrderViewSet(), SavingsImportUploadViewSet()]

@@ -16,9 +16,10 @@ Other sub-apps build their admin on the generic parts here: ``TenancyModelViewSe
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django import forms
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
     Count,
@@ -1328,19 +1329,87 @@ class ImportRunViewSet(TenancyModelViewSet):
         ]
 
 
-class ImportUploadView(WagtailAdminTemplateMixin, FormView):
-    """Upload of ERP export files; runs the importer and shows its summary on the same page."""
+class UploadFormMixin:
+    """An ``ImportUploadForm`` whose files are turned into ``ImportFile`` objects by
+    ``file_factory`` (an upload -> ``ImportFile``, ``ValueError`` for a name it cannot tell),
+    for the imports of other apps (savings, consumption)."""
+
+    file_factory = None
+
+    def clean(self):
+        cleaned = forms.Form.clean(self)
+        uploads = cleaned.get("files")
+        if not uploads:
+            return cleaned
+        import_files, errors, seen = [], [], {}
+        for upload in uploads:
+            try:
+                import_file = type(self).file_factory(upload)
+            except ValueError as exc:
+                errors.append(ValidationError(str(exc), code="unknown_kind"))
+                continue
+            if import_file.kind in seen:
+                errors.append(
+                    ValidationError(
+                        _("%(first)s and %(second)s contain the same kind of data; upload only one of them."),
+                        code="duplicate_kind",
+                        params={"first": seen[import_file.kind], "second": upload.name},
+                    )
+                )
+                continue
+            seen[import_file.kind] = upload.name
+            import_files.append(import_file)
+        if errors:
+            self.add_error("files", errors)
+        else:
+            cleaned["import_files"] = import_files
+        return cleaned
+
+
+def upload_form_class(file_factory, file_kinds):
+    """An upload form for files of ``file_kinds`` (e.g. ``("meters", "consumption")``)."""
+    if file_factory is None:
+        return ImportUploadForm
+    help_text = _(
+        "Select all files of one export at once. The file name says what a file contains: %(names)s."
+    )
+    names = ", ".join(f"{kind}.csv" for kind in file_kinds)
+
+    class UploadForm(UploadFormMixin, ImportUploadForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["files"].help_text = help_text % {"names": names}
+
+    UploadForm.file_factory = staticmethod(file_factory)
+    return UploadForm
+
+
+class BaseImportUploadView(WagtailAdminTemplateMixin, FormView):
+    """Upload of CSV export files: runs an import and shows its summary on the same page.
+
+    Subclasses (or ``as_view`` arguments) give ``import_function(files, dry_run=, partial=)``
+    returning a result with ``counts``, ``errors``, ``committed``, ``dry_run``,
+    ``status_message()`` and ``entity_label(kind)``; ``file_factory`` and ``file_kinds`` for
+    the form (functions as ``staticmethod`` on a class); ``permission``; ``page_title``;
+    ``command_name`` (the management command for larger exports).
+    """
 
     template_name = "wagtail_tenantportal/admin/import_upload.html"
-    form_class = ImportUploadForm
-    page_title = _("Import master data")
     header_icon = "upload"
-    permission = IMPORT_PERMISSION
+    page_title = _("Import")
+    permission = None
+    import_function = None
+    file_factory = None
+    file_kinds = ()
+    command_name = "tenantportal_import"
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
+        if not self.permission or not request.user.has_perm(self.permission):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return upload_form_class(self.file_factory, self.file_kinds)
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
@@ -1348,43 +1417,88 @@ class ImportUploadView(WagtailAdminTemplateMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["max_upload_mb"] = portal_settings.IMPORT_MAX_UPLOAD_MB
+        context["command_name"] = self.command_name
         return context
 
+    def run_import(self, form):
+        return self.import_function(
+            form.cleaned_data["import_files"],
+            dry_run=form.cleaned_data["dry_run"],
+            partial=form.cleaned_data["partial"],
+        )
+
+    def get_summary_rows(self, result):
+        """Rows of the summary table: the result's kinds in its order, labelled by the result."""
+        rows = []
+        for kind, counts in result.counts.items():
+            row = {"entity": capfirst(str(result.entity_label(kind)))}
+            for name in COUNT_NAMES:
+                row[name] = _count(counts, name)
+            rows.append(row)
+        return rows
+
+    def get_run_url(self, result):
+        return None
+
     def form_valid(self, form):
-        result = import_master_data(
+        result = self.run_import(form)
+        errors = error_rows(result.errors)
+        context = self.get_context_data(
+            # A fresh form: the browser cannot re-send the files anyway.
+            form=self.get_form_class()(
+                initial={"dry_run": result.dry_run, "partial": form.cleaned_data["partial"]}
+            ),
+            result=result,
+            summary_rows=self.get_summary_rows(result),
+            error_rows=errors[:MAX_ERRORS_SHOWN],
+            errors_hidden=max(len(errors) - MAX_ERRORS_SHOWN, 0),
+            run_url=self.get_run_url(result),
+            status_message=result.status_message(),
+        )
+        return self.render_to_response(context)
+
+
+class ImportUploadView(BaseImportUploadView):
+    """Upload of the master-data export (recorded as an ``ImportRun``)."""
+
+    page_title = _("Import master data")
+    permission = IMPORT_PERMISSION
+
+    def run_import(self, form):
+        return import_master_data(
             form.cleaned_data["import_files"],
             dry_run=form.cleaned_data["dry_run"],
             partial=form.cleaned_data["partial"],
             user=self.request.user,
             source=m.ImportRun.Source.ADMIN,
         )
-        errors = error_rows(result.errors)
-        context = self.get_context_data(
-            # A fresh form: the browser cannot re-send the files anyway.
-            form=self.form_class(
-                initial={"dry_run": result.dry_run, "partial": form.cleaned_data["partial"]}
-            ),
-            result=result,
-            summary_rows=summary_rows(result.counts),
-            error_rows=errors[:MAX_ERRORS_SHOWN],
-            errors_hidden=max(len(errors) - MAX_ERRORS_SHOWN, 0),
-            run_url=admin_url(m.ImportRun, "inspect", result.run.pk) if result.run else None,
-            status_message=result.status_message(),
-        )
-        return self.render_to_response(context)
+
+    def get_summary_rows(self, result):
+        return summary_rows(result.counts)
+
+    def get_run_url(self, result):
+        return admin_url(m.ImportRun, "inspect", result.run.pk) if result.run else None
 
 
 class ImportUploadViewSet(ViewSet):
-    """The "Import master data" menu entry; shown only to users who may import."""
+    """A menu entry with an upload page (``view_class``); shown only to users with
+    ``permission``. Other apps subclass it with their own name, label, permission and view."""
 
     name = "tenantportal_import"
     url_prefix = "tenantportal/import"
     icon = "upload"
     menu_label = _("Import master data")
     permission = IMPORT_PERMISSION
+    view_class = ImportUploadView
 
     def get_urlpatterns(self):
-        return [path("", ImportUploadView.as_view(permission=self.permission), name="index")]
+        return [
+            path(
+                "",
+                self.view_class.as_view(permission=self.permission, page_title=self.menu_label),
+                name="index",
+            )
+        ]
 
     @cached_property
     def menu_item_class(self):
