@@ -105,7 +105,8 @@ def test_dashboard_shows_the_widgets_of_tickets_documents_and_notices(portal_cli
         < content.index("tp-widget--notices")
     )
     assert "You have 1 open request." in content
-    assert "1 request awaits your reply" in content
+    assert "1 request has an unread reply; 1 request awaits your reply" in content
+    assert "Unread replies" in content
     assert "Wann dürfen wir kommen?" in content and "Heizung kalt" in content
     assert "Betriebskostenabrechnung 2025" in content and "1 new document" in content
     assert "Sommerfest im Hof" in content and "1 new notice" in content
@@ -147,6 +148,7 @@ def test_total_queries_are_constant_for_1_or_30_of_everything(portal_client):
     assert "You have 30 open requests." in content
     # fill(1) then fill(29): every odd n awaits a reply, every third n was opened / read.
     assert "14 requests await your reply" in content
+    assert "30 requests have unread replies" in content  # none opened yet
     assert "19 new documents" in content and "19 new notices" in content
     assert counts[0] == counts[1], counts
     print(f"dashboard queries with 1 and 30 of everything: {counts}")
