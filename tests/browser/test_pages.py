@@ -35,6 +35,7 @@ TENANT_PAGES = [
     ("/portal/2fa/", "two-factor: optional", None),
     ("/portal/requests/new/general_contact/", "requests: general request form", "tickets"),
     ("/portal/requests/notifications/", "requests: mail settings", "tickets"),
+    ("/portal/requests/", "requests: list with an unread reply", "tickets"),
     ("/portal/documents/", "documents: none yet", "documents"),
     ("/portal/documents/certificates/", "documents: certificates", "documents"),
     (
@@ -64,13 +65,31 @@ def tenant():
         unit=UnitFactory(property=PropertyFactory(company=company)), start_date=datetime.date(2020, 1, 1)
     )
     user = verified_tenant(contract, email=EMAIL, password=journey.PASSWORD)
-    add_tenant_data(contract)
+    add_tenant_data(contract, user)
     return user
 
 
-def add_tenant_data(contract):
-    """What the overview, notices, consumption and savings pages show (apps that are installed)."""
+def add_tenant_data(contract, user=None):
+    """What the overview, requests, notices, consumption and savings pages show (apps that are
+    installed): a request with an unread staff reply, a notice, a year of consumption, a
+    savings account."""
     party = contract.parties.first()
+    if installed("tickets") and user is not None:
+        from tests.factories import UserFactory
+        from wagtail_tenantportal.tickets import services as ticket_services
+        from wagtail_tenantportal.tickets.models import TicketMessage, TicketType
+
+        ticket = ticket_services.submit_ticket(
+            contract=contract,
+            ticket_type=TicketType.objects.get(code="general_contact"),
+            user=user,
+            subject="Frage zur Nebenkostenabrechnung",
+            description="Bitte erklären Sie mir die Position Hauswart.",
+        )
+        staff = UserFactory(is_staff=True, username="sachbearbeiterin", email="team@example.org")
+        ticket_services.post_message(
+            ticket, user=staff, body="Gern, die Aufstellung liegt bei.", role=TicketMessage.Role.STAFF
+        )
     if installed("notices"):
         from tests.factories import NoticeFactory
 
@@ -104,6 +123,11 @@ def detail_pages():
             "contracts: detail with rent and contact persons",
         )
     ]
+    if installed("tickets"):
+        from wagtail_tenantportal.tickets.models import Ticket
+
+        ticket = Ticket.objects.get()
+        pages.append((ticket.get_absolute_url(), "requests: detail with a staff reply"))
     if installed("notices"):
         from wagtail_tenantportal.notices.models import Notice
 
