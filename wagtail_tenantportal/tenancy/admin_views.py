@@ -16,10 +16,9 @@ Other sub-apps build their admin on the generic parts here: ``TenancyModelViewSe
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django import forms
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import (
     Count,
@@ -1329,43 +1328,6 @@ class ImportRunViewSet(TenancyModelViewSet):
         ]
 
 
-class UploadFormMixin:
-    """An ``ImportUploadForm`` whose files are turned into ``ImportFile`` objects by
-    ``file_factory`` (an upload -> ``ImportFile``, ``ValueError`` for a name it cannot tell),
-    for the imports of other apps (savings, consumption)."""
-
-    file_factory = None
-
-    def clean(self):
-        cleaned = forms.Form.clean(self)
-        uploads = cleaned.get("files")
-        if not uploads:
-            return cleaned
-        import_files, errors, seen = [], [], {}
-        for upload in uploads:
-            try:
-                import_file = type(self).file_factory(upload)
-            except ValueError as exc:
-                errors.append(ValidationError(str(exc), code="unknown_kind"))
-                continue
-            if import_file.kind in seen:
-                errors.append(
-                    ValidationError(
-                        _("%(first)s and %(second)s contain the same kind of data; upload only one of them."),
-                        code="duplicate_kind",
-                        params={"first": seen[import_file.kind], "second": upload.name},
-                    )
-                )
-                continue
-            seen[import_file.kind] = upload.name
-            import_files.append(import_file)
-        if errors:
-            self.add_error("files", errors)
-        else:
-            cleaned["import_files"] = import_files
-        return cleaned
-
-
 def upload_form_class(file_factory, file_kinds):
     """An upload form for files of ``file_kinds`` (e.g. ``("meters", "consumption")``)."""
     if file_factory is None:
@@ -1375,12 +1337,14 @@ def upload_form_class(file_factory, file_kinds):
     )
     names = ", ".join(f"{kind}.csv" for kind in file_kinds)
 
-    class UploadForm(UploadFormMixin, ImportUploadForm):
+    class UploadForm(ImportUploadForm):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.fields["files"].help_text = help_text % {"names": names}
 
-    UploadForm.file_factory = staticmethod(file_factory)
+        def import_file_for(self, upload):
+            return file_factory(upload)
+
     return UploadForm
 
 

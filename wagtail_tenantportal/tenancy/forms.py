@@ -72,6 +72,11 @@ class ImportUploadForm(forms.Form):
             )
         return uploads
 
+    def import_file_for(self, upload):
+        """The ``ImportFile`` of an upload (``ValueError`` for a name it cannot tell). The
+        uploads of other apps' imports (savings, consumption) override this."""
+        return ImportFile.from_upload(upload)
+
     def clean(self):
         cleaned = super().clean()
         uploads = cleaned.get("files")
@@ -80,7 +85,7 @@ class ImportUploadForm(forms.Form):
         import_files, errors, seen = [], [], {}
         for upload in uploads:
             try:
-                import_file = ImportFile.from_upload(upload)
+                import_file = self.import_file_for(upload)
             except ValueError as exc:
                 errors.append(ValidationError(str(exc), code="unknown_kind"))
                 continue
