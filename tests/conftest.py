@@ -8,6 +8,18 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request with "Accept-Language: de" leaves
+    German active in the thread after the test client returns (LocaleMiddleware), which would
+    otherwise leak into the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _forget_site_root_paths():
     """Wagtail caches the sites' root paths in the cache, outside each test's transaction: a
     test that adds a second site would otherwise leave later tests with two sites (and

@@ -103,7 +103,7 @@ class TestAccount:
         assert "Page 1 of 2" in content and "?year=2025&amp;page=2" in content
         content = text(client.get(account_url(account), {"year": "2025", "page": "2"}))
         assert "Einzahlung" in content and "Kapitalertragsteuer" not in content
-        assert text(client.get(account_url(account), {"page": "999"})).count("<tr>") >= 2  # last page
+        assert text(client.get(account_url(account), {"page": "999"})).count("<tr ") >= 2  # last page
 
     def test_same_queries_for_1_or_30_bookings(self, client, tenant, company):
         login(client, tenant)
@@ -117,7 +117,7 @@ class TestAccount:
             book(account, datetime.date(2025, 1, 1) + datetime.timedelta(days=n), "1.00", str(n))
         with CaptureQueriesContext(connection) as many:
             response = client.get(account_url(account))
-        assert text(response).count("<tr>") >= 31
+        assert text(response).count("<tr ") >= 31
         assert len(many) == len(few)
 
 

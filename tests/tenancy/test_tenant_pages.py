@@ -124,7 +124,7 @@ class TestContractList:
             portal_client.get(LIST_URL)  # warm caches (sites, content types)
             with CaptureQueriesContext(connection) as queries:
                 response = portal_client.get(LIST_URL)
-            return len(queries), response.content.decode().count('class="tp-number"><a')
+            return len(queries), response.content.decode().count('data-label="Contract number"><a')
 
         one, rows = measure()
         assert rows == 1

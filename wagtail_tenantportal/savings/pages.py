@@ -1,4 +1,4 @@
-"""The "My savings" page type (Mein Sparen), imported from ``models.py``.
+"""The "My savings" page type (Meine Spareinlagen), imported from ``models.py``.
 
 Editors place it anywhere in the page tree. It shows the tenant's savings accounts with
 balance and interest rate and links to each account's transactions; visitors who are not
