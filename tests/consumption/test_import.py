@@ -159,6 +159,16 @@ def test_unknown_file_names_are_refused(tmp_path):
         consumption_file(write(tmp_path, "zaehler.csv", "x"))
 
 
+def test_two_files_of_one_kind_are_refused_and_nothing_is_saved(tmp_path, unit):
+    first = consumption_file(write(tmp_path, "meters.csv", METERS))
+    (tmp_path / "more").mkdir()
+    second = consumption_file(write(tmp_path / "more", "meters.csv", METERS))
+    result = import_consumption([first, second])
+    assert not result.committed
+    assert any("both contain meters" in error.message for error in result.errors)
+    assert not Meter.objects.exists()
+
+
 def test_command(tmp_path, unit, capsys):
     meters = write(tmp_path, "meters.csv", METERS)
     values = write(tmp_path, "werte.csv", VALUES)

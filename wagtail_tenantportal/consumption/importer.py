@@ -44,6 +44,7 @@ from ..tenancy.importer import (
     _Invalid,
     _parse_date,
     _short,
+    order_files,
 )
 from ..tenancy.importer import ImportResult as BaseImportResult
 from ..tenancy.models import Company, Property, Unit
@@ -550,18 +551,10 @@ def import_consumption(files, *, dry_run=False, partial=False, now=None):
     """
     result = ConsumptionImportResult(dry_run=dry_run, partial=partial)
     now = now or timezone.now()
-    ordered = sorted(files, key=lambda f: FILE_KINDS.index(f.kind) if f.kind in FILE_KINDS else -1)
+    # unknown kinds and a second file of one kind are errors, as in the master-data import
+    ordered = order_files(files, result.errors, FILE_KINDS)
     with transaction.atomic():
         for import_file in ordered:
-            if import_file.kind not in FILE_KINDS:
-                result.errors.append(
-                    RowError(
-                        file=import_file.name,
-                        line=None,
-                        message=_("Unknown file kind “%(kind)s”.") % {"kind": import_file.kind},
-                    )
-                )
-                continue
             result.counts.setdefault(import_file.kind, EntityCounts())
             try:
                 _Importer(import_file, result, now).run()

@@ -56,6 +56,7 @@ from ..tenancy.importer import (
     _parse_date,
     _short,
     _too_long,
+    order_files,
 )
 from ..tenancy.models import Company, Contract, Party
 from .models import ExemptionOrder, SavingsAccount, SavingsAccountHolder, SavingsTransaction
@@ -662,36 +663,6 @@ def _guess_kind(text, amount):
     return SavingsTransaction.Kind.DEPOSIT if amount >= 0 else SavingsTransaction.Kind.WITHDRAWAL
 
 
-def _order_files(files, errors):
-    by_kind = {}
-    for import_file in files:
-        if import_file.kind not in KIND_ORDER:
-            errors.append(
-                RowError(
-                    file=import_file.name,
-                    line=None,
-                    message=_("Unknown file kind “%(kind)s”; accepted kinds: %(kinds)s.")
-                    % {"kind": import_file.kind, "kinds": ", ".join(KIND_ORDER)},
-                )
-            )
-        elif import_file.kind in by_kind:
-            errors.append(
-                RowError(
-                    file=import_file.name,
-                    line=None,
-                    message=_("“%(first)s” and “%(second)s” both contain %(kind)s; give one file per kind.")
-                    % {
-                        "first": by_kind[import_file.kind].name,
-                        "second": import_file.name,
-                        "kind": import_file.kind,
-                    },
-                )
-            )
-        else:
-            by_kind[import_file.kind] = import_file
-    return [by_kind[kind] for kind in KIND_ORDER if kind in by_kind]
-
-
 def import_savings(files: Iterable[ImportFile], *, dry_run=False, partial=False) -> SavingsImportResult:
     """Import savings CSV files of an ERP export: an idempotent upsert, in ``KIND_ORDER``.
 
@@ -705,7 +676,7 @@ def import_savings(files: Iterable[ImportFile], *, dry_run=False, partial=False)
     """
     files = list(files)
     errors = []
-    ordered = _order_files(files, errors)
+    ordered = order_files(files, errors, KIND_ORDER)
     run = None
     committed = False
     try:

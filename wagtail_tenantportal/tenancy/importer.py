@@ -1375,16 +1375,19 @@ class _Run:
             self.indexes[kind].by_company = {}
 
 
-def _order_files(files, errors):
+def order_files(files, errors, order=ENTITY_ORDER):
+    """The files in ``order`` of their kinds (what refers to others after those); an unknown
+    kind or a second file of one kind becomes an error in ``errors`` and is left out. Also
+    used by the imports of other apps with their own ``order``."""
     by_kind = {}
     for import_file in files:
-        if import_file.kind not in ENTITY_ORDER:
+        if import_file.kind not in order:
             errors.append(
                 RowError(
                     file=import_file.name,
                     line=None,
                     message=_("Unknown file kind “%(kind)s”; accepted kinds: %(kinds)s.")
-                    % {"kind": import_file.kind, "kinds": ", ".join(ENTITY_ORDER)},
+                    % {"kind": import_file.kind, "kinds": ", ".join(order)},
                 )
             )
         elif import_file.kind in by_kind:
@@ -1402,7 +1405,7 @@ def _order_files(files, errors):
             )
         else:
             by_kind[import_file.kind] = import_file
-    return [by_kind[kind] for kind in ENTITY_ORDER if kind in by_kind]
+    return [by_kind[kind] for kind in order if kind in by_kind]
 
 
 def import_master_data(
@@ -1435,7 +1438,7 @@ def import_master_data(
     started = timezone.now()
     files = list(files)
     errors = []
-    ordered = _order_files(files, errors)
+    ordered = order_files(files, errors)
     run_state = None
     committed = False
     # The cyclic garbage collector would scan every object of the framework again and again
