@@ -59,14 +59,14 @@ class Command(BaseCommand):
             self.stdout.write(f"\nPortal pages {label}:")
             for setup in pages:
                 page = setup.page
-                self.stdout.write(f"  {page.title + ':':<17} {url}{self.page_path(page)}")
-        self.stdout.write(f"  {'Anliegen (Team):':<17} {base_url}/admin/")
+                self.stdout.write(f"  {page.title + ':':<20} {url}{self.page_path(page)}")
+        self.stdout.write(f"  {'Anliegen (Team):':<20} {base_url}/admin/")
         if result.service_page is not None:
             self.stdout.write(
                 "\nA page of the site with portal blocks (text, overview, notices, contact, request):"
             )
             self.stdout.write(
-                f"  {result.service_page.title + ':':<17} {base_url}{self.page_path(result.service_page)}"
+                f"  {result.service_page.title + ':':<20} {base_url}{self.page_path(result.service_page)}"
             )
 
     @staticmethod
