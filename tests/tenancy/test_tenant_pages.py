@@ -24,8 +24,8 @@ from wagtail_tenantportal.tenancy.models import (
     contact_person_for,
 )
 from wagtail_tenantportal.tenancy.pages import ContractsPage
+from wagtail_tenantportal.tenancy.services import responsible_contacts
 from wagtail_tenantportal.tenancy.validators import mask_iban
-from wagtail_tenantportal.tenancy.views import responsible_contacts
 
 pytestmark = pytest.mark.django_db
 

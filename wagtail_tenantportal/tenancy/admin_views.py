@@ -946,12 +946,10 @@ class ContractViewSet(TenancyModelViewSet):
             Column("valid_from", label=field_label(m.RentComponent, "valid_from")),
             BooleanColumn("current", label=_("Valid today"), accessor=lambda c: c.pk in current),
         ]
-        responsible = []
-        for topic, label in m.Topic.choices:
-            responsibility = m.ContactResponsibility.objects.for_contract(contract, topic).first()
-            responsible.append(
-                {"topic": label, "person": responsibility.contact_person if responsibility else None}
-            )
+        contacts = m.responsible_contacts([contract], [topic for topic, _label in m.Topic.choices])
+        responsible = [
+            {"topic": label, "person": contacts.get((contract.pk, topic))} for topic, label in m.Topic.choices
+        ]
         responsible_columns = [
             Column(
                 "topic", label=field_label(m.ContactResponsibility, "topic"), accessor=lambda r: r["topic"]

@@ -16,7 +16,7 @@ PAGE_ATTR = "_tenantportal_block_page"
 
 
 def _current_contracts(user, kinds=None, *, components=False):
-    from .views import tenant_contracts
+    from .services import tenant_contracts
 
     return list(tenant_contracts(user, kinds, components=components).current())
 
@@ -52,7 +52,7 @@ class ContractBlock(PortalBlock):
         description = _("The logged-in tenant's contract: flat, address and the current monthly rent.")
 
     def get_tenant_context(self, value, request):
-        from .views import DEFAULT_KINDS, current_rent
+        from .services import DEFAULT_KINDS, current_rent
 
         kinds = list(value.get("contract_kinds") or DEFAULT_KINDS)
         show_rent = bool(value.get("show_rent"))
@@ -63,7 +63,7 @@ class ContractBlock(PortalBlock):
         return {"contracts": contracts, "list_url": reverse("wagtail_tenantportal:contract_list")}
 
     def get_preview_portal_context(self, value, request):
-        from .views import Rent
+        from .services import Rent
 
         unit = SimpleNamespace(
             get_kind_display=_("Flat"),
@@ -172,7 +172,7 @@ def contact_context(user, topic):
     """``people`` [(ContactPerson, [contract numbers])] responsible for ``topic`` on the
     tenant's current contracts (each person once), and ``companies`` whose general channels
     stand in for contracts without one. Two queries."""
-    from .views import responsible_contacts
+    from .services import responsible_contacts
 
     contracts = _current_contracts(user)
     contacts = responsible_contacts(contracts, [topic])

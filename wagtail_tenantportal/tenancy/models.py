@@ -576,37 +576,6 @@ class Topic(models.TextChoices):
     SAVINGS = "savings", _("Savings")
 
 
-class ContactResponsibilityQuerySet(models.QuerySet):
-    def for_contract(self, contract, topic=Topic.GENERAL):
-        """Responsibilities that apply to ``contract``, the most specific first.
-
-        Order: this contract, then its property, then the whole company; within each the
-        given topic before 'general'. ``ContactPerson`` resolution takes the first.
-        """
-        property_id = contract.unit.property_id if contract.unit_id else None
-        scope = Q(contract=contract) | Q(contract__isnull=True, property__isnull=True)
-        if property_id:
-            scope |= Q(contract__isnull=True, property_id=property_id)
-        qs = self.filter(
-            scope,
-            company_id=contract.company_id,
-            topic__in=[topic, Topic.GENERAL],
-            contact_person__active=True,
-        )
-        return (
-            qs.annotate(
-                specificity=models.Case(
-                    models.When(contract__isnull=False, then=0),
-                    models.When(property__isnull=False, then=1),
-                    default=2,
-                ),
-                topic_rank=models.Case(models.When(topic=topic, then=0), default=1),
-            )
-            .order_by("specificity", "topic_rank", "pk")
-            .select_related("contact_person")
-        )
-
-
 class ContactResponsibility(models.Model):
     """Who is responsible for what: a property, a single contract or the whole company, per topic."""
 
@@ -637,8 +606,6 @@ class ContactResponsibility(models.Model):
     )
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, default=Topic.GENERAL)
 
-    objects = ContactResponsibilityQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("responsibility")
         verbose_name_plural = _("responsibilities")
@@ -652,10 +619,59 @@ class ContactResponsibility(models.Model):
             raise ValidationError(_("The contact person belongs to another company."))
 
 
+def responsible_contacts(contracts, topics):
+    """``{(contract.pk, topic): ContactPerson}`` for ``contracts`` and ``topics``, in one query.
+
+    The most specific responsibility wins: the contract's own before its property's before
+    the whole company's; within each the topic before "general"; then the oldest. Only
+    active contact persons. Missing keys: nobody. The one place this choice is made
+    (``contact_person_for``, routing of requests, the tenant pages, the admin use it).
+    """
+    contracts = list(contracts)
+    topics = list(topics)
+    if not contracts or not topics:
+        return {}
+    property_ids = {c.unit.property_id for c in contracts if c.unit_id}
+    scope = Q(contract__in=[c.pk for c in contracts]) | Q(contract__isnull=True, property__isnull=True)
+    if property_ids:
+        scope |= Q(contract__isnull=True, property_id__in=property_ids)
+    rows = list(
+        ContactResponsibility.objects.filter(
+            scope,
+            company_id__in={c.company_id for c in contracts},
+            topic__in=set(topics) | {Topic.GENERAL},
+            contact_person__active=True,
+        ).select_related("contact_person__photo")
+    )
+    result = {}
+    for contract in contracts:
+        property_id = contract.unit.property_id if contract.unit_id else None
+        for topic in topics:
+            best = None
+            for row in rows:
+                if row.company_id != contract.company_id or row.topic not in (topic, Topic.GENERAL):
+                    continue
+                if row.contract_id is not None:
+                    if row.contract_id != contract.pk:
+                        continue
+                    specificity = 0
+                elif row.property_id is not None:
+                    if row.property_id != property_id:
+                        continue
+                    specificity = 1
+                else:
+                    specificity = 2
+                key = (specificity, 0 if row.topic == topic else 1, row.pk)
+                if best is None or key < best[0]:
+                    best = (key, row.contact_person)
+            if best is not None:
+                result[(contract.pk, topic)] = best[1]
+    return result
+
+
 def contact_person_for(contract, topic=Topic.GENERAL):
-    """The responsible contact person for ``contract`` and ``topic``, or None."""
-    responsibility = ContactResponsibility.objects.for_contract(contract, topic).first()
-    return responsibility.contact_person if responsibility else None
+    """The responsible contact person for ``contract`` and ``topic``, or None (one query)."""
+    return responsible_contacts([contract], [topic]).get((contract.pk, topic))
 
 
 class ImportRun(models.Model):

@@ -93,7 +93,7 @@ class ContractsPage(RoutablePageMixin, Page):
         return self.get_url(request) + self.reverse_subpage("contract", args=(contract.pk,))
 
     def get_list_context(self, request):
-        from .views import contract_list_context
+        from .services import contract_list_context
 
         context = contract_list_context(request.user, self.kinds)
         for contract in context["contracts"]:
@@ -101,7 +101,7 @@ class ContractsPage(RoutablePageMixin, Page):
         return context
 
     def get_detail_context(self, request, contract_id):
-        from .views import contract_detail_context, get_tenant_contract
+        from .services import contract_detail_context, get_tenant_contract
 
         contract = get_tenant_contract(request.user, contract_id, self.kinds)
         return contract_detail_context(contract, show_bank_details=self.show_bank_details)

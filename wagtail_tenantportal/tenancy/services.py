@@ -1,8 +1,18 @@
-"""Public service functions of the tenancy app: what commands, the admin and other apps call.
+"""Public service functions of the tenancy app: what commands, the admin, views, pages, blocks
+and other apps call.
 
 The ERP master-data import lives in ``importer.py``; its public API is re-exported here so
-callers depend on ``tenancy.services`` only.
+callers depend on ``tenancy.services`` only. The tenant's contracts ("My contracts": list,
+detail, rent, contact persons) are built here for the views, the ``ContractsPage`` page type
+and the blocks alike, with a constant number of queries however many contracts and rent
+components a tenant has.
 """
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.http import Http404
 
 from .importer import (
     ENTITY_ORDER,
@@ -12,5 +22,112 @@ from .importer import (
     RowError,
     import_master_data,
 )
+from .models import Contract, ContractParty, Topic, responsible_contacts
 
-__all__ = ["ENTITY_ORDER", "EntityCounts", "ImportFile", "ImportResult", "RowError", "import_master_data"]
+#: Contract kinds a "My contracts" page shows unless the editor chooses others.
+DEFAULT_KINDS = (Contract.Kind.RENTAL, Contract.Kind.PARKING)
+
+#: The topics whose contact person a contract's page names, per contract kind.
+TOPICS_BY_KIND = {
+    Contract.Kind.RENTAL: (Topic.GENERAL, Topic.TECHNICAL, Topic.RENT, Topic.LETTING),
+    Contract.Kind.PARKING: (Topic.GENERAL, Topic.RENT, Topic.LETTING),
+    Contract.Kind.MEMBERSHIP: (Topic.GENERAL, Topic.MEMBERSHIP),
+    Contract.Kind.SAVINGS: (Topic.GENERAL, Topic.SAVINGS),
+}
+
+
+# -- querysets ------------------------------------------------------------------------------
+
+
+def tenant_contracts(user, kinds=None, *, components=False, parties=False):
+    """The contracts ``user`` may see (optionally of ``kinds``), current ones first, with
+    company, unit and property loaded; ``components`` / ``parties`` prefetch rent
+    components and contract parties (one query each)."""
+    qs = Contract.objects.visible_to(user).select_related("company", "unit__property")
+    if kinds:
+        qs = qs.filter(kind__in=list(kinds))
+    if components:
+        qs = qs.prefetch_related("rent_components")
+    if parties:
+        qs = qs.prefetch_related(
+            Prefetch(
+                "contract_parties",
+                queryset=ContractParty.objects.select_related("party").order_by("role", "party__last_name"),
+            )
+        )
+    status_rank = Case(
+        When(status=Contract.Status.ACTIVE, then=Value(0)),
+        When(status=Contract.Status.TERMINATED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(status_rank=status_rank).order_by("status_rank", "kind", "number")
+
+
+@dataclass
+class Rent:
+    """The current rent of a contract: its components (label, amount) and their total."""
+
+    components: list = field(default_factory=list)
+
+    @property
+    def total(self):
+        return sum((component.amount for component in self.components), Decimal("0.00"))
+
+
+def current_rent(contract, on=None):
+    """``Rent`` of ``contract`` today (uses prefetched ``rent_components``)."""
+    return Rent(components=contract.current_rent_components(on))
+
+
+def contacts_by_person(contract, contacts, topics):
+    """``[(ContactPerson, [topic labels])]`` for one contract: each person once, with the
+    topics they answer, in the order of ``topics``."""
+    grouped = {}
+    labels = dict(Topic.choices)
+    for topic in topics:
+        person = contacts.get((contract.pk, topic))
+        if person is not None:
+            grouped.setdefault(person.pk, (person, []))[1].append(labels[topic])
+    return list(grouped.values())
+
+
+# -- context builders -----------------------------------------------------------------------
+
+
+def contract_list_context(user, kinds=None):
+    return {"contracts": list(tenant_contracts(user, kinds))}
+
+
+def get_tenant_contract(user, contract_id, kinds=None):
+    """The contract ``contract_id`` of ``user`` with everything the detail page shows; 404 for
+    anything else (another tenant's, a missing one, a kind the page does not show)."""
+    contract = tenant_contracts(user, kinds, components=True, parties=True).filter(pk=contract_id).first()
+    if contract is None:
+        raise Http404
+    return contract
+
+
+def contract_detail_context(contract, *, show_bank_details=True):
+    topics = TOPICS_BY_KIND.get(contract.kind, (Topic.GENERAL,))
+    contacts = responsible_contacts([contract], topics)
+    return {
+        "contract": contract,
+        "parties": list(contract.contract_parties.all()),
+        "rent": current_rent(contract),
+        "show_bank_details": show_bank_details,
+        "iban_masked": contract.iban_masked,
+        "contact_groups": contacts_by_person(contract, contacts, topics),
+        "company": contract.company,
+    }
+
+
+__all__ = [
+    "ENTITY_ORDER",
+    "EntityCounts",
+    "ImportFile",
+    "ImportResult",
+    "RowError",
+    "import_master_data",
+    "responsible_contacts",
+]
