@@ -45,3 +45,25 @@ def test_preview_renders_for_the_editor_without_their_session(editor_client, nam
     assert "portal.css" in content
     assert "editor@example.org" not in content  # never the editor's own account
     assert "must be rendered with" not in content
+
+
+def test_a_step_in_the_host_pages_context_does_not_turn_a_tenant_view_into_a_prompt(rf, monkeypatch):
+    """Blocks decide between the prompt and the tenant's data by ``step``; a host template's
+    own variable of that name must not leak into a tenant's view."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from wagtail_tenantportal.accounts import auth
+    from wagtail_tenantportal.tickets.blocks import RequestListBlock
+
+    block = RequestListBlock()
+    monkeypatch.setattr(auth, "portal_state", lambda request: auth.OK)
+    monkeypatch.setattr(
+        RequestListBlock,
+        "get_tenant_context",
+        lambda self, value, request: {"tickets": [], "list_url": "/x/"},
+    )
+    request = rf.get("/seite/")
+    request.user = AnonymousUser()
+    request.session = {}
+    html = block.render(block.to_python({}), {"request": request, "step": {"step_url": "/host-step/"}})
+    assert "/host-step/" not in html and "tp-login-prompt" not in html

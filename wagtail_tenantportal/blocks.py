@@ -144,7 +144,15 @@ class PortalBlock(blocks.StructBlock):
         else:
             state = auth.portal_state(request)
         new_context.update(
-            {"self": value, "value": value, "request": request, "portal_state": state, "block": self}
+            {
+                "self": value,
+                "value": value,
+                "request": request,
+                "portal_state": state,
+                "block": self,
+                # the visitor prompt's key: never taken from the host page's own context
+                "step": None,
+            }
         )
         if extra is None:
             extra = self.get_portal_context(value, request, state)

@@ -169,13 +169,10 @@ class DamageReportBlock(PortalBlock):
             "The damage report form with photos. Visitors are asked to log in and come back to this page."
         )
 
-    def get_portal_context(self, value, request, state):
-        from ..accounts import auth
+    def get_tenant_context(self, value, request):
         from . import services
-        from .views import login_prompt_context, ticket_form_context
+        from .views import ticket_form_context
 
-        if state != auth.OK:
-            return {"login_prompt": login_prompt_context(request, state)}
         ticket_type = damage_type_for(value.get("damage_type"))
         contracts = services.eligible_contracts(request.user, ticket_type) if ticket_type else []
         if not contracts:
@@ -215,13 +212,10 @@ class RequestListBlock(PortalBlock):
         label = _("My requests")
         description = _("The latest requests of the logged-in tenant with their status.")
 
-    def get_portal_context(self, value, request, state):
-        from ..accounts import auth
+    def get_tenant_context(self, value, request):
         from .models import Ticket
-        from .views import LIST_RELATED, login_prompt_context
+        from .views import LIST_RELATED
 
-        if state != auth.OK:
-            return {"login_prompt": login_prompt_context(request, state)}
         tickets = (
             Ticket.objects.visible_to(request.user).with_news(request.user).select_related(*LIST_RELATED)
         )
@@ -288,12 +282,9 @@ class NewRequestBlock(PortalBlock):
             "Large buttons for the kinds of request a tenant can file (damage, questions, appointments…)."
         )
 
-    def get_portal_context(self, value, request, state):
-        from ..accounts import auth
+    def get_tenant_context(self, value, request):
         from . import services
 
-        if state != auth.OK:
-            return {"step": auth.visitor_step(request, state, request.get_full_path())}
         contracts = services.eligible_contracts(request.user)
         types = services.portal_types_for(request.user, contracts)
         chosen = set(value.get("ticket_types") or ())
