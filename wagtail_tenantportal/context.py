@@ -26,3 +26,23 @@ def portal_context(request=None):
         "portal_include_css": bool(portal_settings.INCLUDE_CSS),
         "portal_name": portal_settings.PORTAL_NAME,
     }
+
+
+def portal_renderer(template_dir, *, lazy=False):
+    """The ``render_portal(request, template, context=None, status=200)`` of one sub-app.
+
+    It renders ``template_dir + template`` with :func:`portal_context` under the view's own
+    context. ``lazy`` returns an unrendered ``TemplateResponse`` (for views that page types
+    serve at their own URL and adjust before rendering). Each sub-app's ``views.py`` has
+    ``render_portal = portal_renderer(TEMPLATE_DIR)``.
+    """
+    from django.shortcuts import render
+    from django.template.response import TemplateResponse
+
+    def render_portal(request, template, context=None, status=200):
+        full_context = {**portal_context(request), **(context or {})}
+        if lazy:
+            return TemplateResponse(request, template_dir + template, full_context, status=status)
+        return render(request, template_dir + template, full_context, status=status)
+
+    return render_portal

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
 from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from ..adapter import get_adapter
-from ..context import portal_context
+from ..context import portal_context, portal_renderer
 from ..tenancy.models import Company, Contract, Party
 from . import auth, flows
 from .forms import (
@@ -46,15 +45,9 @@ def public(view):
     return login_not_required(never_cache(sensitive_post_parameters()(view)))
 
 
-def render_portal(request, template, context=None, status=200):
-    """A ``TemplateResponse`` of ``TEMPLATE_DIR + template`` with the portal context.
-
-    Lazy on purpose: page types that serve these views at their own URL (``pages.py``) swap
-    in their template and add the page to the context before the response is rendered.
-    """
-    return TemplateResponse(
-        request, TEMPLATE_DIR + template, {**portal_context(request), **(context or {})}, status=status
-    )
+#: Lazy on purpose: page types that serve these views at their own URL (``pages.py``) swap in
+#: their template and add the page to the context before the response is rendered.
+render_portal = portal_renderer(TEMPLATE_DIR, lazy=True)
 
 
 def _next_url(request):

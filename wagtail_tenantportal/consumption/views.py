@@ -6,22 +6,18 @@ portal session (``portal_login_required`` leads everybody else to their next ste
 """
 
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ..accounts.auth import portal_login_required
-from ..context import portal_context
+from ..context import portal_renderer
 from . import services
 from .forms import MonthForm
 
 TEMPLATE_DIR = "wagtail_tenantportal/consumption/"
 
 
-def render_portal(request, template, context=None, status=200):
-    return render(
-        request, TEMPLATE_DIR + template, {**portal_context(request), **(context or {})}, status=status
-    )
+render_portal = portal_renderer(TEMPLATE_DIR)
 
 
 def consumption_context(request):

@@ -1,19 +1,15 @@
 """The tenant's overview (Startseite) at ``overview/``: greeting and the widgets of all sub-apps."""
 
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ..accounts.auth import portal_login_required
-from ..context import portal_context
+from ..context import portal_renderer
 from .services import dashboard_context
 
 TEMPLATE_DIR = "wagtail_tenantportal/dashboard/"
 
 
-def render_portal(request, template, context=None, status=200):
-    return render(
-        request, TEMPLATE_DIR + template, {**portal_context(request), **(context or {})}, status=status
-    )
+render_portal = portal_renderer(TEMPLATE_DIR)
 
 
 @require_GET

@@ -11,7 +11,7 @@ import uuid
 
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..accounts.auth import is_portal_verified, portal_login_required
-from ..context import portal_context
+from ..context import portal_renderer
 from ..downloads import private_file_response
 from . import services
 from .certificates import EVENTS, KINDS, LANDLORD_CONFIRMATION, eligible_kinds
@@ -33,10 +33,7 @@ TEMPLATE_DIR = "wagtail_tenantportal/documents/"
 logger = logging.getLogger(__name__)
 
 
-def render_portal(request, template, context=None, status=200):
-    return render(
-        request, TEMPLATE_DIR + template, {**portal_context(request), **(context or {})}, status=status
-    )
+render_portal = portal_renderer(TEMPLATE_DIR)
 
 
 @require_GET

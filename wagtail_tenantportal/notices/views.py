@@ -8,24 +8,21 @@ answers the same 404.
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ..accounts import auth
 from ..accounts.auth import portal_login_required
-from ..context import portal_context
+from ..context import portal_renderer
 from . import services
 from .models import Notice, NoticeMailPreference
 
 TEMPLATE_DIR = "wagtail_tenantportal/notices/"
 
 
-def render_portal(request, template, context=None, status=200):
-    return render(
-        request, TEMPLATE_DIR + template, {**portal_context(request), **(context or {})}, status=status
-    )
+render_portal = portal_renderer(TEMPLATE_DIR)
 
 
 def tenant_notices(user, *, only_important=False, limit=None):

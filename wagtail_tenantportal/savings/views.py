@@ -7,13 +7,13 @@ views lead such visitors to their next step instead.
 """
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from ..accounts.auth import is_portal_verified, portal_login_required
-from ..context import portal_context
+from ..context import portal_renderer
 from ..downloads import safe_filename
 from . import services
 from .models import SavingsAccount
@@ -21,10 +21,7 @@ from .models import SavingsAccount
 TEMPLATE_DIR = "wagtail_tenantportal/savings/"
 
 
-def render_portal(request, template, context=None, status=200):
-    return render(
-        request, TEMPLATE_DIR + template, {**portal_context(request), **(context or {})}, status=status
-    )
+render_portal = portal_renderer(TEMPLATE_DIR)
 
 
 def _account_or_404(request, account_id, queryset=None):

@@ -5,20 +5,16 @@ and the blocks); ownership comes from ``Contract.objects.visible_to`` there, and
 id the tenant may not see (another tenant's, a missing one) answers 404.
 """
 
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ..accounts.auth import portal_login_required
-from ..context import portal_context
+from ..context import portal_renderer
 from .services import contract_detail_context, contract_list_context, get_tenant_contract
 
 TEMPLATE_DIR = "wagtail_tenantportal/tenancy/"
 
 
-def render_portal(request, template, context=None, status=200):
-    return render(
-        request, TEMPLATE_DIR + template, {**portal_context(request), **(context or {})}, status=status
-    )
+render_portal = portal_renderer(TEMPLATE_DIR)
 
 
 # -- views ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from ..accounts import auth
 from ..accounts.auth import portal_login_required
 from ..conf import portal_settings
-from ..context import portal_context
+from ..context import portal_context, portal_renderer
 from ..downloads import private_file_response
 from . import services
 from .forms import NotificationPreferenceForm, ReplyForm, TicketForm, add_service_errors
@@ -41,10 +41,7 @@ TEMPLATE_DIR = "wagtail_tenantportal/tickets/"
 LIST_RELATED = ("ticket_type", "status", "contract", "damage_location", "damage_category", "damage_kind")
 
 
-def render_portal(request, template, context=None, status=200):
-    return render(
-        request, TEMPLATE_DIR + template, {**portal_context(request), **(context or {})}, status=status
-    )
+render_portal = portal_renderer(TEMPLATE_DIR)
 
 
 # -- shared pieces (views, pages, blocks) ----------------------------------------------------------
