@@ -41,7 +41,7 @@ DATABASES = {"default": dj_database_url.parse(os.environ["BENCH_DATABASE_URL"], 
 STORAGES = {
     **STORAGES,  # noqa: F405
     "tenantportal_private": {
-        "BACKEND": "wagtail_tenantportal.storage.PrivateFileSystemStorage",
+        "BACKEND": "wagtail_tenantportal.core.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": os.environ["BENCH_PRIVATE"]},
     },
 }

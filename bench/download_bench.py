@@ -42,7 +42,7 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.envi
 STORAGES = {
     **STORAGES,  # noqa: F405
     "tenantportal_private": {
-        "BACKEND": "wagtail_tenantportal.storage.PrivateFileSystemStorage",
+        "BACKEND": "wagtail_tenantportal.core.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": os.environ["BENCH_PRIVATE"]},
     },
 }

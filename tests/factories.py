@@ -92,7 +92,7 @@ def tenant_for(contract, role=m.ContractParty.Role.MAIN_TENANT, user=None):
     """A user with a portal account linked to a new party on ``contract``.
 
     The account has a confirmed email address and checked contact data, so a client with
-    ``force_login(user)`` is a full portal session (``auth.portal_state`` "ok") unless the
+    ``force_login(user)`` is a full portal session (``session.portal_state`` "ok") unless the
     company requires two-factor.
     """
     party = PartyFactory(company=contract.company)

@@ -103,7 +103,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "tenantportal_private": {
-        "BACKEND": "wagtail_tenantportal.storage.PrivateFileSystemStorage",
+        "BACKEND": "wagtail_tenantportal.core.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": PRIVATE_ROOT},
     },
 }

@@ -6,7 +6,9 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import UserFactory
-from wagtail_tenantportal.blocks import PortalBlock, portal_blocks
+from wagtail_tenantportal.blocks import portal_blocks
+from wagtail_tenantportal.core import session
+from wagtail_tenantportal.core.blocks import PortalBlock
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +54,10 @@ def test_a_step_in_the_host_pages_context_does_not_turn_a_tenant_view_into_a_pro
     own variable of that name must not leak into a tenant's view."""
     from django.contrib.auth.models import AnonymousUser
 
-    from wagtail_tenantportal.accounts import auth
     from wagtail_tenantportal.tickets.blocks import RequestListBlock
 
     block = RequestListBlock()
-    monkeypatch.setattr(auth, "portal_state", lambda request: auth.OK)
+    monkeypatch.setattr(session, "portal_state", lambda request: session.OK)
     monkeypatch.setattr(
         RequestListBlock,
         "get_tenant_context",

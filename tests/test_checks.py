@@ -11,8 +11,8 @@ from django.core.mail.backends.console import EmailBackend as ConsoleEmailBacken
 from django.test import override_settings
 from django.utils.translation import gettext_lazy
 
-from wagtail_tenantportal import checks
 from wagtail_tenantportal.adapter import DefaultPortalAdapter
+from wagtail_tenantportal.core import checks
 
 ALL_CHECKS = [
     checks.check_settings,

@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory, override_settings
 
-from wagtail_tenantportal.adapter import get_adapter
+from wagtail_tenantportal.core.adapter import get_adapter
 
 
 def ip(meta, proxies):

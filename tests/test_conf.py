@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import override_settings
 
-from wagtail_tenantportal.conf import DEFAULTS, SETTING_NAME, portal_settings
+from wagtail_tenantportal.core.conf import DEFAULTS, SETTING_NAME, portal_settings
 
 SETTINGS_DOC = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
 

@@ -296,7 +296,7 @@ def test_each_site_has_its_own_theme(demo, client, settings):
     # The site's own pages get the theme too (its header follows the primary colour).
     assert "/portal/theme.css" in client.get("/kontakt/", HTTP_HOST=ELSTERAUE).content.decode()
     # The themes keep the contrast the check asks for.
-    from wagtail_tenantportal.checks import check_theme
+    from wagtail_tenantportal.core.checks import check_theme
 
     assert check_theme() == []
 

@@ -22,7 +22,7 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from wagtail_tenantportal.ratelimit import RateLimit, RateLimited
+from wagtail_tenantportal.core.ratelimit import RateLimit, RateLimited
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/9")
 REPO = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ django.setup()
 from django.test.utils import override_settings
 config = json.loads(sys.argv[1])
 override_settings(**config["settings"]).enable()
-from wagtail_tenantportal import ratelimit
+from wagtail_tenantportal.core import ratelimit
 print(json.dumps({"pid": os.getpid()}), flush=True)
 for line in sys.stdin:
     command = json.loads(line)

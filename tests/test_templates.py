@@ -13,8 +13,8 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 import wagtail_tenantportal
-from wagtail_tenantportal.context import portal_context
 from wagtail_tenantportal.context_processors import portal as portal_context_processor
+from wagtail_tenantportal.core.context import portal_context
 
 CSS_PATH = Path(wagtail_tenantportal.__file__).parent / "static/wagtail_tenantportal/css/portal.css"
 CSS_URL = "/static/wagtail_tenantportal/css/portal.css"

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 import wagtail_tenantportal
 from tests.factories import UserFactory
-from wagtail_tenantportal import checks, theming
 from wagtail_tenantportal.adapter import DefaultPortalAdapter
+from wagtail_tenantportal.core import checks, theming
 
 DOCS = Path(wagtail_tenantportal.__file__).resolve().parent.parent / "docs/theming.md"
 THEME_URL = "/portal/theme.css"
@@ -201,7 +201,7 @@ PORTAL_PAGE = Template(
 
 
 def render_portal_page(template=PORTAL_PAGE):
-    from wagtail_tenantportal.context import portal_context
+    from wagtail_tenantportal.core.context import portal_context
 
     request = RequestFactory().get("/portal/")
     return template.render(Context({"request": request, **portal_context(request)}))

@@ -1,6 +1,6 @@
 """Optional context processor for hosts that render portal templates from their own views."""
 
-from .context import portal_context
+from .core.context import portal_context
 
 
 def portal(request):

@@ -3,7 +3,7 @@
 from django.apps import apps
 from django.urls import include, path
 
-from .theming import theme_css_view
+from .core.theming import theme_css_view
 
 app_name = "wagtail_tenantportal"
 

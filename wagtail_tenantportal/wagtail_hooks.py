@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from .conf import portal_settings
+from .core.conf import portal_settings
 
 #: Hook name sub-apps use to put viewsets into the portal's menu group.
 ADMIN_VIEWSET_HOOK = "register_tenantportal_admin_viewset"

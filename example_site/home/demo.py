@@ -35,7 +35,7 @@ from django.utils import timezone, translation
 from wagtail.models import Page, Site
 
 from wagtail_tenantportal.accounts.models import AccountParty, PortalAccount
-from wagtail_tenantportal.ratelimit import RateLimit
+from wagtail_tenantportal.core.ratelimit import RateLimit
 from wagtail_tenantportal.tenancy.models import (
     Company,
     ContactPerson,

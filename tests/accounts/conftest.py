@@ -15,7 +15,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
-from wagtail_tenantportal import mail, ratelimit
+from wagtail_tenantportal.core import mail, ratelimit
 from wagtail_tenantportal.tenancy.models import ContractParty
 
 

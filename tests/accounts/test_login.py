@@ -10,8 +10,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import UserFactory
-from wagtail_tenantportal.accounts import auth, flows
+from wagtail_tenantportal.accounts import flows
 from wagtail_tenantportal.accounts.models import AccountParty, PortalAccount, RegistrationClaim
+from wagtail_tenantportal.core import session
 from wagtail_tenantportal.tenancy.models import Company
 
 from .flow_helpers import LOGIN_URL, PASSWORD, login, mail_link, mails_to, url, verified_tenant, without_csrf
@@ -34,7 +35,7 @@ def session_state(client):
     from django.contrib.auth import get_user
 
     request.user = get_user(request)
-    return auth.portal_state(request)
+    return session.portal_state(request)
 
 
 class TestLogin:
@@ -262,11 +263,11 @@ class TestPortalState:
         _, contract = tenant
         user = verified_tenant(contract, email=EMAIL, checked=False)
         account = user.tenantportal_account
-        assert session_state(client) == auth.ANONYMOUS
-        assert self.state_after_login(client) == auth.CONTACT_CHECK_REQUIRED
+        assert session_state(client) == session.ANONYMOUS
+        assert self.state_after_login(client) == session.CONTACT_CHECK_REQUIRED
 
         PortalAccount.objects.filter(pk=account.pk).update(email_verified_at=None)
-        assert session_state(client) == auth.EMAIL_UNVERIFIED
+        assert session_state(client) == session.EMAIL_UNVERIFIED
         PortalAccount.objects.filter(pk=account.pk).update(email_verified_at=timezone.now())
 
         AccountParty.objects.filter(account=account).update(active=False)
@@ -279,30 +280,30 @@ class TestPortalState:
             postal_code="1",
             city="c",
         )
-        assert session_state(client) == auth.PENDING_MATCH
+        assert session_state(client) == session.PENDING_MATCH
         RegistrationClaim.objects.filter(pk=claim.pk).update(status=RegistrationClaim.Status.MATCHED)
-        assert session_state(client) == auth.ACTIVATION_REQUIRED
+        assert session_state(client) == session.ACTIVATION_REQUIRED
         AccountParty.objects.filter(account=account).update(active=True)
 
         Company.objects.filter(pk=company.pk).update(two_factor_policy=Company.TwoFactorPolicy.REQUIRED)
-        assert session_state(client) == auth.TWO_FACTOR_SETUP_REQUIRED
+        assert session_state(client) == session.TWO_FACTOR_SETUP_REQUIRED
         Company.objects.filter(pk=company.pk).update(two_factor_policy=Company.TwoFactorPolicy.OPTIONAL)
 
         PortalAccount.objects.filter(pk=account.pk).update(contact_checked_at=timezone.now())
-        assert session_state(client) == auth.OK
+        assert session_state(client) == session.OK
 
         # A device added elsewhere: this session has not passed it.
         TOTPDevice.objects.create(user=user, name="app", confirmed=True)
-        assert session_state(client) == auth.ANONYMOUS
+        assert session_state(client) == session.ANONYMOUS
 
     def test_is_portal_verified_and_decorator(self, client, tenant_user):
         login(client, EMAIL)
         request = RequestFactory().get("/x/")
         request.session = client.session
         request.user = tenant_user
-        assert auth.is_portal_verified(request)
+        assert session.is_portal_verified(request)
 
-        @auth.portal_login_required
+        @session.portal_login_required
         def view(request):
             from django.http import HttpResponse
 
@@ -314,7 +315,7 @@ class TestPortalState:
         from django.contrib.auth.models import AnonymousUser
 
         anonymous.user = AnonymousUser()
-        assert not auth.is_portal_verified(anonymous)
+        assert not session.is_portal_verified(anonymous)
         assert view(anonymous).url == f"{LOGIN_URL}?next=/x/"
 
     def test_tenant_for_with_force_login_is_a_full_portal_session(self, client, tenant):

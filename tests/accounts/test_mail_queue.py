@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django_tasks import task_backends
 
-from wagtail_tenantportal import mail as portal_mail
+from wagtail_tenantportal.core import mail as portal_mail
 
 from .flow_helpers import mail_link, url, verified_tenant, without_csrf
 

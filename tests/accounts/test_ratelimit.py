@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import caches
 
-from wagtail_tenantportal.ratelimit import RateLimit, RateLimited, scope_config
+from wagtail_tenantportal.core.ratelimit import RateLimit, RateLimited, scope_config
 
 
 def limiter(frozen_clock, **kwargs):

@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.core import checks as django_checks
 
-from wagtail_tenantportal import checks
+from wagtail_tenantportal.core import checks
 
 AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
 OTP = "django_otp.middleware.OTPMiddleware"

@@ -16,8 +16,8 @@ from wagtail.models import Page
 
 from tests.conftest import verified_portal_user
 from tests.factories import ContractFactory, NoticeFactory, UserFactory
-from wagtail_tenantportal.accounts.auth import portal_state
-from wagtail_tenantportal.dashboard import widgets as w
+from wagtail_tenantportal.core import widgets as w
+from wagtail_tenantportal.core.session import portal_state
 from wagtail_tenantportal.dashboard.blocks import DashboardBlock
 from wagtail_tenantportal.dashboard.models import DashboardPage
 from wagtail_tenantportal.documents.models import Document, DocumentCategory, DocumentReceipt

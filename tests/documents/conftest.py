@@ -23,7 +23,7 @@ def _private_storage(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "tenantportal_private": {
-            "BACKEND": "wagtail_tenantportal.storage.PrivateFileSystemStorage",
+            "BACKEND": "wagtail_tenantportal.core.storage.PrivateFileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "private")},
         },
     }
@@ -154,7 +154,7 @@ def documents(tenant, neighbour, company, property_):
 
 def stored_files():
     """Names of all files in the private storage's documents folder."""
-    from wagtail_tenantportal.storage import get_private_storage
+    from wagtail_tenantportal.core.storage import get_private_storage
 
     storage = get_private_storage()
     found = []

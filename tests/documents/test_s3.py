@@ -13,9 +13,9 @@ import pytest
 from tests.accounts.flow_helpers import verified_tenant
 from tests.accounts.twofactor_helpers import confirmed_totp, password_step
 from tests.documents.conftest import body, download_url, login, new_contract, pdf_bytes, publish, zip_bytes
+from wagtail_tenantportal.core.storage import get_private_storage
 from wagtail_tenantportal.documents import services
 from wagtail_tenantportal.documents.models import Document, DocumentReceipt
-from wagtail_tenantportal.storage import get_private_storage
 
 boto3 = pytest.importorskip("boto3")
 pytest.importorskip("storages.backends.s3")

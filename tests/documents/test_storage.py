@@ -4,16 +4,22 @@ checks whenever tenant files could become public."""
 import pytest
 from django.core.files.base import ContentFile
 
-from wagtail_tenantportal import checks
+from wagtail_tenantportal.core import checks
+from wagtail_tenantportal.core.storage import (
+    LazyPrivateStorage,
+    PrivateFileSystemStorage,
+    get_private_storage,
+)
 from wagtail_tenantportal.documents.models import Document, PrintBatch
-from wagtail_tenantportal.storage import LazyPrivateStorage, PrivateFileSystemStorage, get_private_storage
 
 
 def ids(messages):
     return sorted(message.id for message in messages)
 
 
-def private_alias(location=None, backend="wagtail_tenantportal.storage.PrivateFileSystemStorage", **options):
+def private_alias(
+    location=None, backend="wagtail_tenantportal.core.storage.PrivateFileSystemStorage", **options
+):
     if location is not None:
         options["location"] = str(location)
     return {"BACKEND": backend, "OPTIONS": options}
@@ -69,7 +75,7 @@ class TestLazyStorage:
         for model in (Document, PrintBatch):
             _name, _path, _args, kwargs = model._meta.get_field("file").deconstruct()
             assert kwargs["storage"].deconstruct() == (
-                "wagtail_tenantportal.storage.LazyPrivateStorage",
+                "wagtail_tenantportal.core.storage.LazyPrivateStorage",
                 (),
                 {},
             )

@@ -16,7 +16,7 @@ from tests.documents.conftest import publish
 from tests.factories import ContractFactory
 from wagtail_tenantportal.accounts.blocks import LoginBlock, RegistrationBlock, RequestCodeBlock
 from wagtail_tenantportal.accounts.models import PortalAccount
-from wagtail_tenantportal.blocks import PREVIEW_FLAG
+from wagtail_tenantportal.core.blocks import PREVIEW_FLAG
 from wagtail_tenantportal.documents.blocks import MyDocumentsBlock
 from wagtail_tenantportal.tickets import services
 from wagtail_tenantportal.tickets.blocks import DamageReportBlock, RequestListBlock
@@ -53,7 +53,7 @@ def _private_storage(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "tenantportal_private": {
-            "BACKEND": "wagtail_tenantportal.storage.PrivateFileSystemStorage",
+            "BACKEND": "wagtail_tenantportal.core.storage.PrivateFileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "private")},
         },
     }

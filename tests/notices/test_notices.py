@@ -12,7 +12,7 @@ from wagtail.models import ModelLogEntry, Page
 from tests.conftest import verified_portal_user
 from tests.factories import NoticeFactory
 from tests.notices.conftest import contract_in
-from wagtail_tenantportal.accounts.auth import OK, portal_state
+from wagtail_tenantportal.core.session import OK, portal_state
 from wagtail_tenantportal.notices import services
 from wagtail_tenantportal.notices.blocks import NoticesBlock
 from wagtail_tenantportal.notices.models import Notice, NoticeRead, NoticesPage

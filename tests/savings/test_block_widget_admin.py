@@ -15,7 +15,7 @@ from tests.accounts.twofactor_helpers import confirmed_totp
 from tests.factories import SavingsAccountFactory, UserFactory
 from tests.savings.conftest import book
 from wagtail_tenantportal.accounts.models import PortalAccount
-from wagtail_tenantportal.dashboard.widgets import collect_widgets, sample_widgets
+from wagtail_tenantportal.core.widgets import collect_widgets, sample_widgets
 from wagtail_tenantportal.savings.blocks import SavingsBlock
 from wagtail_tenantportal.savings.wagtail_hooks import savings_widget
 

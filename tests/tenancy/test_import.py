@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import CompanyFactory, ContractFactory, UserFactory
-from wagtail_tenantportal import signals
+from wagtail_tenantportal.core import signals
 from wagtail_tenantportal.tenancy import importer
 from wagtail_tenantportal.tenancy.models import (
     Company,

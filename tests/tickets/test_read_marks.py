@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import verified_portal_user
-from wagtail_tenantportal.accounts.auth import portal_state
+from wagtail_tenantportal.core.session import portal_state
 from wagtail_tenantportal.tickets import services
 from wagtail_tenantportal.tickets.blocks import RequestListBlock
 from wagtail_tenantportal.tickets.models import (

@@ -37,7 +37,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
-from ..adapter import get_adapter
+from ..core.adapter import get_adapter
 from ..tenancy.admin_views import WithoutViewsMixin
 from ..tenancy.models import Company, Contract, ContractParty, Party
 from . import flows, staff

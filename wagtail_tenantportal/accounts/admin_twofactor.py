@@ -12,7 +12,8 @@ from django.utils.http import urlencode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from . import auth, twofactor
+from ..core import session
+from . import twofactor
 from . import twofactor_views as views
 from .twofactor_views import ADMIN, manage_view
 
@@ -25,7 +26,7 @@ def verify(request):
     if not user.is_authenticated:  # require_admin_access normally catches this first
         login = reverse("wagtailadmin_login")
         return HttpResponseRedirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
-    next_url = auth.safe_next_url(request, request.POST.get("next") or request.GET.get("next") or "")
+    next_url = session.safe_next_url(request, request.POST.get("next") or request.GET.get("next") or "")
     if twofactor.staff_requirement(request) != "verify":
         return HttpResponseRedirect(next_url or ADMIN.url("done"))
 

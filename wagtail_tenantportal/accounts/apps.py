@@ -7,3 +7,13 @@ class AccountsConfig(AppConfig):
     label = "tenantportal_accounts"
     verbose_name = _("Tenant portal: accounts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The core asks through registries what only this app knows: how far a session has
+        # come (core.session) and which parties a user acts for (core.ownership).
+        from ..core import ownership, session
+        from .auth import AccountStateResolver
+        from .ownership import AccountOwnership
+
+        session.register_resolver(AccountStateResolver())
+        ownership.register_provider(AccountOwnership())

@@ -1,71 +1,38 @@
-"""Portal sessions: the one place that logs a tenant in and the one predicate that says
-whether a request is a full portal session.
+"""Portal sessions: the one place that logs a tenant in, and how far a session has come.
 
 ``complete_login`` is the only way in (the login view, the two-factor verify view and the
-email-code confirmation call it). ``portal_state`` tells where a session stands; every
-portal view, page, API endpoint and download asks ``is_portal_verified`` (or uses
-``portal_login_required`` / ``PortalLoginRequiredMixin``, which redirect to the step the
-session is missing).
-
-States, in the order they are checked:
-
-- ``anonymous``: not logged in, no portal account, a session from before "log out
-  everywhere", or a session that has not passed the second factor of a user with a device;
-- ``email_unverified``: the email address is not confirmed yet;
-- ``pending_match``: registered with personal data, waiting for staff to match the account;
-- ``activation_required``: matched; the activation code from the letter must be entered;
-- ``two_factor_setup_required``: the company requires two-factor and the user has no device;
-- ``contact_check_required``: first login, the tenant has not checked the contact data yet;
-- ``ok``: a full portal session.
+email-code confirmation call it). The state vocabulary and the guards every portal view,
+page, API endpoint and download uses (``portal_state``, ``is_portal_verified``,
+``portal_login_required``, ...) live in ``core.session``; this module computes the states
+(:class:`AccountStateResolver`, registered in ``AccountsConfig.ready``) from the portal
+account, its email confirmation, party links, registration claims, second factor and the
+contact check, in the order ``core.session`` documents.
 """
 
 import importlib.util
-from functools import wraps
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import F
-from django.http import HttpResponseRedirect
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext_lazy as _
 
-from ..conf import portal_settings
-
-ANONYMOUS = "anonymous"
-EMAIL_UNVERIFIED = "email_unverified"
-PENDING_MATCH = "pending_match"
-ACTIVATION_REQUIRED = "activation_required"
-TWO_FACTOR_SETUP_REQUIRED = "two_factor_setup_required"
-CONTACT_CHECK_REQUIRED = "contact_check_required"
-OK = "ok"
-STATES = (
-    ANONYMOUS,
-    EMAIL_UNVERIFIED,
-    PENDING_MATCH,
+from ..core.conf import portal_settings
+from ..core.session import (
     ACTIVATION_REQUIRED,
-    TWO_FACTOR_SETUP_REQUIRED,
+    ANONYMOUS,
     CONTACT_CHECK_REQUIRED,
+    EMAIL_UNVERIFIED,
     OK,
+    PENDING_MATCH,
+    TWO_FACTOR_SETUP_REQUIRED,
+    StateResolver,
+    forget_state,
 )
 
 #: Session key holding the ``PortalAccount.session_epoch`` the session was created in.
 EPOCH_SESSION_KEY = "_tenantportal_epoch"
-_STATE_CACHE_ATTR = "_tenantportal_state"
-
-#: The page each state that is not "ok" leads to (URL names in the portal's namespace).
-STATE_URL_NAMES = {
-    EMAIL_UNVERIFIED: "verify_email_code",
-    PENDING_MATCH: "activate",
-    ACTIVATION_REQUIRED: "activate",
-    TWO_FACTOR_SETUP_REQUIRED: "two_factor_setup",
-    CONTACT_CHECK_REQUIRED: "contact_check",
-}
 
 
 def twofactor_module():
@@ -108,12 +75,6 @@ def _login_backend(user):
     # authenticate() sets user.backend; users found by the portal's own password check
     # get the first configured backend, which must be able to load them (ModelBackend can).
     return getattr(user, "backend", None) or settings.AUTHENTICATION_BACKENDS[0]
-
-
-def forget_state(request):
-    """Drop the state cached on ``request`` (after something changed it)."""
-    if hasattr(request, _STATE_CACHE_ATTR):
-        delattr(request, _STATE_CACHE_ATTR)
 
 
 def complete_login(request, user, *, remember=False, device=None):
@@ -216,142 +177,17 @@ def _compute_state(request):
     return OK
 
 
-def portal_state(request):
-    """Where the session of ``request`` stands: one of ``STATES`` (see the module docstring).
+class AccountStateResolver(StateResolver):
+    """Computes the session states from the portal account (registered in ``AccountsConfig.ready``)."""
 
-    Computed once per request and cached on it. Also enforces "log out everywhere": a
-    session older than the account's epoch is logged out here.
-    """
-    state = getattr(request, _STATE_CACHE_ATTR, None)
-    if state is None:
-        state = _compute_state(request)
-        setattr(request, _STATE_CACHE_ATTR, state)
-    return state
+    def compute_state(self, request):
+        return _compute_state(request)
 
-
-def is_portal_verified(request):
-    """True for a full portal session (``portal_state(request) == "ok"``): the one predicate
-    pages, views, the API and downloads use."""
-    return portal_state(request) == OK
-
-
-def safe_next_url(request, url):
-    """``url`` if it points into this site (no open redirects), else ""."""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return ""
-
-
-def state_url(state, next_url=""):
-    """The page a session in ``state`` must go to (None for "ok")."""
-    if state == OK:
-        return None
-    if state == ANONYMOUS:
-        url = reverse("wagtail_tenantportal:login")
-    else:
+    def two_factor_pending(self, request):
+        module = twofactor_module()
+        if module is None:
+            return False
         try:
-            url = reverse(f"wagtail_tenantportal:{STATE_URL_NAMES[state]}")
-        except NoReverseMatch:
-            url = reverse("wagtail_tenantportal:account")
-    if next_url:
-        url += "?" + urlencode({"next": next_url})
-    return url
-
-
-#: What a visitor without a full portal session is asked to do next, per ``auth.portal_state``.
-STEP_LABELS = {
-    "anonymous": _("Log in"),
-    "two_factor_pending": _("Enter your security code"),
-    "email_unverified": _("Confirm your email address"),
-    "pending_match": _("See the state of your registration"),
-    "activation_required": _("Enter your activation code"),
-    "two_factor_setup_required": _("Set up two-factor authentication"),
-    "contact_check_required": _("Check your contact data"),
-}
-
-
-def two_factor_pending(request):
-    """True if this session passed the password and waits for the second factor (not logged in)."""
-    module = twofactor_module()
-    if module is None:
-        return False
-    try:
-        return module.pending_login(request) is not None
-    except module.PendingExpired:
-        return False
-
-
-def visitor_step(request, state, next_url=""):
-    """The next step of a visitor whose session is not "ok", for prompts on pages and blocks.
-
-    Returns a dict with ``step`` (a state of ``auth.STATES`` or "two_factor_pending" for a
-    half-logged-in session), ``step_url`` (login with ``?next=next_url``, the code entry, or
-    the page of the missing step) and ``step_label`` (translated link text). Nothing personal.
-    """
-    if state == ANONYMOUS and two_factor_pending(request):
-        step, url = "two_factor_pending", reverse("wagtail_tenantportal:two_factor_verify")
-    else:
-        step, url = state, state_url(state, next_url)
-    return {"step": step, "step_url": url, "step_label": STEP_LABELS.get(step, _("Continue"))}
-
-
-def redirect_for_state(request, state=None):
-    """A redirect to the step ``request``'s session is missing (anonymous: the login page)."""
-    state = state or portal_state(request)
-    if state == ANONYMOUS:
-        return redirect_to_login(request.get_full_path(), reverse("wagtail_tenantportal:login"))
-    return HttpResponseRedirect(state_url(state, request.get_full_path()))
-
-
-def portal_login_required(view):
-    """Decorator: ``view`` runs only for full portal sessions; others are led to their step.
-
-    Responses of protected views are marked not cacheable (they hold personal data).
-    """
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        state = portal_state(request)
-        if state != OK:
-            return redirect_for_state(request, state)
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        return response
-
-    return wrapped
-
-
-class PortalLoginRequiredMixin:
-    """Class-based views: the same as ``portal_login_required``."""
-
-    def dispatch(self, request, *args, **kwargs):
-        state = portal_state(request)
-        if state != OK:
-            return redirect_for_state(request, state)
-        response = super().dispatch(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        return response
-
-
-def portal_state_required(*states):
-    """Decorator for the step pages: ``view`` runs in one of ``states``, others are redirected
-    (anonymous to the login page, "ok" to the ``next`` address or the account page)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            state = portal_state(request)
-            if state not in states:
-                if state == OK:
-                    next_url = safe_next_url(request, request.GET.get("next", ""))
-                    return HttpResponseRedirect(next_url or reverse("wagtail_tenantportal:account"))
-                return redirect_for_state(request, state)
-            response = view(request, *args, **kwargs)
-            add_never_cache_headers(response)
-            return response
-
-        return wrapped
-
-    return decorator
+            return module.pending_login(request) is not None
+        except module.PendingExpired:
+            return False

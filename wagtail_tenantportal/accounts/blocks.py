@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from ..blocks import PortalBlock
+from ..core import session
+from ..core.blocks import PortalBlock
 
 
 def _page_url(value, name, request):
@@ -64,14 +65,13 @@ class LoginBlock(PortalBlock):
         )
 
     def get_portal_context(self, value, request, state):
-        from ..adapter import get_adapter
-        from . import auth
+        from ..core.adapter import get_adapter
+        from ..core.session import visitor_step
         from .forms import LoginForm
-        from .pages import visitor_step
 
         next_url = _page_url(value, "after_login_page", request) or request.get_full_path()
         context = {"next": next_url}
-        if state == auth.OK:
+        if state == session.OK:
             context.update(
                 {
                     "email": get_adapter().user_email(request.user),
@@ -82,7 +82,7 @@ class LoginBlock(PortalBlock):
             return context
         step = visitor_step(request, state, next_url)
         context.update(step)
-        if step["step"] == auth.ANONYMOUS:
+        if step["step"] == session.ANONYMOUS:
             # Unique ids on the host's page; no autofocus (the block is one part of the page).
             form = LoginForm(auto_id="tp-login-block-%s")
             form.fields["email"].widget.attrs.pop("autofocus", None)
@@ -144,14 +144,13 @@ class RegistrationBlock(PortalBlock):
         )
 
     def get_portal_context(self, value, request, state):
-        from ..adapter import get_adapter
+        from ..core.adapter import get_adapter
+        from ..core.session import two_factor_pending, visitor_step
         from ..tenancy.models import Company
-        from . import auth
         from .forms import CodeRegistrationForm, CompanyChoiceForm
-        from .pages import two_factor_pending, visitor_step
 
-        if state != auth.ANONYMOUS or two_factor_pending(request):
-            if state == auth.OK:
+        if state != session.ANONYMOUS or two_factor_pending(request):
+            if state == session.OK:
                 return {"registered": True, "account_url": reverse("wagtail_tenantportal:account")}
             return {"registered": True, **visitor_step(request, state, request.get_full_path())}
 
@@ -169,7 +168,7 @@ class RegistrationBlock(PortalBlock):
             companies = companies.filter(pk=company.pk)
         context = {
             "display": "button",
-            "login_url": auth.state_url(auth.ANONYMOUS, request.get_full_path()),
+            "login_url": session.state_url(session.ANONYMOUS, request.get_full_path()),
             "register_url": register_url,
             "request_code_url": request_code_url,
             "company": company,
@@ -275,7 +274,7 @@ class TwoFactorBlock(PortalBlock):
 
         from . import auth
 
-        if state != auth.OK:
+        if state != session.OK:
             return {"step": visitor_step_for_block(request, state)}
         module = auth.twofactor_module()
         if module is None:
@@ -309,7 +308,7 @@ class TwoFactorBlock(PortalBlock):
 
 def visitor_step_for_block(request, state):
     """The prompt of a visitor without a full session, leading back to this page."""
-    from .auth import visitor_step
+    from ..core.session import visitor_step
 
     return visitor_step(request, state, request.get_full_path())
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from ..adapter import get_adapter
+from ..core.adapter import get_adapter
 from ..tenancy.models import Company
 from . import flows, services
 from .views import public, render_portal

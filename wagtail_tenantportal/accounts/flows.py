@@ -8,7 +8,7 @@ What callers may rely on:
   was wrong; ``TooManyAttempts`` says an attempt limit locked the action for a while.
 - Nothing is saved unless the whole step is valid (each step runs in one transaction).
 - Mails are rendered in the request and sent by a task after the transaction commits
-  (``wagtail_tenantportal.mail``); a mail that cannot be sent is logged by the task and does
+  (``wagtail_tenantportal.core.mail``); a mail that cannot be sent is logged by the task and does
   not undo the step (the tenant can ask for it again). With a worker task backend the
   response never waits for the mail server.
 - Registration and reset return the same result whether or not the email address belongs
@@ -37,10 +37,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
-from .. import mail
-from ..adapter import get_adapter
-from ..conf import portal_settings
-from ..ratelimit import RateLimit
+from ..core import mail
+from ..core.adapter import get_adapter
+from ..core.conf import portal_settings
+from ..core.ratelimit import RateLimit
 from ..tenancy.models import Contract, ContractParty
 from . import codes, services
 from .models import AccountParty, Consent, EmailVerification, PortalAccount, RegistrationClaim

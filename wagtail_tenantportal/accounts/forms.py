@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ..adapter import get_adapter
-from ..conf import portal_settings
+from ..core.adapter import get_adapter
+from ..core.conf import portal_settings
 from .models import Consent, PortalAccount
 
 

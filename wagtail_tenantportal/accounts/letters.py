@@ -31,8 +31,8 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from ..conf import portal_settings
-from ..letterhead import (  # noqa: F401  (layout names stay importable from here)
+from ..core.conf import portal_settings
+from ..core.letterhead import (  # noqa: F401  (layout names stay importable from here)
     ADDRESS_FIELD,
     ADDRESS_ZONE_TOP,
     BLACK,
@@ -56,8 +56,8 @@ from ..letterhead import (  # noqa: F401  (layout names stay importable from her
     draw_footer,
     draw_letterhead,
 )
-from ..letterhead import transliterate_cp1252 as _transliterate_cp1252  # noqa: F401
-from ..letterhead import y as _y
+from ..core.letterhead import transliterate_cp1252 as _transliterate_cp1252  # noqa: F401
+from ..core.letterhead import y as _y
 from . import codes
 
 logger = logging.getLogger(__name__)
@@ -218,7 +218,7 @@ class LetterRenderer:
         """Subject, body, closing, portal name and labels of a company, translated once."""
         texts = self._texts.get(company.pk)
         if texts is None:
-            from ..adapter import get_adapter
+            from ..core.adapter import get_adapter
 
             settings = self.letter_settings.get(company.pk)
             texts = {

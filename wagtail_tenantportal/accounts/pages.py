@@ -22,11 +22,9 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from ..context import portal_context
-
-# The prompt for visitors without a full session lives in auth (pages, blocks and other apps
-# share it); re-exported here for the blocks and for sites that imported it from pages.
-from .auth import STEP_LABELS, two_factor_pending, visitor_step  # noqa: F401
+from ..core import session
+from ..core.context import portal_context
+from ..core.session import visitor_step
 
 PARTIALS = "wagtail_tenantportal/accounts/"
 
@@ -265,7 +263,7 @@ class AccountPage(OnePerSiteMixin, Page):
     def get_account_context(self, request):
         """Context for a full portal session: ``account``, ``email``, ``parties``,
         ``two_factor`` (``twofactor.TwoFactorStatus`` or None without django-otp), ``urls``."""
-        from ..adapter import get_adapter
+        from ..core.adapter import get_adapter
         from ..tenancy.models import Party
         from . import auth
 
@@ -295,13 +293,12 @@ class AccountPage(OnePerSiteMixin, Page):
         }
 
     def get_context(self, request, *args, **kwargs):
-        from . import auth
 
         context = super().get_context(request, *args, **kwargs)
         context.update(portal_context(request))
-        state = auth.portal_state(request)
+        state = session.portal_state(request)
         context["portal_state"] = state
-        if state == auth.OK:
+        if state == session.OK:
             context.update(self.get_account_context(request))
         else:
             context.update(visitor_step(request, state, request.get_full_path()))

@@ -30,8 +30,8 @@ from django.utils.translation import ngettext
 from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
 
-from ..conf import portal_settings
-from ..ratelimit import RateLimit
+from ..core.conf import portal_settings
+from ..core.ratelimit import RateLimit
 from ..tenancy.models import Contract, ContractParty, Party
 from . import codes
 from .letters import Letter, LetterRenderer

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from ..adapter import get_adapter
+from ..core.adapter import get_adapter
 from . import flows, services
 from .letters import Letter, LetterRenderer
 from .models import (

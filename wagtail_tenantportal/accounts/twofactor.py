@@ -45,9 +45,10 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.log_actions import log
 
-from ..adapter import get_adapter
-from ..conf import portal_settings
-from ..ratelimit import RateLimit
+from ..core import session
+from ..core.adapter import get_adapter
+from ..core.conf import portal_settings
+from ..core.ratelimit import RateLimit
 from ..tenancy.models import Company
 from . import auth
 
@@ -352,7 +353,7 @@ def begin_second_factor(request, user, *, remember=False, next_url=""):
         auth_logout(request)  # flushes the session: a pending login never sits beside a login
     else:
         request.session.cycle_key()
-    next_url = auth.safe_next_url(request, next_url)
+    next_url = session.safe_next_url(request, next_url)
     request.session[PENDING_SESSION_KEY] = {
         "user": str(user.pk),
         "backend": getattr(user, "backend", None) or "",
@@ -409,7 +410,7 @@ def finish_second_factor(request, pending, device):
     auth.complete_login(request, pending.user, remember=pending.remember, device=device)
     if pending.next_url:
         return pending.next_url
-    from ..adapter import get_adapter
+    from ..core.adapter import get_adapter
 
     return get_adapter().get_login_redirect_url(request)
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.models import BaseViewRestriction
 
-from . import admin_twofactor, auth, twofactor
+from ..core import session
+from . import admin_twofactor, twofactor
 from .twofactor_views import ADMIN
 
 LOGIN_RESTRICTIONS = (BaseViewRestriction.LOGIN, BaseViewRestriction.GROUPS)
@@ -52,7 +53,7 @@ def register_two_factor_log_actions(actions):
 def private_content_response(request):
     """None if this session may see login-restricted pages and documents, else a redirect.
 
-    Allowed: full portal sessions (``auth.is_portal_verified``) and admin users whose session
+    Allowed: full portal sessions (``session.is_portal_verified``) and admin users whose session
     the admin accepts (verified with a second factor, or not needed under ``STAFF_TWO_FACTOR``).
     Anonymous sessions (a pending second factor included) are left to Wagtail's own check,
     which sends them to ``WAGTAIL_FRONTEND_LOGIN_URL``.
@@ -60,7 +61,7 @@ def private_content_response(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    if auth.is_portal_verified(request):
+    if session.is_portal_verified(request):
         return None
     if twofactor.is_admin_user(user):
         need = twofactor.staff_requirement(request)
@@ -68,7 +69,7 @@ def private_content_response(request):
             return None
         response = HttpResponseRedirect(ADMIN.url(need, next=request.get_full_path()))
     else:
-        response = auth.redirect_for_state(request)
+        response = session.redirect_for_state(request)
     add_never_cache_headers(response)
     return response
 

@@ -20,9 +20,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from ..adapter import get_adapter
-from ..context import portal_context
-from . import auth, twofactor
+from ..core import session
+from ..core.adapter import get_adapter
+from ..core.context import portal_context
+from . import twofactor
 from .twofactor_forms import CodeForm, ConfirmPasswordForm, RemoveMethodForm
 
 
@@ -79,7 +80,7 @@ ADMIN = Surface(
 )
 
 #: Portal states in which a tenant may open the set-up pages (the email address is confirmed).
-MANAGE_STATES = (auth.TWO_FACTOR_SETUP_REQUIRED, auth.CONTACT_CHECK_REQUIRED, auth.OK)
+MANAGE_STATES = (session.TWO_FACTOR_SETUP_REQUIRED, session.CONTACT_CHECK_REQUIRED, session.OK)
 
 
 def client_ip(request):
@@ -98,14 +99,14 @@ def _render(request, surface, name, context):
 def _next_url(request, surface):
     """The safe ``next`` address of the request, else the surface's default page."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    return auth.safe_next_url(request, candidate) or surface.url("done")
+    return session.safe_next_url(request, candidate) or surface.url("done")
 
 
 def manage_view(surface, *, reauth=False):
     """Decorator of the set-up pages: the right user and session, and (``reauth``) a recent password.
 
     Portal: the session must be a portal session in one of ``MANAGE_STATES`` (others are led
-    to their step, see ``auth.portal_state_required``). Admin: a user with a method must have
+    to their step, see ``session.portal_state_required``). Admin: a user with a method must have
     verified this session with it. ``reauth``: unless the password was confirmed within
     ``TWO_FACTOR_REAUTH_SECONDS``, the user is sent to confirm it and comes back.
     """
@@ -121,7 +122,7 @@ def manage_view(surface, *, reauth=False):
             return view(request, surface, *args, **kwargs)
 
         if not surface.staff:
-            return auth.portal_state_required(*MANAGE_STATES)(wrapped)
+            return session.portal_state_required(*MANAGE_STATES)(wrapped)
         return wrapped
 
     return decorator
@@ -238,7 +239,7 @@ def setup(request, surface):
         "can_remove": current.enabled and (not required or len(current.methods) > 1),
         "email_verified": twofactor.email_verified(user),
         "email_hint": twofactor.mask_email(user.email),
-        "next": auth.safe_next_url(request, request.GET.get("next", "")),
+        "next": session.safe_next_url(request, request.GET.get("next", "")),
     }
     return _render(request, surface, "setup", context)
 
@@ -254,7 +255,7 @@ def reauth(request, surface):
         except twofactor.TwoFactorError as exc:
             form.add_error("password", exc.message)
         else:
-            candidate = auth.safe_next_url(request, request.POST.get("next", ""))
+            candidate = session.safe_next_url(request, request.POST.get("next", ""))
             return HttpResponseRedirect(candidate or surface.url("setup"))
     context = {"form": form, "next": request.POST.get("next") or request.GET.get("next") or ""}
     return _render(request, surface, "reauth", context)
@@ -269,7 +270,7 @@ def _after_enabling(request, surface, new_codes, message):
 
 
 def _next_after_setup(request, surface):
-    return auth.safe_next_url(request, request.GET.get("next", "")) or surface.url("setup")
+    return session.safe_next_url(request, request.GET.get("next", "")) or surface.url("setup")
 
 
 def totp_setup(request, surface):

@@ -15,8 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from ..adapter import get_adapter
-from ..context import portal_context, portal_renderer
+from ..core import session
+from ..core.adapter import get_adapter
+from ..core.context import portal_context, portal_renderer
 from ..tenancy.models import Company, Contract, Party
 from . import auth, flows
 from .forms import (
@@ -51,16 +52,16 @@ render_portal = portal_renderer(TEMPLATE_DIR, lazy=True)
 
 
 def _next_url(request):
-    return auth.safe_next_url(request, request.POST.get("next") or request.GET.get("next") or "")
+    return session.safe_next_url(request, request.POST.get("next") or request.GET.get("next") or "")
 
 
 def redirect_to_next_step(request, next_url=""):
     """After a step: on to the next step the session needs, else to ``next_url`` or the default."""
-    auth.forget_state(request)
-    state = auth.portal_state(request)
-    if state == auth.OK:
+    session.forget_state(request)
+    state = session.portal_state(request)
+    if state == session.OK:
         return HttpResponseRedirect(next_url or get_adapter().get_login_redirect_url(request))
-    return HttpResponseRedirect(auth.state_url(state, next_url))
+    return HttpResponseRedirect(session.state_url(state, next_url))
 
 
 def _two_factor_url():
@@ -76,7 +77,7 @@ def _two_factor_url():
 @public
 def login_view(request):
     next_url = _next_url(request)
-    if request.method == "GET" and auth.is_portal_verified(request):
+    if request.method == "GET" and session.is_portal_verified(request):
         return HttpResponseRedirect(next_url or get_adapter().get_login_redirect_url(request))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -113,7 +114,7 @@ def logout_view(request):
 @require_http_methods(["GET", "POST"])
 def logout_everywhere_view(request):
     if auth.get_account(request.user) is None:
-        return auth.redirect_for_state(request, auth.ANONYMOUS)
+        return session.redirect_for_state(request, session.ANONYMOUS)
     if request.method == "POST":
         auth.logout_everywhere(request)
         messages.success(request, _("You have been logged out on all devices."))
@@ -165,7 +166,7 @@ class RegisterView:
         return self.done_url or reverse("wagtail_tenantportal:register_done")
 
     def __call__(self, request):
-        if request.user.is_authenticated and auth.portal_state(request) != auth.ANONYMOUS:
+        if request.user.is_authenticated and session.portal_state(request) != session.ANONYMOUS:
             return HttpResponseRedirect(reverse("wagtail_tenantportal:account"))
         companies = self.get_companies(request)
         company = self.get_company(request, companies)
@@ -253,12 +254,12 @@ def register_done_view(request):
 
 def _verification_target(request):
     """``(account_or_None, email, logged_in)`` for the code and resend pages, or None."""
-    state = auth.portal_state(request)
-    if state == auth.EMAIL_UNVERIFIED:
+    state = session.portal_state(request)
+    if state == session.EMAIL_UNVERIFIED:
         account = auth.get_account(request.user)
         return account, get_adapter().user_email(request.user), True
     pending = flows.pending_verification(request)
-    if pending is not None and state == auth.ANONYMOUS:
+    if pending is not None and state == session.ANONYMOUS:
         account, email = pending
         return account, email, False
     return None
@@ -288,7 +289,7 @@ def verify_email_view(request, token):
 def verify_email_code_view(request):
     target = _verification_target(request)
     if target is None:
-        if auth.portal_state(request) != auth.ANONYMOUS:
+        if session.portal_state(request) != session.ANONYMOUS:
             return redirect_to_next_step(request)
         return HttpResponseRedirect(reverse("wagtail_tenantportal:login"))
     account, email, logged_in = target
@@ -390,7 +391,7 @@ password_reset_confirm_view = PortalPasswordResetConfirmView.as_view()
 
 @login_not_required
 @sensitive_post_parameters()
-@auth.portal_login_required
+@session.portal_login_required
 def password_change_view(request):
     form = PortalPasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -403,7 +404,7 @@ def password_change_view(request):
 
 @login_not_required
 @sensitive_post_parameters()
-@auth.portal_state_required(auth.EMAIL_UNVERIFIED, auth.OK)
+@session.portal_state_required(session.EMAIL_UNVERIFIED, session.OK)
 def email_change_view(request):
     account = auth.get_account(request.user)
     form = EmailChangeForm(request.POST or None, user=request.user)
@@ -435,13 +436,13 @@ def email_change_view(request):
 
 
 @login_not_required
-@auth.portal_state_required(auth.PENDING_MATCH, auth.ACTIVATION_REQUIRED, auth.OK)
+@session.portal_state_required(session.PENDING_MATCH, session.ACTIVATION_REQUIRED, session.OK)
 def activate_view(request):
     account = auth.get_account(request.user)
     claims = list(account.claims.select_related("company").order_by("-created_at"))
     waiting = [c for c in claims if c.status == RegistrationClaim.Status.MATCHED and c.activated_at is None]
     if not waiting and not any(c.status == RegistrationClaim.Status.PENDING for c in claims):
-        if auth.portal_state(request) == auth.OK:
+        if session.portal_state(request) == session.OK:
             return HttpResponseRedirect(reverse("wagtail_tenantportal:account"))
     form = ActivationForm(request.POST or None) if waiting else None
     if request.method == "POST" and form is not None and form.is_valid():
@@ -456,7 +457,7 @@ def activate_view(request):
 
 
 @login_not_required
-@auth.portal_state_required(auth.CONTACT_CHECK_REQUIRED, auth.OK)
+@session.portal_state_required(session.CONTACT_CHECK_REQUIRED, session.OK)
 def contact_check_view(request):
     account = auth.get_account(request.user)
     first_check = account.contact_checked_at is None
@@ -480,7 +481,7 @@ def contact_check_view(request):
 
 
 @login_not_required
-@auth.portal_login_required
+@session.portal_login_required
 def add_contract_view(request):
     """A further contract (another flat, a parking space, another company) by its letter."""
     account = auth.get_account(request.user)
@@ -497,7 +498,7 @@ def add_contract_view(request):
 
 
 @login_not_required
-@auth.portal_login_required
+@session.portal_login_required
 def consents_view(request):
     """The consents given, and the e-delivery consent to give or withdraw."""
     account = auth.get_account(request.user)
@@ -520,7 +521,7 @@ def consents_view(request):
 
 
 @login_not_required
-@auth.portal_login_required
+@session.portal_login_required
 def account_view(request):
     account = auth.get_account(request.user)
     contracts = (

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..conf import portal_settings
+from ..core.conf import portal_settings
 from ..tenancy.importer import (
     EntityCounts,
     ImportFile,

@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from ..accounts.auth import portal_login_required
-from ..context import portal_renderer
+from ..core.context import portal_renderer
+from ..core.session import portal_login_required
 from . import services
 from .forms import MonthForm
 

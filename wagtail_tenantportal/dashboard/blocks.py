@@ -3,11 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from ..blocks import PortalBlock
+from ..core.blocks import PortalBlock
 
 
 def _widget_choices():
-    from .widgets import widget_choices
+    from ..core.widgets import widget_choices
 
     return widget_choices()
 

@@ -15,7 +15,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from ..pages import TenantDataPageMixin
+from ..core.pages import TenantDataPageMixin
 
 
 def split_keys(value):
@@ -27,7 +27,7 @@ class DashboardPageForm(WagtailAdminPageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .widgets import widget_choices
+        from ..core.widgets import widget_choices
 
         if "widget_keys" in self.fields:
             old = self.fields["widget_keys"]

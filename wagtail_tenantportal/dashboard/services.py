@@ -1,7 +1,8 @@
 """What the dashboard shows a tenant: the greeting name and the widgets."""
 
-from ..tenancy.models import Party, _user_party_ids
-from .widgets import collect_widgets, sample_widgets
+from ..core import ownership
+from ..core.widgets import collect_widgets, sample_widgets
+from ..tenancy.models import Party
 
 
 def tenant_name(user):
@@ -10,7 +11,7 @@ def tenant_name(user):
     name = user.get_full_name() if hasattr(user, "get_full_name") else ""
     if name.strip():
         return name.strip()
-    party_ids = _user_party_ids(user)
+    party_ids = ownership.party_ids(user)
     if party_ids is not None:
         party = Party.objects.filter(pk__in=party_ids).order_by("pk").first()
         if party is not None:

@@ -2,8 +2,8 @@
 
 from django.views.decorators.http import require_GET
 
-from ..accounts.auth import portal_login_required
-from ..context import portal_renderer
+from ..core.context import portal_renderer
+from ..core.session import portal_login_required
 from .services import dashboard_context
 
 TEMPLATE_DIR = "wagtail_tenantportal/dashboard/"

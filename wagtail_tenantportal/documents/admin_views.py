@@ -33,8 +33,8 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from ..conf import portal_settings
-from ..downloads import private_file_response
+from ..core.conf import portal_settings
+from ..core.downloads import private_file_response
 from ..tenancy.admin_views import (
     InspectSection,
     TenancyIndexView,

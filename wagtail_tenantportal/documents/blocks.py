@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from ..blocks import PortalBlock
+from ..core.blocks import PortalBlock
 
 
 def category_choices():
@@ -83,7 +83,7 @@ class MyDocumentsBlock(PortalBlock):
         description = _("The latest documents of the logged-in tenant; new ones are marked.")
 
     def get_portal_context(self, value, request, state):
-        from ..accounts.auth import OK
+        from ..core.session import OK
         from .listing import tenant_documents
         from .pages import state_prompt_context
 

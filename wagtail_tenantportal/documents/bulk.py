@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from ..conf import portal_settings
+from ..core.conf import portal_settings
 from ..tenancy.models import Contract
 from .files import DocumentRejected, check_pdf, spool
 from .models import BulkDistribution, Document, document_storage_name
@@ -253,7 +253,7 @@ def _size_of(zip_file):
 
 
 def _delete(names):
-    from ..storage import get_private_storage
+    from ..core.storage import get_private_storage
 
     storage = get_private_storage()
     for name in names:
@@ -350,7 +350,7 @@ def _file_too_large():
 
 
 def _publish(run, archive, matched, category, stored, dry_run, notify, now, user):
-    from ..storage import get_private_storage
+    from ..core.storage import get_private_storage
     from .services import _create_deliveries, _user
 
     storage = get_private_storage()

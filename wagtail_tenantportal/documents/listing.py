@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..conf import portal_settings
+from ..core.conf import portal_settings
 from .models import BUILTIN_CATEGORIES, Document, DocumentCategory
 
 

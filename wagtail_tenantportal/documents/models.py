@@ -22,9 +22,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..conf import portal_settings
-from ..storage import LazyPrivateStorage
-from ..tenancy.models import Company, Contract, ContractParty, Party, Property, _user_party_ids
+from ..core import ownership
+from ..core.conf import portal_settings
+from ..core.storage import LazyPrivateStorage
+from ..tenancy.models import Company, Contract, ContractParty, Party, Property
 
 #: Categories every portal has (created by a migration; editors add their own). Names are
 #: translated from these labels unless an editor gives a category its own name.
@@ -120,7 +121,7 @@ class DocumentQuerySet(models.QuerySet):
         """Documents ``user`` may open now: published, not withdrawn, and for one of the
         user's parties, contracts (within the retention time), their properties or their
         companies. Empty for anonymous users and users without linked parties."""
-        party_ids = _user_party_ids(user)
+        party_ids = ownership.party_ids(user)
         if party_ids is None:
             return self.none()
         now = now or timezone.now()
@@ -144,7 +145,7 @@ class DocumentQuerySet(models.QuerySet):
 
     def with_opened(self, user):
         """Annotate ``opened``: one of ``user``'s parties has opened the document."""
-        party_ids = _user_party_ids(user)
+        party_ids = ownership.party_ids(user)
         if party_ids is None:
             return self.annotate(opened=models.Value(False, output_field=models.BooleanField()))
         receipts = DocumentReceipt.objects.filter(document=OuterRef("pk"), party_id__in=party_ids)

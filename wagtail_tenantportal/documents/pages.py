@@ -12,14 +12,14 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from ..pages import TenantDataPageMixin
+from ..core.pages import TenantDataPageMixin
 
 
 def state_prompt_context(request, state, next_url):
     """Context of the prompt shown instead of personal data (``documents/_state_prompt.html``):
-    ``step`` is where to log in or go next (``auth.visitor_step``: also leads a half-logged-in
+    ``step`` is where to log in or go next (``session.visitor_step``: also leads a half-logged-in
     session to its code entry)."""
-    from ..accounts.auth import visitor_step
+    from ..core.session import visitor_step
 
     return {"portal_state": state, "step": visitor_step(request, state, next_url)}
 

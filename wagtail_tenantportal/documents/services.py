@@ -29,8 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from ..conf import portal_settings
-from ..tenancy.models import Company, Contract, ContractParty, Party, Property, _user_party_ids
+from ..core import ownership
+from ..core.conf import portal_settings
+from ..tenancy.models import Company, Contract, ContractParty, Party, Property
 from .files import DocumentRejected, check_pdf, spool
 from .models import (
     BUILTIN_CATEGORIES,
@@ -370,7 +371,7 @@ def generate_certificate(contract, kind, *, user=None, event=None, today=None):
 
 def _opening_parties(document, user):
     """Ids of ``user``'s active parties for which ``document`` is meant."""
-    party_ids = _user_party_ids(user)
+    party_ids = ownership.party_ids(user)
     if party_ids is None:
         return []
     parties = Party.objects.filter(pk__in=party_ids)
@@ -421,7 +422,7 @@ def log_staff_view(document, user):
 
 def documents_url(request=None):
     """Absolute address of the tenant's document list: a live documents page, else the view."""
-    from ..adapter import get_adapter
+    from ..core.adapter import get_adapter
     from .pages import DocumentsPage
 
     page = DocumentsPage.objects.live().order_by("path").first()
@@ -459,7 +460,7 @@ def send_due_notices(*, now=None, batch_size=500):
     """
     if not apps.is_installed("wagtail_tenantportal.accounts"):
         return 0
-    from ..adapter import get_adapter
+    from ..core.adapter import get_adapter
 
     adapter = get_adapter()
     now = now or timezone.now()

@@ -19,9 +19,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..accounts.auth import is_portal_verified, portal_login_required
-from ..context import portal_renderer
-from ..downloads import private_file_response
+from ..core.context import portal_renderer
+from ..core.downloads import private_file_response
+from ..core.session import is_portal_verified, portal_login_required
 from . import services
 from .certificates import EVENTS, KINDS, LANDLORD_CONFIRMATION, eligible_kinds
 from .files import DocumentRejected

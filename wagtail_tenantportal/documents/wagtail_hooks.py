@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
 
-from ..dashboard.widgets import HOOK_NAME as DASHBOARD_WIDGETS
-from ..dashboard.widgets import Widget, widget_function
+from ..core.widgets import HOOK_NAME as DASHBOARD_WIDGETS
+from ..core.widgets import Widget, widget_function
 from . import services
 from .admin_views import menu_viewsets
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from ..blocks import PortalBlock
+from ..core.blocks import PortalBlock
 
 
 @dataclass

@@ -10,7 +10,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from ..pages import TenantDataPageMixin
+from ..core.pages import TenantDataPageMixin
 
 
 class NoticesPage(TenantDataPageMixin, Page):

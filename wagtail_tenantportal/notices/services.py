@@ -125,7 +125,7 @@ def mail_recipients(notice, now=None):
 
 def notice_url(notice, request=None):
     """Absolute address of the notice in the portal."""
-    from ..adapter import get_adapter
+    from ..core.adapter import get_adapter
 
     try:
         path = reverse("wagtail_tenantportal:notice_detail", args=[notice.pk])
@@ -152,8 +152,8 @@ def send_important_mails(notice, *, request=None, user=None, now=None, batch_siz
     """
     if not apps.is_installed("wagtail_tenantportal.accounts"):
         return 0
-    from ..adapter import get_adapter
-    from ..mail import send_later
+    from ..core.adapter import get_adapter
+    from ..core.mail import send_later
 
     now = now or timezone.now()
     with transaction.atomic():

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ..accounts import auth
-from ..accounts.auth import portal_login_required
-from ..context import portal_renderer
+from ..core.context import portal_renderer
+from ..core.session import portal_login_required
 from . import services
 from .models import Notice, NoticeMailPreference
 

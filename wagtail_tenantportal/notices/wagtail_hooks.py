@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
-from ..dashboard.widgets import HOOK_NAME, Widget, widget_function
+from ..core.widgets import HOOK_NAME, Widget, widget_function
 from . import services
 from .admin_views import menu_viewsets
 

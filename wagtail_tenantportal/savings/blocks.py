@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import blocks
 
-from ..blocks import PortalBlock
+from ..core.blocks import PortalBlock
 
 
 @dataclass

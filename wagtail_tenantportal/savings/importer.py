@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from ..conf import portal_settings
+from ..core.conf import portal_settings
 from ..tenancy.importer import (
     _BAD,
     EntityCounts,

@@ -25,7 +25,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..tenancy.models import Company, Contract, ErpKeyed, Party, _user_party_ids
+from ..core import ownership
+from ..tenancy.models import Company, Contract, ErpKeyed, Party
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -38,7 +39,7 @@ class SavingsAccountQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Accounts of which one of ``user``'s linked parties is a holder (one query; empty
         for anonymous users and users without linked parties)."""
-        party_ids = _user_party_ids(user)
+        party_ids = ownership.party_ids(user)
         if party_ids is None:
             return self.none()
         return self.filter(
@@ -227,7 +228,7 @@ class SavingsTransaction(models.Model):
 class ExemptionOrderQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Exemption orders of ``user``'s own linked parties."""
-        party_ids = _user_party_ids(user)
+        party_ids = ownership.party_ids(user)
         if party_ids is None:
             return self.none()
         return self.filter(party_id__in=party_ids)

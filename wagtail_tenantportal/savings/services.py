@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..conf import portal_settings
+from ..core.conf import portal_settings
 from . import statement as _statement
 from .importer import KIND_ORDER, SavingsImportResult, import_savings, savings_file, savings_upload
 from .models import ExemptionOrder, SavingsAccount

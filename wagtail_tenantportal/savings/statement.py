@@ -28,8 +28,8 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from ..conf import portal_settings
-from ..letterhead import (
+from ..core.conf import portal_settings
+from ..core.letterhead import (
     BLACK,
     FOOTER_TOP,
     GREY,

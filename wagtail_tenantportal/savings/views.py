@@ -12,9 +12,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from ..accounts.auth import is_portal_verified, portal_login_required
-from ..context import portal_renderer
-from ..downloads import safe_filename
+from ..core.context import portal_renderer
+from ..core.downloads import safe_filename
+from ..core.session import is_portal_verified, portal_login_required
 from . import services
 from .models import SavingsAccount
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
-from ..dashboard.widgets import HOOK_NAME, Widget, widget_function
+from ..core.widgets import HOOK_NAME, Widget, widget_function
 from .admin_views import menu_viewsets
 
 

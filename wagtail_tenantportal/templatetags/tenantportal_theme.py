@@ -10,7 +10,7 @@ links the theme and the portal layout does too, the page gets one link.
 
 from django import template
 
-from ..theming import theme_link, theme_url
+from ..core.theming import theme_link, theme_url
 
 register = template.Library()
 

@@ -60,7 +60,7 @@ from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.coreutils import multigetattr
 
-from ..conf import portal_settings
+from ..core.conf import portal_settings
 from . import models as m
 from .forms import (
     ContactResponsibilityForm,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from ..blocks import PortalBlock
+from ..core.blocks import PortalBlock
 from .models import Contract, Topic
 
 #: Request attribute holding the page a block is rendered on (for the company of visitors).
@@ -137,7 +137,7 @@ class ContactPersonBlock(PortalBlock):
     def site_company(request):
         """The landlord of the page (a page with a ``company``) or of the site (the only
         landlord tenants can register with), or None."""
-        from ..adapter import get_adapter
+        from ..core.adapter import get_adapter
         from .models import Company
 
         page = getattr(request, PAGE_ATTR, None)

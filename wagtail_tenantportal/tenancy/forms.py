@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.forms.choosers import BaseFilterForm
 
-from ..conf import portal_settings
+from ..core.conf import portal_settings
 from .services import ImportFile
 
 

@@ -51,8 +51,8 @@ from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import signals
-from ..conf import portal_settings
+from ..core import signals
+from ..core.conf import portal_settings
 from .models import Company, Contract, ContractParty, ImportRun, Party, Property, RentComponent, Unit
 from .validators import iban_is_valid, normalize_iban
 

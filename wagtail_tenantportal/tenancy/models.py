@@ -18,22 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.search import index
 
+from ..core import ownership
 from .validators import format_iban, mask_iban, validate_bic, validate_iban
-
-
-def _user_party_ids(user):
-    """Subquery of the party ids a portal user is linked to (empty for anonymous users).
-
-    The link table belongs to the accounts app; until it is installed nobody sees anything.
-    """
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    from django.apps import apps
-
-    if not apps.is_installed("wagtail_tenantportal.accounts"):
-        return None
-    AccountParty = apps.get_model("tenantportal_accounts", "AccountParty")
-    return AccountParty.objects.filter(account__user=user, active=True).values("party_id")
 
 
 class ErpKeyed(models.Model):
@@ -68,7 +54,7 @@ class AddressFields(models.Model):
 
 class CompanyQuerySet(models.QuerySet):
     def visible_to(self, user):
-        party_ids = _user_party_ids(user)
+        party_ids = ownership.party_ids(user)
         if party_ids is None:
             return self.none()
         return self.filter(pk__in=Party.objects.filter(pk__in=party_ids).values("company_id"))
@@ -272,7 +258,7 @@ class Unit(index.Indexed, ErpKeyed, models.Model):
 
 class PartyQuerySet(models.QuerySet):
     def visible_to(self, user):
-        party_ids = _user_party_ids(user)
+        party_ids = ownership.party_ids(user)
         if party_ids is None:
             return self.none()
         return self.filter(pk__in=party_ids)
@@ -346,10 +332,10 @@ class Party(index.Indexed, ErpKeyed, AddressFields, models.Model):
 
 class ContractQuerySet(models.QuerySet):
     def visible_to(self, user):
-        party_ids = _user_party_ids(user)
-        if party_ids is None:
+        contract_ids = ownership.contract_ids(user)
+        if contract_ids is None:
             return self.none()
-        return self.filter(pk__in=ContractParty.objects.filter(party_id__in=party_ids).values("contract_id"))
+        return self.filter(pk__in=contract_ids)
 
     def current(self, today=None):
         today = today or timezone.localdate()

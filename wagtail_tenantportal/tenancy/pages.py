@@ -20,7 +20,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from ..context import portal_context
+from ..core.context import portal_context
 
 
 def kind_choices():
@@ -49,8 +49,8 @@ class ContractsPageForm(WagtailAdminPageForm):
 
 
 def prompt_context(request, state, next_url):
-    """What the page or a block shows instead of personal data (``auth.visitor_step``)."""
-    from ..accounts.auth import visitor_step
+    """What the page or a block shows instead of personal data (``session.visitor_step``)."""
+    from ..core.session import visitor_step
 
     return {"step": visitor_step(request, state, next_url)}
 
@@ -107,7 +107,7 @@ class ContractsPage(RoutablePageMixin, Page):
         return contract_detail_context(contract, show_bank_details=self.show_bank_details)
 
     def _render(self, request, extra):
-        from ..accounts.auth import OK, portal_state
+        from ..core.session import OK, portal_state
 
         context = self.get_context(request)
         context.update(portal_context(request))

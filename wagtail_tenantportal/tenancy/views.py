@@ -7,8 +7,8 @@ id the tenant may not see (another tenant's, a missing one) answers 404.
 
 from django.views.decorators.http import require_GET
 
-from ..accounts.auth import portal_login_required
-from ..context import portal_renderer
+from ..core.context import portal_renderer
+from ..core.session import portal_login_required
 from .services import contract_detail_context, contract_list_context, get_tenant_contract
 
 TEMPLATE_DIR = "wagtail_tenantportal/tenancy/"

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from ..dashboard.widgets import HOOK_NAME as DASHBOARD_WIDGETS
-from ..dashboard.widgets import Widget, widget_function
+from ..core.widgets import HOOK_NAME as DASHBOARD_WIDGETS
+from ..core.widgets import Widget, widget_function
 from .admin_views import hidden_viewsets, menu_viewsets
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from ..blocks import PortalBlock
+from ..core.blocks import PortalBlock
 
 # -- sample data for the editor's preview (made up; no tenant data is read) --------------------
 

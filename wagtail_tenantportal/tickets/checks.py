@@ -2,7 +2,7 @@
 
 from django.core.checks import Error, register
 
-from ..conf import portal_settings
+from ..core.conf import portal_settings
 
 POSITIVE_INTEGERS = (
     "TICKET_MAX_ATTACHMENTS",

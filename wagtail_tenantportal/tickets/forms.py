@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
-from ..conf import portal_settings
+from ..core.conf import portal_settings
 from ..tenancy.models import Contract
 from . import services
 from .models import NotificationPreference, Ticket
@@ -153,7 +153,7 @@ class TicketForm(forms.Form):
 
     def _prefill(self, user):
         from ..accounts.auth import get_account
-        from ..adapter import get_adapter
+        from ..core.adapter import get_adapter
 
         account = get_account(user)
         if account is not None and account.phone_numbers:

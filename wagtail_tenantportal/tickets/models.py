@@ -30,7 +30,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
-from ..storage import get_private_storage
+from ..core.storage import get_private_storage
 from ..tenancy.models import Contract, Topic
 
 # Labels of the seeded types and statuses (data migration 0002): stored as English msgids and
@@ -448,7 +448,7 @@ class DamageKind(models.Model):
         if self.urgency == self.Urgency.ALWAYS:
             return True
         if self.urgency == self.Urgency.HEATING_SEASON:
-            from ..conf import portal_settings
+            from ..core.conf import portal_settings
 
             month = (on or timezone.localdate()).month
             return month in portal_settings.TICKET_HEATING_MONTHS

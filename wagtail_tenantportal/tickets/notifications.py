@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
-from ..adapter import get_adapter
-from ..conf import portal_settings
+from ..core.adapter import get_adapter
+from ..core.conf import portal_settings
 
 logger = logging.getLogger("wagtail_tenantportal.tickets")
 

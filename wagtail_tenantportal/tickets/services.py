@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
-from ..conf import portal_settings
-from ..ratelimit import RateLimit, RateLimited
+from ..core.conf import portal_settings
+from ..core.ratelimit import RateLimit, RateLimited
 from ..tenancy.models import Contract, contact_person_for
 from . import notifications, signals
 from .models import (

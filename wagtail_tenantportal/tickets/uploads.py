@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-from ..conf import portal_settings
+from ..core.conf import portal_settings
 
 try:  # optional: iPhone photos (HEIC); Wagtail's Willow may bring pillow-heif along
     from pillow_heif import register_heif_opener

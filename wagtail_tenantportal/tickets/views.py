@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..accounts import auth
-from ..accounts.auth import portal_login_required
-from ..conf import portal_settings
-from ..context import portal_context, portal_renderer
-from ..downloads import private_file_response
+from ..core import session
+from ..core.conf import portal_settings
+from ..core.context import portal_context, portal_renderer
+from ..core.downloads import private_file_response
+from ..core.session import portal_login_required
 from . import services
 from .forms import NotificationPreferenceForm, ReplyForm, TicketForm, add_service_errors
 from .models import (
@@ -50,8 +51,8 @@ render_portal = portal_renderer(TEMPLATE_DIR)
 def login_prompt_context(request, state, next_url=None):
     """What a page or block shows a visitor without a full portal session (the ``step`` of
     ``elements/visitor_prompt.html``): a login link back to ``next_url`` (default: this page)
-    or the step the session is missing (``auth.visitor_step``)."""
-    return auth.visitor_step(request, state, next_url or request.get_full_path())
+    or the step the session is missing (``session.visitor_step``)."""
+    return session.visitor_step(request, state, next_url or request.get_full_path())
 
 
 def supporter_count():
@@ -343,8 +344,8 @@ def _page_response(request, page, template, context, status=200):
 def damage_report_page_response(request, page):
     """``DamageReportPage.serve``: the damage form inside the page, for full portal sessions."""
     template = page.get_template(request)
-    state = auth.portal_state(request)
-    if state != auth.OK:
+    state = session.portal_state(request)
+    if state != session.OK:
         return _page_response(request, page, template, {"login_prompt": login_prompt_context(request, state)})
     ticket_type = default_damage_type()
     contracts = services.eligible_contracts(request.user, ticket_type) if ticket_type else []
@@ -360,8 +361,8 @@ def damage_report_page_response(request, page):
 def request_list_page_response(request, page):
     """``RequestListPage.serve``: "my requests" inside the page."""
     template = page.get_template(request)
-    state = auth.portal_state(request)
-    if state != auth.OK:
+    state = session.portal_state(request)
+    if state != session.OK:
         return _page_response(request, page, template, {"login_prompt": login_prompt_context(request, state)})
     return _page_response(
         request, page, template, list_context(request, request.user, request.GET.get("page"))

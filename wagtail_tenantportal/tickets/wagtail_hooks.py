@@ -7,8 +7,8 @@ from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from ..dashboard.widgets import HOOK_NAME as DASHBOARD_WIDGETS
-from ..dashboard.widgets import Widget, widget_function
+from ..core.widgets import HOOK_NAME as DASHBOARD_WIDGETS
+from ..core.widgets import Widget, widget_function
 from . import services
 from .admin_views import (
     SNIPPET_VIEWSETS,

@@ -119,7 +119,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     # Tenant documents and attachments: outside MEDIA_ROOT, no public URL (see docs).
     "tenantportal_private": {
-        "BACKEND": "wagtail_tenantportal.storage.PrivateFileSystemStorage",
+        "BACKEND": "wagtail_tenantportal.core.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": os.path.join(BASE_DIR, "private")},
     },
 }

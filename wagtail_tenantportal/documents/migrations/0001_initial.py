@@ -5,7 +5,7 @@ import django.utils.timezone
 import uuid
 import wagtail.fields
 import wagtail_tenantportal.documents.models
-import wagtail_tenantportal.storage
+import wagtail_tenantportal.core.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
                 ('document_date', models.DateField(default=django.utils.timezone.localdate, verbose_name='document date')),
                 ('published_from', models.DateTimeField(default=django.utils.timezone.now, help_text='Tenants see the document from this time on.', verbose_name='published from')),
                 ('source', models.CharField(choices=[('staff', 'Uploaded by staff'), ('bulk', 'Bulk distribution'), ('erp', 'ERP'), ('generated', 'Generated in the portal')], default='staff', max_length=20, verbose_name='source')),
-                ('file', models.FileField(max_length=255, storage=wagtail_tenantportal.storage.LazyPrivateStorage(), upload_to=wagtail_tenantportal.documents.models.document_upload_to, verbose_name='file')),
+                ('file', models.FileField(max_length=255, storage=wagtail_tenantportal.core.storage.LazyPrivateStorage(), upload_to=wagtail_tenantportal.documents.models.document_upload_to, verbose_name='file')),
                 ('original_filename', models.CharField(blank=True, max_length=255, verbose_name='original file name')),
                 ('content_type', models.CharField(default='application/pdf', max_length=100, verbose_name='content type')),
                 ('size', models.PositiveBigIntegerField(default=0, verbose_name='size (bytes)')),
@@ -131,7 +131,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('file', models.FileField(blank=True, max_length=255, storage=wagtail_tenantportal.storage.LazyPrivateStorage(), upload_to='print-batches/', verbose_name='file')),
+                ('file', models.FileField(blank=True, max_length=255, storage=wagtail_tenantportal.core.storage.LazyPrivateStorage(), upload_to='print-batches/', verbose_name='file')),
                 ('document_count', models.PositiveIntegerField(default=0, verbose_name='documents')),
                 ('page_count', models.PositiveIntegerField(default=0, verbose_name='pages')),
                 ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenantportal_tenancy.company', verbose_name='company')),

@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import modelcluster.fields
 import wagtail.fields
-import wagtail_tenantportal.storage
+import wagtail_tenantportal.core.storage
 import wagtail_tenantportal.tickets.models
 from django.conf import settings
 from django.db import migrations, models
@@ -185,8 +185,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('image', 'Photo'), ('pdf', 'PDF')], max_length=10, verbose_name='kind')),
-                ('file', models.FileField(max_length=200, storage=wagtail_tenantportal.storage.get_private_storage, upload_to=wagtail_tenantportal.tickets.models.attachment_path, verbose_name='file')),
-                ('thumbnail', models.FileField(blank=True, max_length=200, storage=wagtail_tenantportal.storage.get_private_storage, upload_to=wagtail_tenantportal.tickets.models.attachment_path, verbose_name='thumbnail')),
+                ('file', models.FileField(max_length=200, storage=wagtail_tenantportal.core.storage.get_private_storage, upload_to=wagtail_tenantportal.tickets.models.attachment_path, verbose_name='file')),
+                ('thumbnail', models.FileField(blank=True, max_length=200, storage=wagtail_tenantportal.core.storage.get_private_storage, upload_to=wagtail_tenantportal.tickets.models.attachment_path, verbose_name='thumbnail')),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100, verbose_name='content type')),
                 ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),

@@ -8,7 +8,7 @@ and single-process development only.
 
 API::
 
-    from wagtail_tenantportal.ratelimit import RateLimit, RateLimited
+    from wagtail_tenantportal.core.ratelimit import RateLimit, RateLimited
 
     limiter = RateLimit.for_scope("registration_ip")   # limit/window/lockout from settings
     limiter = RateLimit("login_user", limit=5, window=900, lockout=900)  # or explicit
@@ -46,7 +46,7 @@ from django.utils.crypto import salted_hmac
 
 from .conf import DEFAULTS, portal_settings
 
-_KEY_SALT = "wagtail_tenantportal.ratelimit"
+_KEY_SALT = "wagtail_tenantportal.core.ratelimit"
 
 
 def now():

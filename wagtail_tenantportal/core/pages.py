@@ -10,13 +10,14 @@ from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
 from .context import portal_context
+from .session import OK, portal_state, visitor_step
 
 
 class TenantDataPageMixin:
     """Mix into a ``Page`` subclass (before ``Page``) and override :meth:`get_tenant_context`.
 
     The template gets ``portal_state`` and either the tenant context (state "ok") or the
-    visitor context (``step``: ``accounts.auth.visitor_step`` leading back to this page).
+    visitor context (``step``: ``core.session.visitor_step`` leading back to this page).
     Sites customise a page type by subclassing it and overriding these two methods.
     """
 
@@ -26,13 +27,9 @@ class TenantDataPageMixin:
 
     def get_visitor_context(self, request, state):
         """Template context for everybody else: where to log in or go next, nothing personal."""
-        from .accounts.auth import visitor_step
-
         return {"step": visitor_step(request, state, request.get_full_path())}
 
     def get_context(self, request, *args, **kwargs):
-        from .accounts.auth import OK, portal_state
-
         context = super().get_context(request, *args, **kwargs)
         context.update(portal_context(request))
         state = portal_state(request)

@@ -56,7 +56,7 @@ def _delegate(name):
     return method
 
 
-@deconstructible(path="wagtail_tenantportal.storage.LazyPrivateStorage")
+@deconstructible(path="wagtail_tenantportal.core.storage.LazyPrivateStorage")
 class LazyPrivateStorage(Storage):
     """A storage that forwards every call to ``get_private_storage()`` at the time of the call.
 

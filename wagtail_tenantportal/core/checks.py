@@ -58,8 +58,9 @@ def check_settings(app_configs=None, **kwargs):
 
 
 def _check_adapter():
-    from .adapter import DefaultPortalAdapter
-
+    # The default class joins the policy of every layer and lives at the top of the package:
+    # the core knows it only by the dotted path of its default setting.
+    default_adapter = import_string(DEFAULTS["ADAPTER"])
     path = portal_settings.ADAPTER
     if not isinstance(path, str):
         return [
@@ -73,7 +74,7 @@ def _check_adapter():
         return [Error(f"{_setting('ADAPTER')} cannot be imported: {exc}", id=ID.format("E002"))]
     if not isinstance(adapter, type):
         return [Error(f"{_setting('ADAPTER')} = {path!r} is not a class.", id=ID.format("E008"))]
-    if not issubclass(adapter, DefaultPortalAdapter):
+    if not issubclass(adapter, default_adapter):
         return [
             Warning(
                 f"{_setting('ADAPTER')} = {path!r} does not subclass DefaultPortalAdapter.",

@@ -14,7 +14,7 @@ from functools import partial
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 
-logger = logging.getLogger("wagtail_tenantportal.mail")
+logger = logging.getLogger("wagtail_tenantportal.core.mail")
 
 try:  # a dependency of Wagtail since 7.0
     from django_tasks import task

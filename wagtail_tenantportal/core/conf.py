@@ -30,7 +30,7 @@ DEFAULTS = {
     "SITE_THEMES": {},
     # Shown in page titles, emails and letters when no company is in context.
     "PORTAL_NAME": "Mieterportal",
-    # Dotted path of the policy class a site may override (see adapter.py).
+    # Dotted path of the policy class a site may override (see wagtail_tenantportal/adapter.py).
     "ADAPTER": "wagtail_tenantportal.adapter.DefaultPortalAdapter",
     # Label of the Wagtail admin menu group and its position.
     "ADMIN_MENU_LABEL": None,  # None: translated "Tenant portal" ("Mieterportal")

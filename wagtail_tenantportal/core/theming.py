@@ -27,7 +27,7 @@ from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
-CSS_PATH = Path(__file__).resolve().parent / "static/wagtail_tenantportal/css/portal.css"
+CSS_PATH = Path(__file__).resolve().parent.parent / "static/wagtail_tenantportal/css/portal.css"
 PREFIX = "--tp-"
 #: Longest value served (font stacks are the longest real ones).
 MAX_VALUE_LENGTH = 200

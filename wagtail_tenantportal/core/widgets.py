@@ -4,7 +4,7 @@ A sub-app (or the host site) registers a function with the Wagtail hook
 ``tenantportal_dashboard_widgets``::
 
     from wagtail import hooks
-    from wagtail_tenantportal.dashboard.widgets import HOOK_NAME, Widget, widget_function
+    from wagtail_tenantportal.core.widgets import HOOK_NAME, Widget, widget_function
 
     @hooks.register(HOOK_NAME)
     @widget_function("savings", _("My savings"), sample=sample_savings_widget)  # optional
@@ -14,7 +14,7 @@ A sub-app (or the host site) registers a function with the Wagtail hook
         return Widget(key="savings", title=_("My savings"), template="...", context={...},
                       url=reverse("wagtail_tenantportal:savings"), order=60)
 
-The function is called only for a full portal session (``auth.portal_state == OK``), with
+The function is called only for a full portal session (``core.session.portal_state == OK``), with
 the request; it returns a :class:`Widget`, or None when it has nothing to show for this
 tenant (e.g. no savings account). It must run a constant number of queries whatever the
 amount of data (the dashboard's tests assert the total).

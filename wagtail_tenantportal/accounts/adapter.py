@@ -1,0 +1,111 @@
+"""The accounts' part of the site policy (see ``core.adapter``): registration, users, login.
+
+``registration_companies``, ``is_open_for_signup``, ``find_user_by_email``, ``user_email``,
+``set_user_email``, ``username_max_length``, ``create_user``, ``can_log_in``,
+``authenticate``, ``get_login_redirect_url``.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
+
+from ..core.conf import portal_settings
+
+
+class AccountAdapterMixin:
+    # -- registration ------------------------------------------------------------------------
+
+    def registration_companies(self, request=None):
+        """Companies tenants may register with (the choice on the registration page)."""
+        from ..tenancy.models import Company
+
+        return Company.objects.filter(portal_enabled=True).order_by("name")
+
+    def is_open_for_signup(self, request, company):
+        """Whether tenants of ``company`` may register now."""
+        return company is None or bool(company.portal_enabled)
+
+    # -- users -------------------------------------------------------------------------------
+
+    def find_user_by_email(self, email):
+        """The user whose email address (or username) is ``email``, ignoring case, or None."""
+        if not email:
+            return None
+        user_model = get_user_model()
+        email_field = user_model.get_email_field_name()
+        query = Q(**{f"{email_field}__iexact": email})
+        if user_model.USERNAME_FIELD != email_field:
+            query |= Q(**{f"{user_model.USERNAME_FIELD}__iexact": email})
+        return user_model._default_manager.filter(query).order_by("pk").first()
+
+    def user_email(self, user):
+        """The email address of ``user`` (the field named by ``EMAIL_FIELD``)."""
+        return getattr(user, user.get_email_field_name(), "") or ""
+
+    def set_user_email(self, user, email):
+        """Set the address (and the username, which is the address) of ``user``; no save."""
+        user_model = type(user)
+        setattr(user, user_model.get_email_field_name(), email)
+        if user_model.USERNAME_FIELD != user_model.get_email_field_name():
+            setattr(user, user_model.USERNAME_FIELD, email)
+
+    def username_max_length(self):
+        """Longest address that fits the user model (the username is the address)."""
+        user_model = get_user_model()
+        lengths = [254]
+        for name in {user_model.USERNAME_FIELD, user_model.get_email_field_name()}:
+            max_length = getattr(user_model._meta.get_field(name), "max_length", None)
+            if max_length:
+                lengths.append(max_length)
+        return min(lengths)
+
+    def create_user(self, email, password, *, first_name="", last_name=""):
+        """Create and return the user of a new portal account.
+
+        The username is the email address in lower case (or the address goes into the user
+        model's ``USERNAME_FIELD`` if that is the email field). Works for any
+        ``AUTH_USER_MODEL``; fields the model lacks are skipped.
+        """
+        user_model = get_user_model()
+        user = user_model()
+        self.set_user_email(user, email)
+        field_names = {field.name for field in user_model._meta.get_fields()}
+        for name, value in (("first_name", first_name), ("last_name", last_name)):
+            if name in field_names and value:
+                max_length = user_model._meta.get_field(name).max_length or len(value)
+                setattr(user, name, value[:max_length])
+        user.set_password(password)
+        user.save()
+        return user
+
+    # -- login -------------------------------------------------------------------------------
+
+    def can_log_in(self, user):
+        """Whether ``user`` may log in to the portal: active and with a portal account."""
+        from .models import PortalAccount
+
+        if not getattr(user, "is_active", True):
+            return False
+        return PortalAccount.objects.filter(user=user).exists()
+
+    def authenticate(self, request, email, password):
+        """The user with ``email`` and ``password`` who may log in, else None.
+
+        Like Django's ``ModelBackend``, an unknown address still runs the password hasher
+        once, so the time taken does not tell whether the address is known.
+        """
+        user = self.find_user_by_email(email)
+        if user is None:
+            get_user_model()().set_password(password)
+            return None
+        if not user.check_password(password) or not self.can_log_in(user):
+            return None
+        return user
+
+    def get_login_redirect_url(self, request):
+        """Where a login leads without a ``next`` address: ``LOGIN_REDIRECT_URL`` if set, else
+        the account page. (``wagtail_tenantportal.adapter.DefaultPortalAdapter`` leads to the
+        tenant's overview when the dashboard app is installed.)"""
+        if portal_settings.LOGIN_REDIRECT_URL:
+            return portal_settings.LOGIN_REDIRECT_URL
+        return reverse("wagtail_tenantportal:account")

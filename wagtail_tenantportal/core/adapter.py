@@ -1,0 +1,157 @@
+"""Site policy, overridable by a dotted path in ``WAGTAIL_TENANTPORTAL["ADAPTER"]``.
+
+A site changes behaviour by subclassing ``wagtail_tenantportal.adapter.DefaultPortalAdapter``
+and overriding one method, as with django-allauth's adapters. Each layer contributes its own
+part of the policy: this module the core's (:class:`BaseAdapter`), ``accounts.adapter`` the
+accounts' (registration, users, login); the default class that joins them lives at the top,
+in ``wagtail_tenantportal.adapter``. :func:`get_adapter` loads whatever class the setting names.
+
+Naming: ``portal_name`` (the company's portal name, else ``PORTAL_NAME``).
+
+Theme: ``get_theme`` (the ``--tp-*`` values served as theme.css, see theming.py).
+
+Requests: ``get_client_ip``.
+
+Mail: ``build_absolute_uri``, ``get_from_email``, ``mail_language``, ``render_mail``,
+``send_mail``.
+"""
+
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.module_loading import import_string
+
+from .conf import portal_settings
+
+EMAIL_TEMPLATE_DIR = "wagtail_tenantportal/emails/"
+
+
+class BaseAdapter:
+    """The core's part of the site policy: names, theme, client address, absolute URLs, mail.
+
+    The class sites subclass is ``wagtail_tenantportal.adapter.DefaultPortalAdapter``, which adds
+    the accounts' policy (registration, users, login) to this one.
+    """
+
+    def portal_name(self, company=None):
+        """Name shown to tenants: the company's portal name, else the global one."""
+        if company is not None and getattr(company, "portal_name", ""):
+            return company.portal_name
+        return portal_settings.PORTAL_NAME
+
+    # -- theme -------------------------------------------------------------------------------
+
+    def get_theme(self, request):
+        """The ``--tp-*`` custom properties for ``request``: ``{"--tp-color-primary": "#1f6f43"}``.
+
+        Default: ``THEME``, with the entry of ``SITE_THEMES`` for the request's Wagtail site
+        (looked up by hostname, then by site name) laid over it. Override to choose per
+        company or per user. ``request`` may be None (then ``THEME`` alone). The caller
+        validates the result (unknown names and unsafe values are left out); an empty dict
+        keeps the defaults of portal.css and links no theme.css.
+        """
+        theme = portal_settings.THEME
+        theme = dict(theme) if isinstance(theme, dict) else {}
+        site_themes = portal_settings.SITE_THEMES
+        if request is None or not isinstance(site_themes, dict) or not site_themes:
+            return theme
+        from wagtail.models import Site
+
+        site = Site.find_for_request(request)
+        if site is None:
+            return theme
+        for key in (site.hostname, site.site_name):
+            if key and isinstance(site_themes.get(key), dict):
+                theme.update(site_themes[key])
+                break
+        return theme
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def get_client_ip(self, request):
+        """The client address used for attempt limits.
+
+        ``REMOTE_ADDR``; with ``TRUSTED_PROXY_COUNT`` = n > 0 the n-th address from the right
+        of ``X-Forwarded-For`` (what the outermost of the site's own proxies saw). Entries
+        further left come from the client and are never used.
+        """
+        remote = request.META.get("REMOTE_ADDR") or None
+        proxies = int(portal_settings.TRUSTED_PROXY_COUNT or 0)
+        if proxies <= 0:
+            return remote
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) < proxies:
+            return remote
+        return forwarded[-proxies]
+
+    # -- mail --------------------------------------------------------------------------------
+
+    def build_absolute_uri(self, request, path):
+        """``path`` as an absolute address: from the request, else ``PORTAL_BASE_URL`` or
+        ``WAGTAILADMIN_BASE_URL``."""
+        if request is not None:
+            return request.build_absolute_uri(path)
+        base = portal_settings.PORTAL_BASE_URL or getattr(settings, "WAGTAILADMIN_BASE_URL", "") or ""
+        return base.rstrip("/") + path
+
+    def get_from_email(self, company=None):
+        return settings.DEFAULT_FROM_EMAIL
+
+    def mail_language(self, request=None):
+        return (
+            portal_settings.EMAIL_LANGUAGE
+            or (getattr(request, "LANGUAGE_CODE", None) if request is not None else None)
+            or translation.get_language()
+            or settings.LANGUAGE_CODE
+        )
+
+    def _template_prefix(self, template_prefix):
+        if "/" in template_prefix:
+            return template_prefix
+        return EMAIL_TEMPLATE_DIR + template_prefix
+
+    def render_mail(self, template_prefix, email, context, *, request=None, company=None):
+        """The message for ``email`` from ``<prefix>_subject.txt``, ``<prefix>_message.txt``
+        and, if present, ``<prefix>_message.html``.
+
+        ``template_prefix`` is an event name (``"email_verification"``: templates in
+        ``wagtail_tenantportal/emails/``) or a full template path prefix. The context gets
+        ``portal_name``, ``company`` and ``email`` added.
+        """
+        prefix = self._template_prefix(template_prefix)
+        context = {
+            "portal_name": self.portal_name(company),
+            "company": company,
+            "email": email,
+            **context,
+        }
+        with translation.override(self.mail_language(request)):
+            subject = render_to_string(f"{prefix}_subject.txt", context, request=request)
+            subject = " ".join(subject.split())
+            body = render_to_string(f"{prefix}_message.txt", context, request=request)
+            try:
+                html = render_to_string(f"{prefix}_message.html", context, request=request)
+            except TemplateDoesNotExist:
+                html = None
+        message = EmailMultiAlternatives(subject, body, self.get_from_email(company), [email])
+        if html:
+            message.attach_alternative(html, "text/html")
+        return message
+
+    def send_mail(self, template_prefix, email, context, *, request=None, company=None):
+        """Render (see ``render_mail``) and send one mail. Exceptions of the backend propagate."""
+        self.render_mail(template_prefix, email, context, request=request, company=company).send()
+
+
+@lru_cache(maxsize=8)
+def _adapter_class(path):
+    return import_string(path)
+
+
+def get_adapter():
+    return _adapter_class(portal_settings.ADAPTER)()
