@@ -46,6 +46,7 @@ test: $(VENV)/.installed lint migrations-check catalogue check-site docs browser
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 migrations-check: $(VENV)/.installed
 	$(MANAGE) makemigrations --check --dry-run

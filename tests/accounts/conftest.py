@@ -15,7 +15,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
-from wagtail_tenantportal.core import mail, ratelimit
+from wagtail_tenantportal.core import ratelimit, tasks
 from wagtail_tenantportal.tenancy.models import ContractParty
 
 
@@ -24,7 +24,7 @@ def _mails_at_commit(monkeypatch):
     """The test's transaction never commits: run queued mails when they are queued, as
     Django does outside a transaction (autocommit). ``test_mail_queue`` overrides this."""
     monkeypatch.setattr(
-        mail, "transaction", SimpleNamespace(on_commit=lambda func, using=None, robust=False: func())
+        tasks, "transaction", SimpleNamespace(on_commit=lambda func, using=None, robust=False: func())
     )
 
 

@@ -1,25 +1,20 @@
-"""Account mails leave the request: the message is rendered in the request (it needs the
-request for absolute links and the language) and sent by a django-tasks task once the
-current transaction has been committed.
+"""Mails leave the request: the message is rendered in the request (it needs the request for
+absolute links and the language) and sent by a django-tasks task once the current
+transaction has been committed (``core.tasks.defer``, the one road for deferred work).
 
-With django-tasks' default ``ImmediateBackend`` the task runs at commit time in the same
-process; with a worker backend (e.g. ``django_tasks.backends.database.DatabaseBackend`` and
+With a worker backend (e.g. ``django_tasks.backends.database.DatabaseBackend`` and
 ``manage.py db_worker``) the response never waits for the mail server, so the time a request
 takes does not tell whether a mail went out.
 """
 
 import logging
-from functools import partial
 
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django_tasks import task
 
-logger = logging.getLogger("wagtail_tenantportal.core.mail")
+from .tasks import defer
 
-try:  # a dependency of Wagtail since 7.0
-    from django_tasks import task
-except ImportError:  # pragma: no cover
-    task = None
+logger = logging.getLogger("wagtail_tenantportal.mail")
 
 
 def message_kwargs(message):
@@ -52,26 +47,14 @@ def send_now(**kwargs):
     return True
 
 
-if task is not None:
-
-    @task()
-    def send_mail_task(**kwargs):
-        """The task sending one message (a module-level name, so queue workers can import it)."""
-        return send_now(**kwargs)
-
-else:  # pragma: no cover
-    send_mail_task = None
-
-
-def _enqueue(kwargs):
-    if send_mail_task is not None:
-        send_mail_task.enqueue(**kwargs)
-    else:  # pragma: no cover
-        send_now(**kwargs)
+@task()
+def send_mail_task(**kwargs):
+    """The task sending one message (a module-level name, so queue workers can import it)."""
+    return send_now(**kwargs)
 
 
 def send_later(message):
     """Hand ``message`` (an ``EmailMessage``) to the mail task after the current transaction
     commits (at once outside a transaction). Nothing is sent if the transaction rolls back;
-    errors while enqueueing are logged (``robust``), never raised into the caller."""
-    transaction.on_commit(partial(_enqueue, message_kwargs(message)), robust=True)
+    errors while enqueueing are logged, never raised into the caller."""
+    defer(send_mail_task, **message_kwargs(message))

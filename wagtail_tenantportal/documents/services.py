@@ -31,6 +31,7 @@ from wagtail.log_actions import log
 
 from ..core import ownership
 from ..core.conf import portal_settings
+from ..core.tasks import defer
 from ..tenancy.models import Company, Contract, ContractParty, Party, Property
 from .files import DocumentRejected, check_pdf, spool
 from .models import (
@@ -186,16 +187,9 @@ def enqueue_notices():
     If the backend cannot take the task, nothing is lost: the deliveries stay due and the
     next run (command ``tenantportal_document_notices`` or the next publication) sends them.
     """
+    from .tasks import send_document_notices
 
-    def run():
-        from .tasks import send_document_notices
-
-        try:
-            send_document_notices.enqueue()
-        except Exception:
-            logger.exception("Document notices could not be queued; the next run sends them.")
-
-    transaction.on_commit(run)
+    defer(send_document_notices)
 
 
 # -- publishing ---------------------------------------------------------------------------------

@@ -8,22 +8,18 @@ texts stay in the portal.
 """
 
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.urls import NoReverseMatch, reverse
+from django_tasks import task
 
 from ..core.adapter import get_adapter
 from ..core.conf import portal_settings
+from ..core.tasks import defer
 
 logger = logging.getLogger("wagtail_tenantportal.tickets")
 
-try:  # a dependency of Wagtail since 7.0
-    from django_tasks import task
-except ImportError:  # pragma: no cover
-    task = None
 
 RECEIVED = "received"
 STATUS_CHANGED = "status_changed"
@@ -44,14 +40,7 @@ TEMPLATES = {
 
 def notify(event, ticket, object_id=None):
     """Send the mails of ``event`` about ``ticket`` after the current transaction commits."""
-    transaction.on_commit(partial(_enqueue, event, ticket.pk, object_id), robust=True)
-
-
-def _enqueue(event, ticket_id, object_id):
-    if deliver_task is not None:
-        deliver_task.enqueue(event, ticket_id, object_id)
-    else:  # pragma: no cover
-        deliver(event, ticket_id, object_id)
+    defer(deliver_task, event, ticket.pk, object_id)
 
 
 def deliver(event, ticket_id, object_id=None):
@@ -72,15 +61,10 @@ def deliver(event, ticket_id, object_id=None):
     raise ValueError(f"unknown ticket event {event!r}")
 
 
-if task is not None:
-
-    @task()
-    def deliver_task(event, ticket_id, object_id=None):
-        """The task wrapping ``deliver`` (a module-level name, so queue workers can import it)."""
-        return deliver(event, ticket_id, object_id)
-
-else:  # pragma: no cover
-    deliver_task = None
+@task()
+def deliver_task(event, ticket_id, object_id=None):
+    """The task wrapping ``deliver`` (a module-level name, so queue workers can import it)."""
+    return deliver(event, ticket_id, object_id)
 
 
 def tenant_recipients(ticket, *, include_supporters=False):

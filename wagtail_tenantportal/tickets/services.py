@@ -32,6 +32,7 @@ from wagtail.log_actions import log
 
 from ..core.conf import portal_settings
 from ..core.ratelimit import RateLimit, RateLimited
+from ..core.tasks import after_commit
 from ..tenancy.models import Contract, contact_person_for
 from . import notifications, signals
 from .models import (
@@ -204,7 +205,7 @@ def _send_signal(signal, **kwargs):
             if isinstance(result, Exception):
                 logger.error("receiver %r of a ticket signal failed", receiver, exc_info=result)
 
-    transaction.on_commit(send, robust=True)
+    after_commit(send)
 
 
 def _process_attachments(files, errors, key="attachments"):
