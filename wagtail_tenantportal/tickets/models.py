@@ -23,6 +23,7 @@ import builtins
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,12 @@ from .setup_models import (
 from .tenant_models import NotificationPreference, TicketRead, TicketSupporter, portal_account_id
 
 # -- tickets -------------------------------------------------------------------------------------
+
+
+#: Relations a tenant's list of requests prints (``with_list_data``).
+LIST_RELATED = ("ticket_type", "status", "contract", "damage_location", "damage_category", "damage_kind")
+#: Relations the staff inbox prints (``for_inbox``).
+INBOX_RELATED = ("ticket_type", "status", "contract", "property", "assignee", "company", "damage_category")
 
 
 class TicketQuerySet(models.QuerySet):
@@ -95,6 +102,38 @@ class TicketQuerySet(models.QuerySet):
         else:
             new_reply = models.Value(False, output_field=models.BooleanField())
         return self.annotate(has_new_reply=new_reply, has_new_status=models.Exists(new_status))
+
+    def with_list_data(self, user, *, messages=True):
+        """What a tenant's list of requests prints: type, status, contract and damage joined
+        (one query), and the news marks of ``with_news``."""
+        return self.with_news(user, messages=messages).select_related(*LIST_RELATED)
+
+    def with_supporter_total(self):
+        """Annotate ``supporter_total``: how many tenants joined with "me too" (a correlated
+        subquery, so the listing stays one query)."""
+        rows = (
+            TicketSupporter.objects.filter(ticket=models.OuterRef("pk"))
+            .order_by()
+            .values("ticket")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        total = Coalesce(models.Subquery(rows, output_field=models.IntegerField()), models.Value(0))
+        return self.annotate(supporter_total=total)
+
+    def for_inbox(self):
+        """What the staff inbox columns and the export print, in one query."""
+        return self.select_related(*INBOX_RELATED).with_supporter_total()
+
+    def search(self, query):
+        """The staff inbox search: reference, subject or contract number containing ``query``,
+        or exactly the ERP id."""
+        return self.filter(
+            Q(reference__icontains=query)
+            | Q(subject__icontains=query)
+            | Q(contract__number__icontains=query)
+            | Q(external_id=query)
+        )
 
     def open(self):
         return self.filter(status__is_closed=False)

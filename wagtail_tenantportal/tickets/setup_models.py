@@ -125,6 +125,10 @@ class TicketTypeQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
 
+    def for_portal(self):
+        """Active types tenants may file themselves (``show_in_portal``)."""
+        return self.active().filter(show_in_portal=True)
+
     def for_contract(self, contract):
         """Active types that apply to ``contract`` (its company and kind)."""
         return [
