@@ -3,7 +3,8 @@ request's page (facts, photos, history, messages, internal notes, status, assign
 filing a request for a tenant, routing rules, and the configuration snippets.
 
 Listings run a fixed number of queries however many tickets there are: the columns' foreign
-keys are joined, the "me too" count is a correlated subquery. Every action calls ``services``.
+keys are joined, the "me too" count is a correlated subquery (``Ticket.objects.for_inbox``).
+Every action and the reads of a request's page and the homepage panel call ``services``.
 Permissions are Django's model permissions on ``Ticket`` (view, change, add).
 """
 
@@ -11,9 +12,8 @@ import django_filters
 from django import forms
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -31,7 +31,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..tenancy.admin_views import WithoutViewsMixin, staff_users
-from ..tenancy.models import Company, Contract, Property
+from ..tenancy.models import Company, Property
 from . import services
 from .forms import MultipleFileField, add_service_errors
 from .models import (
@@ -42,12 +42,11 @@ from .models import (
     Priority,
     RoutingRule,
     Ticket,
-    TicketAttachment,
     TicketMessage,
     TicketStatus,
     TicketType,
 )
-from .views import attachment_response, supporter_count
+from .presentation import attachment_response
 
 ADMIN_TEMPLATE_DIR = "wagtail_tenantportal/tickets/admin/"
 permission_policy = ModelPermissionPolicy(Ticket)
@@ -55,14 +54,6 @@ permission_policy = ModelPermissionPolicy(Ticket)
 
 def ticket_admin_url(view, *args):
     return reverse(f"{TicketViewSet.name}:{view}", args=[quote(arg) for arg in args])
-
-
-def listing_queryset(queryset=None):
-    """Tickets with everything the inbox columns and export print, in one query."""
-    queryset = Ticket.objects.all() if queryset is None else queryset
-    return queryset.select_related(
-        "ticket_type", "status", "contract", "property", "assignee", "company", "damage_category"
-    ).annotate(supporter_total=supporter_count())
 
 
 # -- inbox ----------------------------------------------------------------------------------------
@@ -129,18 +120,12 @@ class TicketIndexView(IndexView):
     template_name = ADMIN_TEMPLATE_DIR + "index.html"
 
     def get_base_queryset(self):
-        return listing_queryset(super().get_base_queryset())
+        return super().get_base_queryset().for_inbox()
 
     def search_queryset(self, queryset):
         if not self.is_searching:
             return queryset
-        query = self.search_query.strip()
-        return queryset.filter(
-            Q(reference__icontains=query)
-            | Q(subject__icontains=query)
-            | Q(contract__number__icontains=query)
-            | Q(external_id=query)
-        )
+        return queryset.search(self.search_query.strip())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -176,7 +161,7 @@ class TicketBulkView(TemplateView):
         next_url = request.POST.get("next", "")
         back = HttpResponseRedirect(index_url + next_url if next_url.startswith("?") else index_url)
         ids = [value for value in request.POST.getlist("ticket") if value.isdigit()]
-        tickets = list(Ticket.objects.filter(pk__in=ids).select_related("status"))
+        tickets = services.tickets_by_ids(ids)
         if not tickets:
             messages.error(request, _("Select at least one request."))
             return back
@@ -281,12 +266,9 @@ class TicketDetailView(WagtailAdminTemplateMixin, TemplateView):
     def dispatch(self, request, pk):
         if not permission_policy.user_has_any_permission(request.user, ["view", "change"]):
             raise PermissionDenied
-        self.ticket = get_object_or_404(
-            listing_queryset().select_related(
-                "damage_location", "damage_kind", "created_by", "party", "contract__unit"
-            ),
-            pk=unquote(str(pk)),
-        )
+        self.ticket = services.staff_ticket(unquote(str(pk)))
+        if self.ticket is None:
+            raise Http404
         self.can_change = permission_policy.user_has_permission(request.user, "change")
         return super().dispatch(request, pk)
 
@@ -325,28 +307,15 @@ class TicketDetailView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         ticket = self.ticket
-        files = list(ticket.attachments.all())
+        context.update(services.staff_ticket_detail(ticket))
         context.update(
             {
                 "ticket": ticket,
                 "can_change": self.can_change,
-                "history": list(
-                    ticket.status_changes.select_related("from_status", "to_status", "changed_by")
-                ),
-                "thread": list(ticket.messages.select_related("author").order_by("created_at", "pk")),
-                "files": files,
-                "files_by_message": {f.message_id: [] for f in files if f.message_id},
-                "ticket_files": [f for f in files if f.message_id is None],
-                "supporters": list(ticket.supporters.select_related("user", "contract")),
                 "history_url": ticket_admin_url("history", ticket.pk),
                 "forms": kwargs.get("forms") or self.make_forms(),
             }
         )
-        for item in files:
-            if item.message_id:
-                context["files_by_message"][item.message_id].append(item)
-        for message in context["thread"]:
-            message.files = context["files_by_message"].get(message.pk, [])
         return context
 
     def post(self, request, pk):
@@ -407,7 +376,9 @@ class TicketAttachmentView(TemplateView):
     def get(self, request, pk, thumbnail=False):
         if not permission_policy.user_has_any_permission(request.user, ["view", "change"]):
             raise PermissionDenied
-        attachment = get_object_or_404(TicketAttachment, pk=pk)
+        attachment = services.staff_attachment(pk)
+        if attachment is None:
+            raise Http404
         return attachment_response(attachment, thumbnail=thumbnail)
 
 
@@ -438,16 +409,16 @@ class StaffTicketForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        companies = list(Company.objects.all()[:2])
-        if len(companies) == 1:
-            self.fields["company"].initial = companies[0].pk
+        company = services.sole_company()
+        if company is not None:
+            self.fields["company"].initial = company.pk
         self.fields["damage_kind"].label_from_instance = lambda kind: f"{kind.category} – {kind.name}"
 
     def clean(self):
         data = super().clean()
         company, number = data.get("company"), (data.get("contract_number") or "").strip()
         if company and number:
-            contract = Contract.objects.select_related("unit").filter(company=company, number=number).first()
+            contract = services.contract_by_number(company, number)
             if contract is None:
                 self.add_error("contract_number", _("No contract with this number exists at this company."))
             data["contract"] = contract
@@ -680,17 +651,7 @@ class TicketSummaryPanel(Component):
         self.user = user
 
     def get_context_data(self, parent_context=None):
-        today = timezone.localdate()
-        open_q = Q(status__is_closed=False)
-        overdue_q = open_q & Q(due_date__lt=today)
-        mine = Q(assignee=self.user)
-        counts = Ticket.objects.aggregate(
-            open=Count("pk", filter=open_q),
-            overdue=Count("pk", filter=overdue_q),
-            open_mine=Count("pk", filter=open_q & mine),
-            overdue_mine=Count("pk", filter=overdue_q & mine),
-            urgent=Count("pk", filter=open_q & Q(is_urgent=True)),
-        )
+        counts = services.inbox_counts(self.user)
         index = ticket_admin_url("index")
         return {
             "counts": counts,

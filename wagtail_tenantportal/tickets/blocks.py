@@ -1,5 +1,6 @@
 """StreamField blocks of the tickets app, for the host's own pages (render them with
-``{% include_block %}``)."""
+``{% include_block %}``). Data comes from ``services``, the ticket form from ``presentation``
+(imported late: host page models import the blocks while the models load); no ORM here."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,6 @@ def _sample_damage_report_context(ticket_type):
     from . import services
     from .forms import TicketForm
     from .models import DamageCategory, DamageKind, DamageLocation, TicketType
-    from .views import emergency_phones
 
     if ticket_type is None:
         ticket_type = TicketType(code="damage_report", name="Damage report", kind=TicketType.Kind.DAMAGE)
@@ -53,7 +53,7 @@ def _sample_damage_report_context(ticket_type):
         "ticket_type": ticket_type,
         "contracts": contracts,
         "urgent_kinds": getattr(form, "urgent_kinds", []),
-        "emergency_phones": emergency_phones(contracts),
+        "emergency_phones": services.emergency_phones(contracts),
         "form_action": "#",
     }
 
@@ -104,24 +104,18 @@ def _sample_tickets():
 
 
 def damage_type_choices():
-    """``[(code, name)]`` of the active damage report types tenants may file (block setting)."""
-    from .models import TicketType
+    """``[(code, name)]`` of the active damage report types tenants may file (block setting;
+    migrations refer to this function by its path)."""
+    from . import services
 
-    types = TicketType.objects.active().filter(show_in_portal=True, kind=TicketType.Kind.DAMAGE)
-    return [(ticket_type.code, ticket_type.label) for ticket_type in types.order_by("sort_order", "pk")]
+    return [(ticket_type.code, ticket_type.label) for ticket_type in services.damage_report_types()]
 
 
 def damage_type_for(code):
     """The active damage report type ``code`` names, else the first one (None if there is none)."""
-    from .models import TicketType
-    from .views import default_damage_type
+    from . import services
 
-    if code:
-        types = TicketType.objects.active().filter(show_in_portal=True, kind=TicketType.Kind.DAMAGE)
-        chosen = types.filter(code=code).first()
-        if chosen is not None:
-            return chosen
-    return default_damage_type()
+    return services.damage_type_for(code)
 
 
 class DamageReportBlock(PortalBlock):
@@ -171,7 +165,7 @@ class DamageReportBlock(PortalBlock):
 
     def get_tenant_context(self, value, request):
         from . import services
-        from .views import ticket_form_context
+        from .presentation import ticket_form_context
 
         ticket_type = damage_type_for(value.get("damage_type"))
         contracts = services.eligible_contracts(request.user, ticket_type) if ticket_type else []
@@ -213,17 +207,13 @@ class RequestListBlock(PortalBlock):
         description = _("The latest requests of the logged-in tenant with their status.")
 
     def get_tenant_context(self, value, request):
-        from .models import Ticket
-        from .views import LIST_RELATED
+        from . import services
 
-        tickets = (
-            Ticket.objects.visible_to(request.user).with_news(request.user).select_related(*LIST_RELATED)
+        tickets = services.latest_requests(
+            request.user, count=value.get("count") or 5, open_only=bool(value.get("open_only"))
         )
-        if value.get("open_only"):
-            tickets = tickets.filter(status__is_closed=False)
-        tickets = tickets.order_by("-created_at", "-pk")[: value.get("count") or 5]
         return {
-            "tickets": list(tickets),
+            "tickets": tickets,
             "list_url": reverse("wagtail_tenantportal:ticket_list"),
             "new_url": reverse("wagtail_tenantportal:ticket_new_choose"),
         }
@@ -240,11 +230,11 @@ class RequestListBlock(PortalBlock):
 
 
 def ticket_type_choices():
-    """``[(code, name)]`` of the active types tenants may file (for the editor's choice)."""
-    from .models import TicketType
+    """``[(code, name)]`` of the active types tenants may file (for the editor's choice;
+    migrations refer to this function by its path)."""
+    from . import services
 
-    types = TicketType.objects.active().filter(show_in_portal=True).order_by("sort_order", "pk")
-    return [(ticket_type.code, ticket_type.label) for ticket_type in types]
+    return [(ticket_type.code, ticket_type.label) for ticket_type in services.portal_ticket_types()]
 
 
 class NewRequestBlock(PortalBlock):

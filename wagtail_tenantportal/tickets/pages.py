@@ -1,11 +1,15 @@
 """Page types of the tickets app (imported from ``models.py``): a "report damage" page and a
 "my requests" page editors place anywhere in the site. Both serve the same forms and lists as
-the portal views; visitors without a full portal session see a login prompt leading back."""
+the portal views (data from ``services``, the form round trip from ``presentation``; imported
+late, since models.py imports this module); visitors without a full portal session see a
+login prompt leading back."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+
+from ..core import session
 
 
 class DamageReportPage(Page):
@@ -32,9 +36,22 @@ class DamageReportPage(Page):
         verbose_name_plural = _("damage report pages")
 
     def serve(self, request, *args, **kwargs):
-        from .views import damage_report_page_response
+        """The damage form inside the page, for full portal sessions; posts back to the page."""
+        from . import presentation, services
 
-        return damage_report_page_response(request, self)
+        state = session.portal_state(request)
+        if state != session.OK:
+            prompt = presentation.login_prompt_context(request, state)
+            return presentation.page_response(request, self, {"login_prompt": prompt})
+        ticket_type = services.default_damage_type()
+        contracts = services.eligible_contracts(request.user, ticket_type) if ticket_type else []
+        if not contracts:
+            return presentation.page_response(request, self, {"unavailable": True})
+        context, ticket = presentation.handle_ticket_form(request, ticket_type, contracts)
+        if ticket is not None:
+            return presentation.submitted_redirect(request, ticket)
+        context["form_action"] = ""  # post back to the page itself
+        return presentation.page_response(request, self, context)
 
 
 class RequestListPage(Page):
@@ -59,6 +76,12 @@ class RequestListPage(Page):
         verbose_name_plural = _("my requests pages")
 
     def serve(self, request, *args, **kwargs):
-        from .views import request_list_page_response
+        """ "My requests" inside the page, for full portal sessions."""
+        from . import presentation, services
 
-        return request_list_page_response(request, self)
+        state = session.portal_state(request)
+        if state != session.OK:
+            prompt = presentation.login_prompt_context(request, state)
+            return presentation.page_response(request, self, {"login_prompt": prompt})
+        context = services.request_list_context(request.user, request.GET.get("page"))
+        return presentation.page_response(request, self, context)

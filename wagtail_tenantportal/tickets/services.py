@@ -1,5 +1,15 @@
-"""The one road for every ticket action: portal views, page blocks, the staff admin and (later)
-the REST API and the ERP import all call these functions.
+"""The one road for every ticket action: portal views, pages, blocks, the staff admin and (later)
+the REST API and the ERP import all call these functions. ``tickets.services`` is the module
+other code imports.
+
+The seam: this module holds the writes (filing a ticket, status changes, assignment, details,
+messages, read marks, "me too") and re-exports every read of ``queries.py`` (what tenant pages,
+blocks, the dashboard widget and the admin show), so callers need one import. ``inputs.py``
+holds what the writes check and store from their input (texts, rate limits, the type's own
+fields, uploaded files; ``extra_form_fields`` and ``clean_form_data`` are re-exported here).
+``submit_ticket``
+is a short list of named steps (``_check_*``, ``_clean_*``, ``_schedule``, ``_create_ticket``,
+``_record_submission``, ``_assign_by_routing``, ``_announce_submission``).
 
 What callers may rely on:
 
@@ -13,45 +23,81 @@ What callers may rely on:
 - Every change writes a history entry or message and an audit-log entry
   (``tenantportal.ticket_*``), mails the people concerned after the commit (see
   ``notifications.py``) and sends the public signals of ``signals.py`` after the commit.
+- Reads (``queries.py``) return the object or None for single lookups; views turn None into a 404.
 """
 
 import datetime
 import logging
 import re
+from dataclasses import dataclass, field
 
-from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
-from ..core.conf import portal_settings
-from ..core.ratelimit import RateLimit, RateLimited
 from ..core.tasks import after_commit
-from ..tenancy.models import Contract, contact_person_for
+from ..tenancy.models import Contract
 from . import notifications, signals
+from .inputs import (
+    check_rate,
+    clean_form_data,
+    clean_text,
+    collect,
+    count_rate,
+    extra_form_fields,
+    process_attachments,
+    remove_files,
+    store_attachments,
+)
 from .models import (
     Channel,
     DamageKind,
     Priority,
-    RoutingRule,
     Ticket,
-    TicketAttachment,
     TicketMessage,
     TicketRead,
     TicketSequence,
     TicketStatus,
     TicketStatusChange,
     TicketSupporter,
-    TicketType,
-    TicketTypeField,
 )
-from .uploads import process_upload
+from .queries import (
+    acting_party,
+    allowed_statuses,
+    contact_type,
+    contract_by_number,
+    damage_kinds_for,
+    damage_report_types,
+    damage_type_for,
+    default_damage_type,
+    eligible_contracts,
+    emergency_phones,
+    inbox_counts,
+    is_staff_user,
+    joinable_ticket,
+    latest_requests,
+    newest_unread_replies,
+    notification_preference,
+    portal_ticket_type,
+    portal_ticket_types,
+    portal_types_for,
+    request_counts,
+    request_list_context,
+    route_ticket,
+    sole_company,
+    staff_attachment,
+    staff_ticket,
+    staff_ticket_detail,
+    tenant_attachment,
+    tenant_ticket,
+    ticket_detail,
+    tickets_by_ids,
+)
 
 logger = logging.getLogger("wagtail_tenantportal.tickets")
 
@@ -69,134 +115,7 @@ SUBJECT_MAX_LENGTH = 200
 _PHONE = re.compile(r"^[0-9+()/.\- ]{3,40}$")
 
 
-# -- what a tenant may choose ---------------------------------------------------------------------
-
-
-def eligible_contracts(user, ticket_type=None):
-    """Current contracts of ``user`` (for ``ticket_type``: those it applies to), with unit, property
-    and company loaded."""
-    contracts = list(
-        Contract.objects.visible_to(user)
-        .current()
-        .select_related("company", "unit__property")
-        .order_by("company__name", "number")
-    )
-    if ticket_type is not None:
-        contracts = [contract for contract in contracts if ticket_type.applies_to(contract)]
-    return contracts
-
-
-def portal_types_for(user, contracts=None):
-    """Active types tenants may file that apply to at least one of ``user``'s current contracts."""
-    contracts = eligible_contracts(user) if contracts is None else contracts
-    types = TicketType.objects.active().filter(show_in_portal=True)
-    return [t for t in types if any(t.applies_to(contract) for contract in contracts)]
-
-
-def damage_kinds_for(companies):
-    """Active damage kinds (with category and location loaded) offered to tenants of ``companies``."""
-    company_ids = [company.pk for company in companies]
-    return list(
-        DamageKind.objects.active()
-        .filter(category__active=True, category__location__active=True)
-        .filter(
-            Q(category__location__company__isnull=True) | Q(category__location__company_id__in=company_ids)
-        )
-        .select_related("category__location")
-    )
-
-
-def extra_form_fields(ticket_type):
-    """``[(key, TicketTypeField, django form field)]`` for the type's own fields, in order."""
-    fields, seen = [], set()
-    for spec in ticket_type.form_fields.all():
-        key = spec.key
-        while key in seen:
-            key = f"{key}_"
-        seen.add(key)
-        kwargs = {"label": spec.label, "required": spec.required, "help_text": spec.help_text}
-        if spec.kind == TicketTypeField.Kind.TEXTAREA:
-            field = forms.CharField(max_length=3000, widget=forms.Textarea(attrs={"rows": 4}), **kwargs)
-        elif spec.kind == TicketTypeField.Kind.DATE:
-            field = forms.DateField(
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs
-            )
-        elif spec.kind == TicketTypeField.Kind.CHOICE:
-            choices = [("", "---------")] + [(choice, choice) for choice in spec.choice_list]
-            field = forms.ChoiceField(choices=choices, **kwargs)
-        elif spec.kind == TicketTypeField.Kind.CHECKBOX:
-            field = forms.BooleanField(**kwargs)
-        else:
-            field = forms.CharField(max_length=300, **kwargs)
-        fields.append((key, spec, field))
-    return fields
-
-
-def clean_form_data(ticket_type, data):
-    """Validate answers to the type's own fields. Returns ``(answers, errors)``: answers as stored
-    on the ticket (``[{"key", "label", "kind", "value"}]``), errors keyed by field key."""
-    answers, errors = [], {}
-    data = data or {}
-    for key, spec, field in extra_form_fields(ticket_type):
-        try:
-            value = field.clean(data.get(key))
-        except ValidationError as error:
-            errors[key] = error.messages
-            continue
-        if isinstance(value, datetime.date):
-            value = value.isoformat()
-        answers.append({"key": key, "label": spec.label, "kind": spec.kind, "value": value})
-    return answers, errors
-
-
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def _clean_text(value, *, max_length=None):
-    """Text with normalised line ends and outer whitespace removed; raises for NUL characters."""
-    value = str(value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if "\x00" in value:
-        raise ValidationError(_("The text contains characters that are not allowed."), code="null_characters")
-    max_length = max_length or portal_settings.TICKET_TEXT_MAX_LENGTH
-    if len(value) > max_length:
-        raise ValidationError(
-            _("Please shorten the text to %(max)d characters (it has %(length)d)."),
-            code="max_length",
-            params={"max": max_length, "length": len(value)},
-        )
-    return value
-
-
-def _collect(errors, key, func, *args, **kwargs):
-    """``func(*args, **kwargs)``; a ValidationError is stored under ``key`` and None returned."""
-    try:
-        return func(*args, **kwargs)
-    except ValidationError as error:
-        errors.setdefault(key, []).extend(error.messages)
-        return None
-
-
-def _check_rate(scope, user):
-    if user is None:
-        return
-    limiter = RateLimit.for_scope(scope)
-    try:
-        limiter.check(user.pk)
-    except RateLimited as limited:
-        minutes = max(1, (limited.retry_after + 59) // 60)
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: [
-                    _("You have sent a lot in a short time. Please try again in %(minutes)d minutes.")
-                    % {"minutes": minutes}
-                ]
-            }
-        ) from None
-
-
-def _count_rate(scope, user):
-    if user is not None:
-        RateLimit.for_scope(scope).hit(user.pk)
 
 
 def _send_signal(signal, **kwargs):
@@ -206,54 +125,6 @@ def _send_signal(signal, **kwargs):
                 logger.error("receiver %r of a ticket signal failed", receiver, exc_info=result)
 
     after_commit(send)
-
-
-def _process_attachments(files, errors, key="attachments"):
-    files = [f for f in (files or []) if f]
-    maximum = portal_settings.TICKET_MAX_ATTACHMENTS
-    if len(files) > maximum:
-        errors.setdefault(key, []).append(
-            _("Please attach at most %(max)d files (you chose %(count)d).")
-            % {"max": maximum, "count": len(files)}
-        )
-        return []
-    processed = []
-    for uploaded in files:
-        result = _collect(errors, key, process_upload, uploaded)
-        if result is not None:
-            processed.append(result)
-    return processed
-
-
-def _store_attachments(ticket, processed, *, message=None, user=None, internal=False, stored_names):
-    for item in processed:
-        attachment = TicketAttachment(
-            ticket=ticket,
-            message=message,
-            kind=item.kind,
-            original_name=item.original_name,
-            content_type=item.content_type,
-            size=item.size,
-            width=item.width,
-            height=item.height,
-            internal=internal,
-            uploaded_by=user,
-        )
-        attachment.file.save(f"upload.{item.extension}", ContentFile(item.content), save=False)
-        stored_names.append(attachment.file.name)
-        if item.thumbnail:
-            attachment.thumbnail.save("thumbnail.jpg", ContentFile(item.thumbnail), save=False)
-            stored_names.append(attachment.thumbnail.name)
-        attachment.save()
-
-
-def _remove_files(names):
-    storage = TicketAttachment._meta.get_field("file").storage
-    for name in names:
-        try:
-            storage.delete(name)
-        except Exception:  # pragma: no cover - best effort; the caller re-raises the real error
-            logger.warning("could not remove %s after a failed ticket write", name)
 
 
 def next_reference(now=None):
@@ -270,54 +141,35 @@ def next_reference(now=None):
             return reference
 
 
-def is_staff_user(user):
-    """Whether ``user`` may receive tickets: active and able to use the Wagtail admin."""
-    return bool(
-        user is not None
-        and user.is_active
-        and (user.is_superuser or user.has_perm("wagtailadmin.access_admin"))
-    )
-
-
-# -- routing -------------------------------------------------------------------------------------
-
-
-def route_ticket(ticket):
-    """The staff user a new ticket goes to, or None.
-
-    Order: the most specific active routing rule that matches (a rule naming the type counts more
-    than one naming the property, which counts more than one naming only the company; then the
-    rule's order), else the type's responsible staff member, else the user of the contract's
-    contact person for the type's topic.
-    """
-    rules = (
-        RoutingRule.objects.filter(active=True, assignee__is_active=True)
-        .filter(Q(company__isnull=True) | Q(company_id=ticket.company_id))
-        .filter(Q(ticket_type__isnull=True) | Q(ticket_type_id=ticket.ticket_type_id))
-        .filter(Q(property__isnull=True) | Q(property_id=ticket.property_id))
-        .annotate(
-            specificity=Case(
-                When(ticket_type__isnull=False, then=Value(4)), default=Value(0), output_field=IntegerField()
-            )
-            + Case(When(property__isnull=False, then=Value(2)), default=Value(0), output_field=IntegerField())
-            + Case(When(company__isnull=False, then=Value(1)), default=Value(0), output_field=IntegerField())
-        )
-        .order_by("-specificity", "sort_order", "pk")
-        .select_related("assignee")
-    )
-    for rule in rules[:5]:
-        if is_staff_user(rule.assignee):
-            return rule.assignee
-    default = ticket.ticket_type.default_assignee
-    if is_staff_user(default):
-        return default
-    person = contact_person_for(ticket.contract, ticket.ticket_type.topic)
-    if person is not None and is_staff_user(person.user):
-        return person.user
-    return None
-
-
 # -- submit --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Submission:
+    """One ``submit_ticket`` call as its steps fill it in: who files what on which contract, the
+    cleaned input, then the initial status, urgency, priority and due date."""
+
+    contract: object
+    ticket_type: object
+    user: object
+    channel: str
+    tenant_channel: bool
+    subject: str = ""
+    description: str = ""
+    reachability: str = ""
+    access_times: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    access_permission: str = ""
+    external_id: str = ""
+    kind: object = None
+    answers: list = field(default_factory=list)
+    files: list = field(default_factory=list)
+    status: object = None
+    now: object = None
+    urgent: bool = False
+    priority: str = ""
+    due_date: object = None
 
 
 def submit_ticket(
@@ -348,153 +200,101 @@ def submit_ticket(
     raw values. ``attachments`` are uploaded files (photos, PDFs). ``external_id`` is the ERP's
     key (unique per company). Raises ``ValidationError`` (dict) and saves nothing on bad input.
     """
+    submission = _Submission(contract, ticket_type, user, channel, tenant_channel=channel in TENANT_CHANNELS)
+    _check_sender(submission)
+    _check_contract_and_type(submission)
     errors = {}
-    tenant_channel = channel in TENANT_CHANNELS
-    if tenant_channel:
-        if user is None:
-            raise ValidationError({NON_FIELD_ERRORS: [_("Please log in first.")]})
-        _check_rate("ticket_submit", user)
+    _clean_texts(
+        submission, errors, subject, description, reachability, access_times, contact_phone, contact_email
+    )
+    _clean_damage_report(submission, errors, damage_kind, access_permission)
+    _clean_answers(submission, errors, form_data)
+    _check_complete(submission, errors, external_id)
+    _process_files(submission, errors, attachments)
+    if errors:
+        raise ValidationError(errors)
+    _schedule(submission, priority, now=created_at or timezone.now())
+    stored = []
+    try:
+        with transaction.atomic():
+            ticket = _create_ticket(submission)
+            _record_submission(ticket, submission, stored_names=stored)
+            _assign_by_routing(ticket)
+            _announce_submission(ticket, submission.channel)
+    except IntegrityError:
+        remove_files(stored)
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("The request could not be saved. Please try again.")]}
+        ) from None
+    except BaseException:
+        remove_files(stored)
+        raise
+    if submission.tenant_channel:
+        count_rate("ticket_submit", user)
+    return ticket
 
-    # Contract and type
+
+def _check_sender(submission):
+    """Tenants must be logged in and within their rate limit."""
+    if submission.tenant_channel:
+        if submission.user is None:
+            raise ValidationError({NON_FIELD_ERRORS: [_("Please log in first.")]})
+        check_rate("ticket_submit", submission.user)
+
+
+def _check_contract_and_type(submission):
+    """The contract must be given (tenants: one of theirs and current), the type active (tenants:
+    one they may file) and applicable to the contract; raises before anything else is checked."""
+    contract, ticket_type, errors = submission.contract, submission.ticket_type, {}
     if contract is None:
         errors["contract"] = [_("Choose the contract this request is about.")]
-    elif tenant_channel and not Contract.objects.visible_to(user).current().filter(pk=contract.pk).exists():
+    elif (
+        submission.tenant_channel
+        and not Contract.objects.visible_to(submission.user).current().filter(pk=contract.pk).exists()
+    ):
         errors["contract"] = [_("Choose one of your contracts.")]
-    if ticket_type is None or not ticket_type.active or (tenant_channel and not ticket_type.show_in_portal):
+    if (
+        ticket_type is None
+        or not ticket_type.active
+        or (submission.tenant_channel and not ticket_type.show_in_portal)
+    ):
         errors["ticket_type"] = [_("This kind of request is not available.")]
     elif contract is not None and "contract" not in errors and not ticket_type.applies_to(contract):
         errors["contract"] = [_("This kind of request is not available for this contract.")]
     if errors:
         raise ValidationError(errors)
 
-    # Texts
-    subject = _collect(errors, "subject", _clean_text, subject, max_length=SUBJECT_MAX_LENGTH) or ""
-    description = _collect(errors, "description", _clean_text, description) or ""
-    reachability = _collect(errors, "reachability", _clean_text, reachability, max_length=300) or ""
-    access_times = _collect(errors, "access_times", _clean_text, access_times, max_length=300) or ""
-    contact_phone = (contact_phone or "").strip()
-    if contact_phone and not _PHONE.match(contact_phone):
-        errors["contact_phone"] = [_("Enter a phone number with digits only (and + / - ( ) spaces).")]
-    contact_email = (contact_email or "").strip()
-    if contact_email:
-        _collect(
-            errors, "contact_email", EmailValidator(message=_("Enter a valid email address.")), contact_email
-        )
 
-    # Damage reports: taxonomy and access
-    kind = None
-    if ticket_type.is_damage_report:
-        kind = _resolve_kind(damage_kind, contract, errors)
-        if kind is not None and not subject:
-            subject = kind.name[:SUBJECT_MAX_LENGTH]
-        if tenant_channel:
+def _clean_texts(submission, errors, subject, description, reachability, access_times, phone, email):
+    """Subject, description, reachability and access times, phone number and email address."""
+    submission.subject = collect(errors, "subject", clean_text, subject, max_length=SUBJECT_MAX_LENGTH) or ""
+    submission.description = collect(errors, "description", clean_text, description) or ""
+    submission.reachability = collect(errors, "reachability", clean_text, reachability, max_length=300) or ""
+    submission.access_times = collect(errors, "access_times", clean_text, access_times, max_length=300) or ""
+    submission.contact_phone = (phone or "").strip()
+    if submission.contact_phone and not _PHONE.match(submission.contact_phone):
+        errors["contact_phone"] = [_("Enter a phone number with digits only (and + / - ( ) spaces).")]
+    submission.contact_email = (email or "").strip()
+    if submission.contact_email:
+        validate_email = EmailValidator(message=_("Enter a valid email address."))
+        collect(errors, "contact_email", validate_email, submission.contact_email)
+
+
+def _clean_damage_report(submission, errors, damage_kind, access_permission):
+    """Damage reports: the kind of damage from the taxonomy (its name is the default subject);
+    tenants must say whether someone may enter and how to reach them."""
+    if submission.ticket_type.is_damage_report:
+        submission.kind = _resolve_kind(damage_kind, submission.contract, errors)
+        if submission.kind is not None and not submission.subject:
+            submission.subject = submission.kind.name[:SUBJECT_MAX_LENGTH]
+        if submission.tenant_channel:
             if not access_permission:
                 errors["access_permission"] = [_("Tell us whether someone may enter your flat.")]
-            if not contact_phone:
+            if not submission.contact_phone:
                 errors["contact_phone"] = [_("Enter a phone number so that we can reach you.")]
     if access_permission and access_permission not in Ticket.AccessPermission.values:
         errors["access_permission"] = [_("Choose one of the options.")]
-
-    answers, field_errors = clean_form_data(ticket_type, form_data)
-    for key, messages in field_errors.items():
-        errors.setdefault(f"form_data.{key}", []).extend(messages)
-    if not subject:
-        errors.setdefault("subject", []).append(_("Enter a subject."))
-    if not description and tenant_channel and not answers:
-        errors.setdefault("description", []).append(_("Describe your request."))
-    if (
-        external_id
-        and Ticket.objects.filter(company_id=contract.company_id, external_id=external_id).exists()
-    ):
-        errors["external_id"] = [_("A request with this ERP id exists already.")]
-
-    if attachments and not ticket_type.allow_attachments and tenant_channel:
-        errors["attachments"] = [_("This kind of request takes no attachments.")]
-        processed = []
-    elif errors:
-        processed = []  # no need to decode photos of a request that is refused anyway
-    else:
-        processed = _process_attachments(attachments, errors)
-    if errors:
-        raise ValidationError(errors)
-
-    status = TicketStatus.objects.initial()
-    if status is None:
-        raise ValidationError(
-            {NON_FIELD_ERRORS: [_("Requests cannot be filed at the moment. Please call us.")]}
-        )
-    now = created_at or timezone.now()
-    urgent = bool(kind and kind.is_urgent(timezone.localdate(now)))
-    if priority is None:
-        priority = (
-            Priority.URGENT
-            if urgent
-            else (kind.priority if kind and kind.priority else ticket_type.default_priority)
-        )
-    due_date = None
-    if urgent:
-        due_date = timezone.localdate(now)
-    elif ticket_type.due_days:
-        due_date = timezone.localdate(now) + datetime.timedelta(days=ticket_type.due_days)
-
-    stored = []
-    try:
-        with transaction.atomic():
-            ticket = Ticket(
-                reference=next_reference(now),
-                company_id=contract.company_id,
-                contract=contract,
-                property_id=contract.unit.property_id if contract.unit_id else None,
-                ticket_type=ticket_type,
-                subject=subject,
-                description=description,
-                status=status,
-                status_changed_at=now,
-                priority=priority,
-                due_date=due_date,
-                channel=channel,
-                external_id=external_id or "",
-                created_by=user,
-                party=_party_of(user, contract) if tenant_channel else None,
-                damage_kind=kind,
-                damage_category=kind.category if kind else None,
-                damage_location=kind.category.location if kind else None,
-                is_urgent=urgent,
-                contact_phone=contact_phone,
-                contact_email=contact_email,
-                reachability=reachability,
-                access_permission=access_permission or "",
-                access_times=access_times,
-                form_data=answers,
-                created_at=now,
-            )
-            ticket.save()
-            TicketStatusChange.objects.create(
-                ticket=ticket,
-                from_status=None,
-                to_status=status,
-                changed_by=user,
-                changed_at=now,
-                channel=channel,
-            )
-            _store_attachments(ticket, processed, user=user, stored_names=stored)
-            log(ticket, ACTION_SUBMITTED, user=user, data={"channel": channel, "attachments": len(processed)})
-            assignee = route_ticket(ticket)
-            if assignee is not None:
-                _set_assignee(ticket, assignee, by=None)
-            notifications.notify(notifications.RECEIVED, ticket)
-            _send_signal(signals.ticket_submitted, ticket=ticket, channel=channel)
-    except IntegrityError:
-        _remove_files(stored)
-        raise ValidationError(
-            {NON_FIELD_ERRORS: [_("The request could not be saved. Please try again.")]}
-        ) from None
-    except BaseException:
-        _remove_files(stored)
-        raise
-    if tenant_channel:
-        _count_rate("ticket_submit", user)
-    return ticket
+    submission.access_permission = access_permission or ""
 
 
 def _resolve_kind(value, contract, errors):
@@ -518,27 +318,129 @@ def _resolve_kind(value, contract, errors):
     return kind
 
 
-def _party_of(user, contract):
-    from ..tenancy.models import Party
+def _clean_answers(submission, errors, form_data):
+    """Answers to the type's own fields (errors under ``form_data.<key>``)."""
+    submission.answers, field_errors = clean_form_data(submission.ticket_type, form_data)
+    for key, messages in field_errors.items():
+        errors.setdefault(f"form_data.{key}", []).extend(messages)
 
-    return (
-        Party.objects.visible_to(user).filter(contract_parties__contract=contract).order_by("pk").first()
-        if user is not None
-        else None
+
+def _check_complete(submission, errors, external_id):
+    """A subject always; tenants describe the request (or answer the type's fields); an ERP id
+    not used yet at the company."""
+    if not submission.subject:
+        errors.setdefault("subject", []).append(_("Enter a subject."))
+    if not submission.description and submission.tenant_channel and not submission.answers:
+        errors.setdefault("description", []).append(_("Describe your request."))
+    contract = submission.contract
+    if (
+        external_id
+        and Ticket.objects.filter(company_id=contract.company_id, external_id=external_id).exists()
+    ):
+        errors["external_id"] = [_("A request with this ERP id exists already.")]
+    submission.external_id = external_id or ""
+
+
+def _process_files(submission, errors, attachments):
+    """Check and re-encode the uploads, unless the type takes none from tenants or the request
+    is refused anyway (no need to decode photos then)."""
+    if attachments and not submission.ticket_type.allow_attachments and submission.tenant_channel:
+        errors["attachments"] = [_("This kind of request takes no attachments.")]
+    elif not errors:
+        submission.files = process_attachments(attachments, errors)
+
+
+def _schedule(submission, priority, *, now):
+    """Initial status, emergency, priority (given, else urgent, else the kind's, else the
+    type's) and due date (emergencies: today; else the type's days to answer)."""
+    submission.status = TicketStatus.objects.initial()
+    if submission.status is None:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("Requests cannot be filed at the moment. Please call us.")]}
+        )
+    kind, ticket_type = submission.kind, submission.ticket_type
+    submission.now = now
+    submission.urgent = bool(kind and kind.is_urgent(timezone.localdate(now)))
+    if priority is None:
+        priority = (
+            Priority.URGENT
+            if submission.urgent
+            else (kind.priority if kind and kind.priority else ticket_type.default_priority)
+        )
+    submission.priority = priority
+    if submission.urgent:
+        submission.due_date = timezone.localdate(now)
+    elif ticket_type.due_days:
+        submission.due_date = timezone.localdate(now) + datetime.timedelta(days=ticket_type.due_days)
+
+
+def _create_ticket(submission):
+    """The ticket row with the next reference number (call inside the transaction)."""
+    contract, kind, user = submission.contract, submission.kind, submission.user
+    ticket = Ticket(
+        reference=next_reference(submission.now),
+        company_id=contract.company_id,
+        contract=contract,
+        property_id=contract.unit.property_id if contract.unit_id else None,
+        ticket_type=submission.ticket_type,
+        subject=submission.subject,
+        description=submission.description,
+        status=submission.status,
+        status_changed_at=submission.now,
+        priority=submission.priority,
+        due_date=submission.due_date,
+        channel=submission.channel,
+        external_id=submission.external_id,
+        created_by=user,
+        party=acting_party(user, contract) if submission.tenant_channel else None,
+        damage_kind=kind,
+        damage_category=kind.category if kind else None,
+        damage_location=kind.category.location if kind else None,
+        is_urgent=submission.urgent,
+        contact_phone=submission.contact_phone,
+        contact_email=submission.contact_email,
+        reachability=submission.reachability,
+        access_permission=submission.access_permission,
+        access_times=submission.access_times,
+        form_data=submission.answers,
+        created_at=submission.now,
+    )
+    ticket.save()
+    return ticket
+
+
+def _record_submission(ticket, submission, *, stored_names):
+    """The first history entry, the files (their names go to ``stored_names``) and the audit log."""
+    TicketStatusChange.objects.create(
+        ticket=ticket,
+        from_status=None,
+        to_status=submission.status,
+        changed_by=submission.user,
+        changed_at=submission.now,
+        channel=submission.channel,
+    )
+    store_attachments(ticket, submission.files, user=submission.user, stored_names=stored_names)
+    log(
+        ticket,
+        ACTION_SUBMITTED,
+        user=submission.user,
+        data={"channel": submission.channel, "attachments": len(submission.files)},
     )
 
 
+def _assign_by_routing(ticket):
+    assignee = route_ticket(ticket)
+    if assignee is not None:
+        _set_assignee(ticket, assignee, by=None)
+
+
+def _announce_submission(ticket, channel):
+    """The receipt mail to the tenant and ``ticket_submitted``, both after the commit."""
+    notifications.notify(notifications.RECEIVED, ticket)
+    _send_signal(signals.ticket_submitted, ticket=ticket, channel=channel)
+
+
 # -- status --------------------------------------------------------------------------------------
-
-
-def allowed_statuses(ticket):
-    """Statuses ``ticket`` may move to now."""
-    allowed_ids = {status.pk for status in ticket.status.next_statuses.all()}
-    return [
-        status
-        for status in TicketStatus.objects.filter(active=True)
-        if ticket.status.allows(status, allowed_ids)
-    ]
 
 
 def change_status(ticket, status, *, user=None, comment="", channel=Channel.STAFF, notify=True):
@@ -548,7 +450,7 @@ def change_status(ticket, status, *, user=None, comment="", channel=Channel.STAF
     ``ValidationError`` when the workflow does not allow the step or the comment is invalid.
     """
     errors = {}
-    comment = _collect(errors, "comment", _clean_text, comment) or ""
+    comment = collect(errors, "comment", clean_text, comment) or ""
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -705,11 +607,11 @@ def post_message(
                     ]
                 }
             )
-        _check_rate("ticket_message", user)
-    body = _collect(errors, "body", _clean_text, body) or ""
+        check_rate("ticket_message", user)
+    body = collect(errors, "body", clean_text, body) or ""
     if not body and "body" not in errors:
         errors["body"] = [_("Write a message.")]
-    processed = [] if errors else _process_attachments(attachments, errors)
+    processed = [] if errors else process_attachments(attachments, errors)
     if errors:
         raise ValidationError(errors)
     stored = []
@@ -718,7 +620,7 @@ def post_message(
             message = TicketMessage.objects.create(
                 ticket=ticket, author=user, author_role=role, body=body, internal=internal, channel=channel
             )
-            _store_attachments(
+            store_attachments(
                 ticket, processed, message=message, user=user, internal=internal, stored_names=stored
             )
             Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
@@ -733,10 +635,10 @@ def post_message(
                 notifications.notify(event, ticket, message.pk)
             _send_signal(signals.ticket_message_posted, ticket=ticket, message=message, channel=channel)
     except BaseException:
-        _remove_files(stored)
+        remove_files(stored)
         raise
     if is_tenant:
-        _count_rate("ticket_message", user)
+        count_rate("ticket_message", user)
     return message
 
 
@@ -803,6 +705,7 @@ LOG_ACTIONS = (
 )
 
 __all__ = [
+    # writes
     "submit_ticket",
     "change_status",
     "post_message",
@@ -811,5 +714,39 @@ __all__ = [
     "assign",
     "bulk_change_status",
     "bulk_assign",
+    "update_details",
+    "next_reference",
+    "extra_form_fields",
+    "clean_form_data",
+    # reads (queries.py)
+    "acting_party",
+    "allowed_statuses",
+    "contact_type",
+    "contract_by_number",
+    "damage_kinds_for",
+    "damage_report_types",
+    "damage_type_for",
+    "default_damage_type",
+    "eligible_contracts",
+    "emergency_phones",
+    "inbox_counts",
+    "is_staff_user",
+    "joinable_ticket",
+    "latest_requests",
+    "newest_unread_replies",
+    "notification_preference",
+    "portal_ticket_type",
+    "portal_ticket_types",
+    "portal_types_for",
+    "request_counts",
+    "request_list_context",
     "route_ticket",
+    "sole_company",
+    "staff_attachment",
+    "staff_ticket",
+    "staff_ticket_detail",
+    "tenant_attachment",
+    "tenant_ticket",
+    "ticket_detail",
+    "tickets_by_ids",
 ]

@@ -130,39 +130,18 @@ def _sample_tickets_widget():
 def tickets_dashboard_widget(request):
     """Open requests, how many await the tenant's reply, how many have a staff reply the tenant
     has not read, and the newest unread replies (2 queries whatever the number of requests)."""
-    from django.db.models import Count, Q
     from django.utils.text import Truncator
 
-    from .models import Ticket, TicketMessage
-
-    user = request.user
-    tickets = Ticket.objects.visible_to(user)
-    counts = tickets.with_news(user).aggregate(
-        open=Count("pk", filter=Q(status__is_closed=False)),
-        awaiting=Count("pk", filter=Q(status__is_closed=False, status__awaiting_tenant=True)),
-        unread=Count("pk", filter=Q(has_new_reply=True)),
-    )
+    counts = services.request_counts(request.user)
     # Messages of reports joined with "me too" are not shown to supporters: not counted here.
-    unread = (
-        TicketMessage.objects.unread_by(user)
-        .filter(ticket__in=tickets)
-        .select_related("ticket")
-        .order_by("-created_at", "-pk")[: WIDGET_REPLIES * 4]
-    )
-    replies, seen = [], set()
-    for message in unread:
-        if message.ticket_id in seen:
-            continue
-        seen.add(message.ticket_id)
-        replies.append(
-            {
-                "reference": message.ticket.reference,
-                "subject": message.ticket.subject,
-                "excerpt": Truncator(message.body).chars(120),
-                "created_at": message.created_at,
-                "url": message.ticket.get_absolute_url(),
-            }
-        )
-        if len(replies) == WIDGET_REPLIES:
-            break
+    replies = [
+        {
+            "reference": message.ticket.reference,
+            "subject": message.ticket.subject,
+            "excerpt": Truncator(message.body).chars(120),
+            "created_at": message.created_at,
+            "url": message.ticket.get_absolute_url(),
+        }
+        for message in services.newest_unread_replies(request.user, WIDGET_REPLIES)
+    ]
     return _tickets_widget(counts["open"], counts["awaiting"], replies, counts["unread"])

@@ -1,0 +1,385 @@
+"""The reads of the tickets app: what tenant views, pages, blocks, the dashboard widget and the
+staff admin show. Import them from ``services`` (which re-exports every public name here);
+this module holds the reads, ``services.py`` the writes.
+
+What callers may rely on:
+
+- Tenant reads take the user and start at ``Ticket.objects.visible_to(user)`` (or
+  ``joined_by``/``shared_open_for`` for "me too"): another tenant's ticket or file is
+  indistinguishable from a missing one.
+- Lookups of one object return it or None (never raise ``Http404``); views turn None into a 404.
+- Listings run a fixed number of queries however many tickets there are; functions returning
+  lists have evaluated them, functions returning querysets say so.
+"""
+
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.utils import timezone
+
+from ..core.conf import portal_settings
+from ..tenancy.models import Company, Contract, Party, contact_person_for
+from .models import (
+    LIST_RELATED,
+    DamageKind,
+    NotificationPreference,
+    RoutingRule,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+    TicketStatus,
+    TicketType,
+)
+
+
+def _one_or_none(queryset, **lookup):
+    """``queryset.get(**lookup)`` or None (the query ``get_object_or_404`` runs)."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        return None
+
+
+# -- what a tenant may file -----------------------------------------------------------------------
+
+
+def eligible_contracts(user, ticket_type=None):
+    """Current contracts of ``user`` (for ``ticket_type``: those it applies to), with unit, property
+    and company loaded."""
+    contracts = list(
+        Contract.objects.visible_to(user)
+        .current()
+        .select_related("company", "unit__property")
+        .order_by("company__name", "number")
+    )
+    if ticket_type is not None:
+        contracts = [contract for contract in contracts if ticket_type.applies_to(contract)]
+    return contracts
+
+
+def portal_types_for(user, contracts=None):
+    """Active types tenants may file that apply to at least one of ``user``'s current contracts."""
+    contracts = eligible_contracts(user) if contracts is None else contracts
+    types = TicketType.objects.for_portal()
+    return [t for t in types if any(t.applies_to(contract) for contract in contracts)]
+
+
+def portal_ticket_types():
+    """Queryset: every active type tenants may file, in the editors' order (for choices)."""
+    return TicketType.objects.for_portal().order_by("sort_order", "pk")
+
+
+def portal_ticket_type(code):
+    """The active type tenants may file with ``code``, or None."""
+    return _one_or_none(TicketType.objects.for_portal(), code=code)
+
+
+def damage_report_types():
+    """Queryset: the active damage-report types tenants may file, in the editors' order."""
+    return TicketType.objects.for_portal().filter(kind=TicketType.Kind.DAMAGE).order_by("sort_order", "pk")
+
+
+def default_damage_type():
+    """The request type damage-report pages and blocks use: the first active damage type (or None)."""
+    return damage_report_types().first()
+
+
+def damage_type_for(code):
+    """The active damage report type ``code`` names, else the first one (None if there is none)."""
+    if code:
+        chosen = damage_report_types().filter(code=code).first()
+        if chosen is not None:
+            return chosen
+    return default_damage_type()
+
+
+def contact_type():
+    """The first active general contact type tenants may file (the "contact us" link), or None."""
+    return (
+        TicketType.objects.for_portal()
+        .filter(kind=TicketType.Kind.GENERAL)
+        .order_by("sort_order", "pk")
+        .first()
+    )
+
+
+def damage_kinds_for(companies):
+    """Active damage kinds (with category and location loaded) offered to tenants of ``companies``."""
+    company_ids = [company.pk for company in companies]
+    return list(
+        DamageKind.objects.active()
+        .filter(category__active=True, category__location__active=True)
+        .filter(
+            Q(category__location__company__isnull=True) | Q(category__location__company_id__in=company_ids)
+        )
+        .select_related("category__location")
+    )
+
+
+def acting_party(user, contract):
+    """The party of ``contract`` that ``user`` acts for (the lowest id if several), or None."""
+    if user is None:
+        return None
+    return Party.objects.visible_to(user).filter(contract_parties__contract=contract).order_by("pk").first()
+
+
+def emergency_phones(contracts):
+    """``[(company, phone)]`` of the companies of ``contracts`` that have an emergency number
+    (no query: the contracts carry their company)."""
+    seen, phones = set(), []
+    for contract in contracts:
+        company = contract.company
+        if company.pk not in seen and company.emergency_phone:
+            seen.add(company.pk)
+            phones.append((company, company.emergency_phone))
+    return phones
+
+
+# -- the tenant's requests ------------------------------------------------------------------------
+
+
+def request_list_context(user, page_number=None):
+    """Context of "my requests": own tickets (``page_obj``/``tickets``, paginated, with news
+    marks), ``joined_tickets`` ("me too"), ``shared_tickets`` (open shared-area reports to join,
+    with ``supporter_total``) and ``contact_type``. A fixed number of queries however many
+    tickets there are."""
+    own = Ticket.objects.visible_to(user).with_list_data(user).order_by("-created_at", "-pk")
+    page = Paginator(own, portal_settings.TICKET_LIST_PAGE_SIZE).get_page(page_number)
+    # Supporters do not see the messages of joined reports, so only status changes are news.
+    joined = list(
+        Ticket.objects.joined_by(user).with_list_data(user, messages=False).order_by("-created_at")[:50]
+    )
+    shared = list(
+        Ticket.objects.shared_open_for(user)
+        .exclude(pk__in=[ticket.pk for ticket in joined])
+        .select_related("status", "damage_location", "damage_kind", "property")
+        .with_supporter_total()
+        .order_by("-created_at")[:20]
+    )
+    return {
+        "page_obj": page,
+        "tickets": page.object_list,
+        "joined_tickets": joined,
+        "shared_tickets": shared,
+        "contact_type": contact_type(),
+    }
+
+
+def latest_requests(user, *, count=5, open_only=False):
+    """The ``count`` newest tickets of ``user`` (only open ones if ``open_only``) with news marks,
+    as a list (one query)."""
+    tickets = Ticket.objects.visible_to(user).with_list_data(user)
+    if open_only:
+        tickets = tickets.open()
+    return list(tickets.order_by("-created_at", "-pk")[:count])
+
+
+def tenant_ticket(user, reference):
+    """``(ticket, full)``: the ticket ``reference`` on the user's contracts (``full``: True) or
+    one they joined with "me too" (``full``: False: read-only, no messages or files); None for
+    anything else."""
+    related = (*LIST_RELATED, "company", "property", "contract__unit")
+    ticket = Ticket.objects.visible_to(user).select_related(*related).filter(reference=reference).first()
+    if ticket is not None:
+        return ticket, True
+    ticket = Ticket.objects.joined_by(user).select_related(*related).filter(reference=reference).first()
+    if ticket is not None:
+        return ticket, False
+    return None
+
+
+def ticket_detail(ticket, *, full):
+    """What a tenant sees of ``ticket``: ``history`` (status changes), and with ``full`` the
+    public ``thread`` (messages with their public ``attachments`` prefetched), the files of the
+    request itself (``attachments``) and ``supporter_total``."""
+    detail = {"history": list(ticket.status_changes.select_related("from_status", "to_status"))}
+    if full:
+        public_files = TicketAttachment.objects.public()
+        detail["thread"] = list(
+            ticket.messages.public()
+            .select_related("author")
+            .prefetch_related(Prefetch("attachments", queryset=public_files))
+        )
+        detail["attachments"] = list(public_files.filter(ticket=ticket, message__isnull=True))
+        detail["supporter_total"] = ticket.supporters.count()
+    return detail
+
+
+def joinable_ticket(user, reference):
+    """The open shared-area report ``reference`` that ``user`` may join ("me too"), or None."""
+    return _one_or_none(Ticket.objects.shared_open_for(user), reference=reference)
+
+
+def tenant_attachment(user, reference, pk):
+    """The public file ``pk`` of the ticket ``reference`` on ``user``'s contracts, or None."""
+    return _one_or_none(TicketAttachment.objects.visible_to(user).filter(ticket__reference=reference), pk=pk)
+
+
+def notification_preference(user):
+    """The mail preferences of ``user``'s portal account: the stored ones, or unsaved defaults
+    (every mail on) for the form to save."""
+    from ..accounts.auth import get_account
+
+    account = get_account(user)
+    return NotificationPreference.objects.filter(account=account).first() or NotificationPreference(
+        account=account
+    )
+
+
+def request_counts(user):
+    """``{"open", "awaiting", "unread"}``: open tickets of ``user``, those awaiting their reply,
+    and those with a staff reply they have not seen (one query)."""
+    return (
+        Ticket.objects.visible_to(user)
+        .with_news(user)
+        .aggregate(
+            open=Count("pk", filter=Q(status__is_closed=False)),
+            awaiting=Count("pk", filter=Q(status__is_closed=False, status__awaiting_tenant=True)),
+            unread=Count("pk", filter=Q(has_new_reply=True)),
+        )
+    )
+
+
+def newest_unread_replies(user, limit):
+    """The newest unseen staff reply of up to ``limit`` tickets of ``user``, newest first, with
+    their ticket loaded (one query). Messages of reports joined with "me too" are not shown to
+    supporters, so they are not among them."""
+    unread = (
+        TicketMessage.objects.unread_by(user)
+        .filter(ticket__in=Ticket.objects.visible_to(user))
+        .select_related("ticket")
+        .order_by("-created_at", "-pk")[: limit * 4]
+    )
+    replies, seen = [], set()
+    for message in unread:
+        if message.ticket_id in seen:
+            continue
+        seen.add(message.ticket_id)
+        replies.append(message)
+        if len(replies) == limit:
+            break
+    return replies
+
+
+# -- staff ----------------------------------------------------------------------------------------
+
+
+def is_staff_user(user):
+    """Whether ``user`` may receive tickets: active and able to use the Wagtail admin."""
+    return bool(
+        user is not None
+        and user.is_active
+        and (user.is_superuser or user.has_perm("wagtailadmin.access_admin"))
+    )
+
+
+def route_ticket(ticket):
+    """The staff user a new ticket goes to, or None.
+
+    Order: the most specific active routing rule that matches (a rule naming the type counts more
+    than one naming the property, which counts more than one naming only the company; then the
+    rule's order), else the type's responsible staff member, else the user of the contract's
+    contact person for the type's topic.
+    """
+    rules = (
+        RoutingRule.objects.filter(active=True, assignee__is_active=True)
+        .filter(Q(company__isnull=True) | Q(company_id=ticket.company_id))
+        .filter(Q(ticket_type__isnull=True) | Q(ticket_type_id=ticket.ticket_type_id))
+        .filter(Q(property__isnull=True) | Q(property_id=ticket.property_id))
+        .annotate(
+            specificity=Case(
+                When(ticket_type__isnull=False, then=Value(4)), default=Value(0), output_field=IntegerField()
+            )
+            + Case(When(property__isnull=False, then=Value(2)), default=Value(0), output_field=IntegerField())
+            + Case(When(company__isnull=False, then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
+        .order_by("-specificity", "sort_order", "pk")
+        .select_related("assignee")
+    )
+    for rule in rules[:5]:
+        if is_staff_user(rule.assignee):
+            return rule.assignee
+    default = ticket.ticket_type.default_assignee
+    if is_staff_user(default):
+        return default
+    person = contact_person_for(ticket.contract, ticket.ticket_type.topic)
+    if person is not None and is_staff_user(person.user):
+        return person.user
+    return None
+
+
+def allowed_statuses(ticket):
+    """Statuses ``ticket`` may move to now."""
+    allowed_ids = {status.pk for status in ticket.status.next_statuses.all()}
+    return [
+        status
+        for status in TicketStatus.objects.filter(active=True)
+        if ticket.status.allows(status, allowed_ids)
+    ]
+
+
+def tickets_by_ids(ids):
+    """The tickets with the primary keys ``ids`` (status loaded), as a list; unknown ids are left out."""
+    return list(Ticket.objects.filter(pk__in=ids).select_related("status"))
+
+
+def staff_ticket(pk):
+    """The ticket ``pk`` with everything its staff page prints (the inbox's relations and
+    ``supporter_total``, damage, creator, party, unit), or None."""
+    queryset = Ticket.objects.for_inbox().select_related(
+        "damage_location", "damage_kind", "created_by", "party", "contract__unit"
+    )
+    return _one_or_none(queryset, pk=pk)
+
+
+def staff_ticket_detail(ticket):
+    """What the staff page of ``ticket`` lists, internal notes and files included: ``history``,
+    ``thread`` (each message with its ``files``), ``files``, ``ticket_files`` (not on a
+    message), ``files_by_message`` and ``supporters``. Four queries."""
+    files = list(ticket.attachments.all())
+    files_by_message = {f.message_id: [] for f in files if f.message_id}
+    for item in files:
+        if item.message_id:
+            files_by_message[item.message_id].append(item)
+    detail = {
+        "history": list(ticket.status_changes.select_related("from_status", "to_status", "changed_by")),
+        "thread": list(ticket.messages.select_related("author").order_by("created_at", "pk")),
+        "files": files,
+        "files_by_message": files_by_message,
+        "ticket_files": [f for f in files if f.message_id is None],
+        "supporters": list(ticket.supporters.select_related("user", "contract")),
+    }
+    for message in detail["thread"]:
+        message.files = files_by_message.get(message.pk, [])
+    return detail
+
+
+def staff_attachment(pk):
+    """Any file ``pk`` (internal ones included) for staff who may see tickets, or None."""
+    return _one_or_none(TicketAttachment.objects.all(), pk=pk)
+
+
+def contract_by_number(company, number):
+    """The contract ``number`` of ``company`` (unit loaded), or None."""
+    return Contract.objects.select_related("unit").filter(company=company, number=number).first()
+
+
+def sole_company():
+    """The company if exactly one exists (the staff form preselects it), else None."""
+    companies = list(Company.objects.all()[:2])
+    return companies[0] if len(companies) == 1 else None
+
+
+def inbox_counts(user):
+    """``{"open", "overdue", "open_mine", "overdue_mine", "urgent"}`` for the admin's homepage
+    panel: all open and overdue tickets, those assigned to ``user``, open emergencies (one query)."""
+    today = timezone.localdate()
+    open_q = Q(status__is_closed=False)
+    overdue_q = open_q & Q(due_date__lt=today)
+    mine = Q(assignee=user)
+    return Ticket.objects.aggregate(
+        open=Count("pk", filter=open_q),
+        overdue=Count("pk", filter=overdue_q),
+        open_mine=Count("pk", filter=open_q & mine),
+        overdue_mine=Count("pk", filter=overdue_q & mine),
+        urgent=Count("pk", filter=open_q & Q(is_urgent=True)),
+    )
