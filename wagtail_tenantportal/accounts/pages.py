@@ -262,7 +262,7 @@ class AccountPage(OnePerSiteMixin, Page):
 
     def get_account_context(self, request):
         """Context for a full portal session: ``account``, ``email``, ``parties``,
-        ``two_factor`` (``twofactor.TwoFactorStatus`` or None without django-otp), ``urls``."""
+        ``two_factor`` (``twofactor.services.TwoFactorStatus`` or None without django-otp), ``urls``."""
         from ..core.adapter import get_adapter
         from ..tenancy.models import Party
         from . import auth

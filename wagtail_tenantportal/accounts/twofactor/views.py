@@ -1,8 +1,8 @@
 """Two-factor pages: the verify step of the login and the set-up pages.
 
-The same views serve the portal (``twofactor_urls.py``, templates extending the portal layout)
-and the Wagtail admin (``admin_twofactor.py``, admin-styled templates): a ``Surface`` names
-the URLs, templates and access rules of each. The business logic is in ``twofactor.py``.
+The same views serve the portal (``urls.py``, templates extending the portal layout)
+and the Wagtail admin (``admin.py``, admin-styled templates): a ``Surface`` names
+the URLs, templates and access rules of each. The business logic is in ``services.py``.
 """
 
 from dataclasses import dataclass, field
@@ -20,11 +20,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from ..core import session
-from ..core.adapter import get_adapter
-from ..core.context import portal_context
-from . import twofactor
-from .twofactor_forms import CodeForm, ConfirmPasswordForm, RemoveMethodForm
+from ...core import session
+from ...core.adapter import get_adapter
+from ...core.context import portal_context
+from . import services as twofactor
+from .forms import CodeForm, ConfirmPasswordForm, RemoveMethodForm
 
 
 @dataclass(frozen=True)
@@ -403,7 +403,7 @@ def portal_view(view):
     return login_not_required(sensitive_post_parameters()(view))
 
 
-# Portal URL callables (the admin wraps the same views in admin_twofactor.py).
+# Portal URL callables (the admin wraps the same views in admin.py).
 portal_verify = portal_view(verify)
 portal_setup = portal_view(manage_view(PORTAL)(setup))
 portal_reauth = portal_view(manage_view(PORTAL)(reauth))
