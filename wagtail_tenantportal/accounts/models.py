@@ -24,7 +24,7 @@ class PortalAccount(models.Model):
         verbose_name=_("parties"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    # Registration, login and first login (accounts-core: see flows.py and auth.py).
+    # Registration, login and first login (accounts-core: see flows/ and auth.py).
     email_verified_at = models.DateTimeField(
         _("email address confirmed"),
         null=True,
