@@ -465,11 +465,8 @@ class RegistrationClaimQuerySet(models.QuerySet):
         """Matched claims whose activation code has not been entered yet."""
         return self.filter(status=RegistrationClaim.Status.MATCHED, activated_at__isnull=True)
 
-    #: The states of ``in_state``, in the order of the staff's work.
-    STATES = ("awaiting", "unconfirmed", "matched", "activated", "rejected")
-
     def in_state(self, state):
-        """Claims in one of ``STATES``: "awaiting" a match (email confirmed), "unconfirmed"
+        """Claims in a state of the staff's work: "awaiting" a match (email confirmed), "unconfirmed"
         (pending, email not confirmed yet), "matched" (activation code not entered yet),
         "activated", "rejected". Any other value: all claims."""
         Status = RegistrationClaim.Status
