@@ -6,8 +6,8 @@ and the API. Import them from here (``accounts.services``); by concern:
   rely on);
 - ``portal``: what the tenant-facing pages, blocks and views read (companies open for
   registration, the tenant's claims, consents, parties and contracts, the page tree);
-- ``admin``: what the staff admin reads (the objects of its actions, form choices, the
-  party search of the claim match).
+- ``admin``: what the staff admin and the management commands read (the objects of its
+  actions, form choices, the party search of the claim match).
 
 Registration, verification, login and activation are in ``flows``; staff actions on
 accounts in ``staff``; two-factor in ``twofactor.services``.
@@ -19,10 +19,12 @@ from .admin import (
     company_party,
     current_contracts_of,
     get_claim,
+    get_company,
     get_letter_settings,
     get_open_code_request,
     get_party_link,
     get_portal_account,
+    get_property,
     get_registration_code,
     letter_run_companies,
     letter_run_properties,
@@ -92,10 +94,12 @@ __all__ = [
     "current_consents",
     "current_contracts_of",
     "get_claim",
+    "get_company",
     "get_letter_settings",
     "get_open_code_request",
     "get_party_link",
     "get_portal_account",
+    "get_property",
     "get_registration_code",
     "gives_e_delivery",
     "handle_code_request",

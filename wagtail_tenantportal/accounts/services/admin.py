@@ -1,7 +1,8 @@
-"""What the staff admin of the accounts app reads (``admin_views``, ``admin_claims``,
-``admin_accounts``): the objects its actions work on, choices of forms, the party search of
-the claim match. Staff actions themselves are in ``staff`` and ``services``. A lookup by id
-that finds nothing returns None; the views answer 404.
+"""What the staff admin of the accounts app (``admin_views``, ``admin_claims``,
+``admin_accounts``) and its management commands read: the objects its actions work on,
+choices of forms, the party search of the claim match. Staff actions themselves are in
+``staff`` and ``registration_codes``. A lookup that finds nothing returns None; the views
+answer 404.
 """
 
 from django.db.models import Prefetch, Q
@@ -17,6 +18,16 @@ from ..models import (
 )
 
 # -- registration codes, code requests, letter texts ---------------------------------------------
+
+
+def get_company(slug):
+    """The company with ``slug``, or None (e.g. for the letters command)."""
+    return Company.objects.filter(slug=slug).first()
+
+
+def get_property(company, erp_id):
+    """The property of ``company`` with the ERP id ``erp_id``, or None."""
+    return Property.objects.filter(company=company, erp_id=erp_id).first()
 
 
 def letter_run_companies():

@@ -31,21 +31,25 @@ def check_two_factor(app_configs=None, **kwargs):
 
     if not apps.is_installed("wagtail_tenantportal.accounts"):
         return []
-    errors = []
     missing = [app for app in OTP_APPS if not apps.is_installed(app)]
-    if missing:
-        errors.append(
+    if missing:  # the other checks would import models of the missing apps
+        return [
             Error(
                 "Two-factor authentication needs these apps in INSTALLED_APPS: " + ", ".join(missing) + ".",
                 hint="Paste the whole INSTALLED_APPS block from the quickstart.",
                 id=ID.format("E031"),
             )
-        )
-        return errors  # the middleware checks below would import models of the missing apps
+        ]
     middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
+    staff = _middleware_position(middleware, STAFF_TWO_FACTOR_MIDDLEWARE)
+    return [*_check_middleware_order(middleware, staff), *_check_staff_mode(staff), *_check_numbers()]
+
+
+def _check_middleware_order(middleware, staff):
+    """OTPMiddleware present after the authentication middleware, the staff middleware after it."""
+    errors = []
     auth = _middleware_position(middleware, AUTH_MIDDLEWARE)
     otp = _middleware_position(middleware, OTP_MIDDLEWARE)
-    staff = _middleware_position(middleware, STAFF_TWO_FACTOR_MIDDLEWARE)
     if otp is None:
         errors.append(
             Error(
@@ -68,24 +72,35 @@ def check_two_factor(app_configs=None, **kwargs):
                 id=ID.format("E026"),
             )
         )
+    return errors
+
+
+def _check_staff_mode(staff):
+    """``STAFF_TWO_FACTOR`` is a known mode, and the staff middleware is there unless it is "off"."""
     mode = portal_settings.STAFF_TWO_FACTOR
     if mode not in STAFF_TWO_FACTOR_MODES:
-        errors.append(
+        return [
             Error(
                 f"{_setting('STAFF_TWO_FACTOR')} must be one of {', '.join(map(repr, STAFF_TWO_FACTOR_MODES))}, "
                 f"not {mode!r}.",
                 id=ID.format("E009"),
             )
-        )
-    elif mode != "off" and staff is None:
-        errors.append(
+        ]
+    if mode != "off" and staff is None:
+        return [
             Warning(
                 f"{_setting('STAFF_TWO_FACTOR')} is {mode!r}, but {STAFF_TWO_FACTOR_MIDDLEWARE!r} is not in "
                 "MIDDLEWARE: the Wagtail admin does not ask for a second factor.",
                 hint=f"Add it after {OTP_MIDDLEWARE!r}, or set {_setting('STAFF_TWO_FACTOR')} to 'off'.",
                 id=ID.format("W025"),
             )
-        )
+        ]
+    return []
+
+
+def _check_numbers():
+    """The two-factor durations and the number of backup codes are positive integers."""
+    errors = []
     for key in ("TWO_FACTOR_PENDING_SECONDS", "TWO_FACTOR_REAUTH_SECONDS", "TWO_FACTOR_BACKUP_CODES"):
         value = getattr(portal_settings, key)
         if not _is_int(value) or value < 1:

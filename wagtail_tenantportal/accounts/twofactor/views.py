@@ -136,6 +136,22 @@ def _chosen_method(request, methods):
     return method if method in methods else (methods[0] if methods else None)
 
 
+def _backup_codes_left_message(request, user):
+    """After a login with a backup code: how many are left (a warning when two or fewer)."""
+    left = twofactor.backup_codes_left(user)
+    level = messages.WARNING if left <= 2 else messages.INFO
+    messages.add_message(
+        request,
+        level,
+        ngettext(
+            "You have logged in with a backup code. %(count)d backup code is left.",
+            "You have logged in with a backup code. %(count)d backup codes are left.",
+            left,
+        )
+        % {"count": left},
+    )
+
+
 def _verify_page(request, surface, user, *, on_success, extra=None):
     """The code form for ``user``; ``on_success(device)`` returns the response after a correct code."""
     methods = twofactor.available_methods(user)
@@ -167,18 +183,7 @@ def _verify_page(request, surface, user, *, on_success, extra=None):
                     form.add_error("code", exc.message)
                 else:
                     if method == twofactor.BACKUP:
-                        left = twofactor.backup_codes_left(user)
-                        level = messages.WARNING if left <= 2 else messages.INFO
-                        messages.add_message(
-                            request,
-                            level,
-                            ngettext(
-                                "You have logged in with a backup code. %(count)d backup code is left.",
-                                "You have logged in with a backup code. %(count)d backup codes are left.",
-                                left,
-                            )
-                            % {"count": left},
-                        )
+                        _backup_codes_left_message(request, user)
                     return on_success(device)
     context = {
         "form": form,
