@@ -42,7 +42,7 @@ class OnePerSiteMixin:
 
     @classmethod
     def can_create_at(cls, parent):
-        from . import services
+        from . import services  # not at import time: models.py imports this module
 
         if not super().can_create_at(parent):
             return False
