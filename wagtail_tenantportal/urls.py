@@ -9,7 +9,7 @@ app_name = "wagtail_tenantportal"
 
 urlpatterns = [
     path("", include("wagtail_tenantportal.accounts.urls")),
-    path("2fa/", include("wagtail_tenantportal.accounts.twofactor_urls")),
+    path("2fa/", include("wagtail_tenantportal.accounts.twofactor.urls")),
     path("theme.css", theme_css_view, name="theme_css"),
 ]
 

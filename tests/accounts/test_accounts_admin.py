@@ -277,7 +277,7 @@ class TestPortalAccounts:
         from django_otp.plugins.otp_static.models import StaticDevice
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from wagtail_tenantportal.accounts import twofactor
+        from wagtail_tenantportal.accounts.twofactor import services as twofactor
 
         account = tenant_user.tenantportal_account
         epoch = account.session_epoch
@@ -325,7 +325,7 @@ class TestPortalAccounts:
             assert refused(client.get(url)), url
             assert refused(client.post(url)), url
         assert AccountParty.objects.get().active
-        from wagtail_tenantportal.accounts import twofactor
+        from wagtail_tenantportal.accounts.twofactor import services as twofactor
 
         assert twofactor.user_has_device(tenant_user)
 

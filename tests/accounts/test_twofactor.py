@@ -40,7 +40,7 @@ from tests.accounts.twofactor_helpers import (  # noqa: F401  (fixtures)
     user,
     wrong_code,
 )
-from wagtail_tenantportal.accounts import twofactor
+from wagtail_tenantportal.accounts.twofactor import services as twofactor
 from wagtail_tenantportal.tenancy.models import Company
 
 # RFC 6238, appendix B: SHA-1, secret "12345678901234567890", 8 digits, 30-second steps.
@@ -349,3 +349,16 @@ def test_an_outside_next_address_is_dropped(rf, user):
     request.user = AnonymousUser()
     twofactor.begin_second_factor(request, user, next_url="https://evil.example/")
     assert twofactor.pending_login(request).next_url == ""
+
+
+def test_the_package_offers_the_names_of_its_services():
+    """Two-factor is a package; ``accounts.auth`` loads its services, and code written for
+    the former module ``accounts.twofactor`` still finds the same names on the package."""
+    from wagtail_tenantportal.accounts import auth
+    from wagtail_tenantportal.accounts import twofactor as package
+
+    assert auth.twofactor_module() is twofactor
+    assert package.status is twofactor.status
+    assert package.PendingExpired is twofactor.PendingExpired
+    with pytest.raises(AttributeError):
+        package.no_such_name  # noqa: B018

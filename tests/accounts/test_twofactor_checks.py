@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.core import checks as django_checks
 
-from wagtail_tenantportal.core import checks
+from wagtail_tenantportal.accounts.twofactor import checks
 
 AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
 OTP = "django_otp.middleware.OTPMiddleware"
@@ -66,7 +66,7 @@ def test_bad_values(settings, value):
 
 
 def test_an_unknown_staff_mode_counts_as_required(settings):
-    from wagtail_tenantportal.accounts import twofactor
+    from wagtail_tenantportal.accounts.twofactor import services as twofactor
 
     settings.WAGTAIL_TENANTPORTAL = {"STAFF_TWO_FACTOR": "Required "}
     assert twofactor.staff_mode() == "required"

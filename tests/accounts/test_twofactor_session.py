@@ -32,7 +32,7 @@ from tests.accounts.twofactor_helpers import (  # noqa: F401  (fixtures)
 )
 from tests.testapp.models import HostPage
 from wagtail_tenantportal import urls as portal_urls
-from wagtail_tenantportal.accounts import twofactor
+from wagtail_tenantportal.accounts.twofactor import services as twofactor
 from wagtail_tenantportal.tenancy.models import Company
 
 #: Pages anybody may open (forms of the login and registration); they show no account data.

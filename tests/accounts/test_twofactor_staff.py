@@ -23,7 +23,7 @@ from tests.accounts.twofactor_helpers import (  # noqa: F401  (fixtures)
     wrong_code,
 )
 from tests.factories import UserFactory
-from wagtail_tenantportal.accounts import twofactor
+from wagtail_tenantportal.accounts.twofactor import services as twofactor
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory
 pytestmark = pytest.mark.django_db

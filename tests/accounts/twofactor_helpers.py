@@ -15,7 +15,7 @@ from freezegun import freeze_time
 
 from tests.accounts.flow_helpers import PASSWORD, login, verified_tenant
 from tests.factories import UserFactory
-from wagtail_tenantportal.accounts import twofactor
+from wagtail_tenantportal.accounts.twofactor import services as twofactor
 
 SETUP_URL = "/portal/2fa/"
 VERIFY_URL = "/portal/2fa/verify/"

@@ -21,8 +21,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +35,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
 from ..tenancy.admin_views import WithoutViewsMixin
-from ..tenancy.models import Company, Contract, Party, Property
+from ..tenancy.models import Contract, Party
 from . import codes, services
 from .letters import Letter, LetterRenderer
 from .models import CodeRequest, CompanyLetterSettings, RegistrationCode
@@ -96,7 +96,7 @@ class RegistrationCodeFilterSet(WagtailFilterSet):
 
 class RegistrationCodeIndexView(IndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("party", "contract", "company")
+        return super().get_base_queryset().for_listing()
 
     def get_add_url(self):
         if self.request.user.has_perm(PERM_ISSUE):
@@ -164,11 +164,14 @@ class RegistrationCodeInspectView(InspectView):
 
 class IssueLettersForm(forms.Form):
     company = forms.ModelChoiceField(
-        label=_("Company"), queryset=Company.objects.all(), required=False, empty_label=_("All companies")
+        label=_("Company"),
+        queryset=services.letter_run_companies(),
+        required=False,
+        empty_label=_("All companies"),
     )
     property = forms.ModelChoiceField(
         label=_("Property"),
-        queryset=Property.objects.select_related("company"),
+        queryset=services.letter_run_properties(),
         required=False,
         empty_label=_("All properties"),
         help_text=_("Only parties with a current contract on a unit of this property."),
@@ -208,10 +211,7 @@ class IssueLettersForm(forms.Form):
         pks = [int(value) for value in _split(data.get("party_ids", "")) if value.strip().isdigit()]
         parties = None
         if erp_ids:
-            found = Party.objects.filter(erp_id__in=erp_ids)
-            if company:
-                found = found.filter(company=company)
-            found = list(found.only("pk", "erp_id", "company_id"))
+            found = services.parties_by_erp_id(erp_ids, company)
             missing = sorted(set(erp_ids) - {p.erp_id for p in found})
             if missing:
                 self.add_error("parties", _("Unknown ERP ids: %(ids)s") % {"ids": ", ".join(missing)})
@@ -301,20 +301,24 @@ class _NothingToPrint(Exception):
 
 
 class CodeActionView(StaffPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
-    """GET: a confirmation page; POST: ``perform``. Base of revoke and reprint."""
+    """GET: a confirmation page; POST: ``perform``. Base of revoke and reprint.
+
+    ``get_object(pk)`` loads the object the action works on (None: 404).
+    """
 
     template_name = CONFIRM_TEMPLATE
     header_icon = "key"
-    model = RegistrationCode
     index_url_name = "tenantportal_registrationcode:index"
     index_label = _("Registration codes")
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.object = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        self.object = self.get_object(kwargs["pk"])
+        if self.object is None:
+            raise Http404
 
-    def get_queryset(self):
-        return self.model.objects.all()
+    def get_object(self, pk):
+        return services.get_registration_code(pk)
 
     def get_page_subtitle(self):
         return str(self.object)
@@ -339,9 +343,6 @@ class RevokeCodeView(CodeActionView):
     page_title = _("Revoke registration code")
     submit_label = _("Revoke")
 
-    def get_queryset(self):
-        return RegistrationCode.objects.select_related("party")
-
     def message(self):
         return _("The code ending in “%(hint)s” for %(party)s can no longer be used for registration.") % {
             "hint": self.object.hint,
@@ -360,9 +361,6 @@ class ReprintCodeView(CodeActionView):
     permission = PERM_ISSUE
     page_title = _("Reprint registration letter")
     submit_label = _("Issue a new code and print the letter")
-
-    def get_queryset(self):
-        return RegistrationCode.objects.select_related("party", "contract")
 
     def message(self):
         return _(
@@ -450,7 +448,7 @@ class RegistrationCodeViewSet(WithoutViewsMixin, ModelViewSet):
 
 class CodeRequestIndexView(IndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("party", "contract", "company")
+        return super().get_base_queryset().for_listing()
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
@@ -491,7 +489,6 @@ class CodeRequestInspectView(InspectView):
 
 class SendRequestedLetterView(CodeActionView):
     permission = PERM_ISSUE
-    model = CodeRequest
     index_url_name = "tenantportal_coderequest:index"
     index_label = _("Code requests")
     page_title = _("Send registration letter")
@@ -502,8 +499,8 @@ class SendRequestedLetterView(CodeActionView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
-    def get_queryset(self):
-        return CodeRequest.objects.select_related("party", "contract").filter(handled=False)
+    def get_object(self, pk):
+        return services.get_open_code_request(pk)
 
     def message(self):
         if not self.object.matched:
@@ -533,14 +530,13 @@ class SendRequestedLetterView(CodeActionView):
 
 class MarkRequestHandledView(CodeActionView):
     permission = PERM_HANDLE_REQUEST
-    model = CodeRequest
     index_url_name = "tenantportal_coderequest:index"
     index_label = _("Code requests")
     page_title = _("Mark code request as handled")
     submit_label = _("Mark as handled")
 
-    def get_queryset(self):
-        return CodeRequest.objects.filter(handled=False)
+    def get_object(self, pk):
+        return services.get_open_code_request(pk)
 
     def message(self):
         return _("No letter is sent. Use this when the request was handled otherwise.")
@@ -629,7 +625,7 @@ class LetterSettingsForm(forms.ModelForm):
 
 class LetterSettingsIndexView(IndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("company")
+        return super().get_base_queryset().for_listing()
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
@@ -650,9 +646,9 @@ class LetterPreviewView(StaffPermissionMixin, TemplateView):
     permission = PERM_LETTER_SETTINGS
 
     def get(self, request, pk):
-        settings = get_object_or_404(
-            CompanyLetterSettings.objects.select_related("company", "company__logo"), pk=pk
-        )
+        settings = services.get_letter_settings(pk)
+        if settings is None:
+            raise Http404
         company = settings.company
         party = Party(
             company=company,

@@ -17,3 +17,5 @@ class AccountsConfig(AppConfig):
 
         session.register_resolver(AccountStateResolver())
         ownership.register_provider(AccountOwnership())
+
+        from .twofactor import checks  # noqa: F401  (registers the two-factor system checks)

@@ -36,13 +36,14 @@ EPOCH_SESSION_KEY = "_tenantportal_epoch"
 
 
 def twofactor_module():
-    """The two-factor services module, or None when django-otp is not installed.
+    """The two-factor services module (``accounts.twofactor.services``), or None when
+    django-otp is not installed.
 
     Imported lazily: it imports django-otp's models, which load only once the apps are
     ready. Without django-otp in ``INSTALLED_APPS`` nobody has a second factor and no
     policy can require one. Errors inside the module are not hidden.
     """
-    name = "wagtail_tenantportal.accounts.twofactor"
+    name = "wagtail_tenantportal.accounts.twofactor.services"
     if not apps.is_installed("django_otp") or importlib.util.find_spec(name) is None:
         return None
     return importlib.import_module(name)

@@ -144,9 +144,9 @@ class RegistrationBlock(PortalBlock):
         )
 
     def get_portal_context(self, value, request, state):
-        from ..core.adapter import get_adapter
         from ..core.session import two_factor_pending, visitor_step
         from ..tenancy.models import Company
+        from . import services
         from .forms import CodeRegistrationForm, CompanyChoiceForm
 
         if state != session.ANONYMOUS or two_factor_pending(request):
@@ -163,9 +163,7 @@ class RegistrationBlock(PortalBlock):
             page.step_url(request, "request_code") if page else reverse("wagtail_tenantportal:request_code")
         )
         company = page.company if page is not None and page.company_id else None
-        companies = get_adapter().registration_companies(request)
-        if company is not None:
-            companies = companies.filter(pk=company.pk)
+        companies = services.registration_companies(request, company)
         context = {
             "display": "button",
             "login_url": session.state_url(session.ANONYMOUS, request.get_full_path()),
@@ -179,12 +177,11 @@ class RegistrationBlock(PortalBlock):
             context.update(
                 display="choose",
                 form=CompanyChoiceForm(companies=companies, auto_id="tp-register-block-%s"),
-                offer_code=companies.filter(registration_flow=Company.RegistrationFlow.CODE_FIRST).exists(),
+                offer_code=services.offers_code_registration(companies),
             )
         elif display == "form":
-            code_companies = companies.filter(registration_flow=Company.RegistrationFlow.CODE_FIRST)
             if company is None or company.registration_flow == Company.RegistrationFlow.CODE_FIRST:
-                if code_companies.exists():
+                if services.offers_code_registration(companies):
                     initial = {"company": company.slug} if company else {}
                     context.update(
                         display="form",
@@ -223,6 +220,7 @@ class RequestCodeBlock(PortalBlock):
         )
 
     def get_portal_context(self, value, request, state):
+        from . import services
         from .code_request_views import CodeRequestForm, CodeRequestView
 
         page = value.get("registration_page")
@@ -230,7 +228,7 @@ class RequestCodeBlock(PortalBlock):
         slug = page.company_slug if page else None
         view = CodeRequestView(company_slug=slug)
         companies = view.get_companies(request)
-        fixed = companies.filter(slug=slug).first() if slug else None
+        fixed = services.company_by_slug(companies, slug) if slug else None
         form = CodeRequestForm(companies=companies, fixed_company=fixed, auto_id="tp-code-request-block-%s")
         if fixed is not None:
             form.initial["company"] = fixed.slug

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from ..core.adapter import get_adapter
-from ..tenancy.models import Company
 from . import flows, services
 from .views import public, render_portal
 
@@ -77,17 +76,13 @@ class CodeRequestView:
 
     def get_companies(self, request):
         """Companies whose tenants register with a letter code (the others need no code)."""
-        return (
-            get_adapter()
-            .registration_companies(request)
-            .filter(registration_flow=Company.RegistrationFlow.CODE_FIRST)
-        )
+        return services.code_first_companies(get_adapter().registration_companies(request))
 
     def __call__(self, request):
         companies = self.get_companies(request)
         fixed = None
         if self.company_slug:
-            fixed = companies.filter(slug=self.company_slug).first()
+            fixed = services.company_by_slug(companies, self.company_slug)
             if fixed is None:
                 raise Http404("No such company")
         form = CodeRequestForm(request.POST or None, companies=companies, fixed_company=fixed)

@@ -132,6 +132,29 @@ class Letter:
     url: str
 
 
+#: Height of the code box (mm).
+_BOX_HEIGHT = 40
+
+
+@dataclass
+class _Layout:
+    """Where the running text and the code box of one letter go (tops in mm from the top)."""
+
+    size: float
+    body_lines: list
+    closing_lines: list
+    body_top: float
+    box_top: float
+    closing_top: float
+
+
+def _text_line(t, x_mm, top_mm, font, font_size, value):
+    """One line of ``value`` into the text object ``t`` at ``x_mm`` / ``top_mm``."""
+    t.setTextOrigin(x_mm * mm, _y(top_mm))
+    t.setFont(font, font_size)
+    t.textOut(value)
+
+
 class LetterRenderer:
     """Draws letters into one PDF, page by page. Use as a context manager or call ``close``.
 
@@ -266,27 +289,46 @@ class LetterRenderer:
         return [line for line in (label, party.full_name, party.name_addition) if line]
 
     def _draw(self, letter):
-        c, f = self.canvas, self.fonts
-        party, contract = letter.party, letter.contract
-        company = party.company
+        """One letter: company form, code box graphics, then all text in one text object
+        (one BT/ET block per page is markedly faster)."""
+        c = self.canvas
+        company = letter.party.company
         c.doForm(self._company_form(company))
         texts = self._company_texts(company)
-        values = {
+        values = self._values(letter, texts)
+        layout = self._layout(texts, values)
+        self._draw_code_box(letter, layout)
+        t = c.beginText()
+        t.setFillColor(BLACK)
+        # Address field: name lines, then address lines (at most six lines fit).
+        draw_address(t, self.fonts, [*self._name_lines(letter.party), *letter.party.address_lines])
+        self._write_info(t, texts, letter.contract)
+        subject = self.fonts.text(fill_placeholders(texts["subject"], values))
+        _text_line(t, LEFT, SUBJECT_TOP, self.fonts.bold, 11, subject)
+        self._text_lines(t, layout.body_lines, layout.size, layout.body_top, FOOTER_TOP)
+        self._write_code_box(t, texts, values, layout.box_top)
+        self._text_lines(t, layout.closing_lines, layout.size, layout.closing_top, FOOTER_TOP - 4)
+        c.drawText(t)
+
+    def _values(self, letter, texts):
+        """The placeholder values of ``letter`` (see ``PLACEHOLDERS``)."""
+        party, company = letter.party, letter.party.company
+        return {
             "salutation": salutation(party),
             "name": party.full_name,
             "portal_name": texts["portal_name"],
             "portal_url": letter.url,
             "code": codes.format_code(letter.code),
-            "contract_number": contract.number,
+            "contract_number": letter.contract.number,
             "valid_until": self._date(letter.valid_until),
             "company_name": company.display_name,
         }
 
-        # Lay out the running text first: long texts get a smaller size, never a second page.
+    def _layout(self, texts, values):
+        """Lay out the running text first: long texts get a smaller size, never a second page."""
         body = fill_placeholders(texts["body"], values)
         closing = fill_placeholders(texts["closing"], values)
-        box_height = 40
-        available = FOOTER_TOP - 6 - (SUBJECT_TOP + 8.5) - box_height - 8
+        available = FOOTER_TOP - 6 - (SUBJECT_TOP + 8.5) - _BOX_HEIGHT - 8
         size = 10
         while True:
             body_lines, closing_lines = self._wrap(body, size), self._wrap(closing, size)
@@ -296,46 +338,52 @@ class LetterRenderer:
         line_height = size * 1.35 * PT
         body_top = SUBJECT_TOP + 8.5
         box_top = body_top + len(body_lines) * line_height + 3
-        closing_top = box_top + box_height + 6
+        return _Layout(
+            size=size,
+            body_lines=body_lines,
+            closing_lines=closing_lines,
+            body_top=body_top,
+            box_top=box_top,
+            closing_top=box_top + _BOX_HEIGHT + 6,
+        )
 
-        # Graphics: the code box and its QR code.
+    def _draw_code_box(self, letter, layout):
+        """The graphics of the code box: its background and the QR code."""
+        c = self.canvas
         c.setFillColor(LIGHT)
         c.roundRect(
-            LEFT * mm, _y(box_top + box_height), TEXT_WIDTH * mm, box_height * mm, 2 * mm, stroke=0, fill=1
+            LEFT * mm,
+            _y(layout.box_top + _BOX_HEIGHT),
+            TEXT_WIDTH * mm,
+            _BOX_HEIGHT * mm,
+            2 * mm,
+            stroke=0,
+            fill=1,
         )
         c.saveState()
-        c.translate((LEFT + TEXT_WIDTH - 5 - 30) * mm, _y(box_top + 5 + 30))
+        c.translate((LEFT + TEXT_WIDTH - 5 - 30) * mm, _y(layout.box_top + 5 + 30))
         c.doForm(self._qr_form(letter.url))
         c.restoreState()
 
-        # All text in one text object (one BT/ET block per page is markedly faster).
-        t = c.beginText()
-        t.setFillColor(BLACK)
-
-        def line(x_mm, top_mm, font, font_size, value):
-            t.setTextOrigin(x_mm * mm, _y(top_mm))
-            t.setFont(font, font_size)
-            t.textOut(value)
-
-        # Address field: name lines, then address lines (at most six lines fit).
-        draw_address(t, f, [*self._name_lines(party), *party.address_lines])
-
-        # Information block: date, contract number, contact.
+    def _write_info(self, t, texts, contract):
+        """The information block: date, contract number, contact."""
+        f = self.fonts
         top = INFO_TOP
         for label, value in texts["info"]:
             t.setFillColor(GREY)
-            line(INFO_LEFT, top, f.regular, 8, label)
+            _text_line(t, INFO_LEFT, top, f.regular, 8, label)
             t.setFillColor(BLACK)
-            line(INFO_LEFT + 28, top, f.regular, 9, value if value is not None else f.text(contract.number))
+            shown = value if value is not None else f.text(contract.number)
+            _text_line(t, INFO_LEFT + 28, top, f.regular, 9, shown)
             top += 4.5
 
-        line(LEFT, SUBJECT_TOP, f.bold, 11, f.text(fill_placeholders(texts["subject"], values)))
-        self._text_lines(t, body_lines, size, body_top, FOOTER_TOP)
-
-        # Code box text.
+    def _write_code_box(self, t, texts, values, box_top):
+        """The text of the code box: label, code, and contract number, validity and address;
+        a value too wide for its column gets a smaller size."""
+        c, f = self.canvas, self.fonts
         x = LEFT + 5
-        line(x, box_top + 7, f.regular, 9, texts["code_label"])
-        line(x, box_top + 16.5, f.mono, 22, values["code"])
+        _text_line(t, x, box_top + 7, f.regular, 9, texts["code_label"])
+        _text_line(t, x, box_top + 16.5, f.mono, 22, values["code"])
         row_top = box_top + 24
         value_width = (TEXT_WIDTH - 5 - 32 - 30 - 8) * mm
         for label, value in zip(
@@ -343,15 +391,12 @@ class LetterRenderer:
             (values["contract_number"], values["valid_until"], values["portal_url"]),
             strict=True,
         ):
-            line(x, row_top, f.regular, 9, label)
+            _text_line(t, x, row_top, f.regular, 9, label)
             value, value_size = f.text(value), 9
             while value_size > 6 and c.stringWidth(value, f.bold, value_size) > value_width:
                 value_size -= 0.5
-            line(x + 32, row_top, f.bold, value_size, value)
+            _text_line(t, x + 32, row_top, f.bold, value_size, value)
             row_top += 4.5
-
-        self._text_lines(t, closing_lines, size, closing_top, FOOTER_TOP - 4)
-        c.drawText(t)
 
     def _text_lines(self, t, lines, size, top, limit):
         """Lines from ``top`` (mm) downwards, stopping above ``limit`` (the footer)."""

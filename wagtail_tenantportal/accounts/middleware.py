@@ -10,7 +10,7 @@
 The Wagtail login stays Wagtail's. Afterwards, on every admin URL (everything under
 ``reverse("wagtailadmin_home")``), an admin user whose session is not verified with a second
 factor is redirected: to the code entry if the user has a method, to the set-up if
-``STAFF_TWO_FACTOR`` is "required" and the user has none (see ``twofactor.staff_requirement``).
+``STAFF_TWO_FACTOR`` is "required" and the user has none (see ``twofactor.services.staff_requirement``).
 Exempt are the admin's login, logout, sprite and JavaScript catalogue, its password reset, and
 the two-factor admin views themselves (which check the session on their own).
 """
@@ -62,7 +62,9 @@ class StaffTwoFactorMiddleware:
         prefix = admin_prefix()
         if prefix is None or not request.path.startswith(prefix) or is_exempt(request):
             return None
-        from . import twofactor  # not at import time: system checks import middleware classes
+        # Not at import time: system checks import middleware classes, and the services
+        # import django-otp's models.
+        from .twofactor import services as twofactor
 
         need = twofactor.staff_requirement(request)
         if need is None:

@@ -6,6 +6,7 @@ consents, codes and two-factor build on it.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +25,7 @@ class PortalAccount(models.Model):
         verbose_name=_("parties"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    # Registration, login and first login (accounts-core: see flows.py and auth.py).
+    # Registration, login and first login (accounts-core: see flows/ and auth.py).
     email_verified_at = models.DateTimeField(
         _("email address confirmed"),
         null=True,
@@ -110,6 +111,10 @@ class RegistrationCodeQuerySet(models.QuerySet):
         if status == Status.EXPIRED:
             return self.filter(used_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now)
         return self
+
+    def for_listing(self):
+        """With party, contract and company (the staff admin shows all three)."""
+        return self.select_related("party", "contract", "company")
 
 
 class RegistrationCode(models.Model):
@@ -207,6 +212,16 @@ class RegistrationCode(models.Model):
         return self.status == self.Status.ACTIVE
 
 
+class CodeRequestQuerySet(models.QuerySet):
+    def open(self):
+        """Requests staff have not handled yet."""
+        return self.filter(handled=False)
+
+    def for_listing(self):
+        """With party, contract and company (the staff admin shows all three)."""
+        return self.select_related("party", "contract", "company")
+
+
 class CodeRequest(models.Model):
     """A tenant without a code asked for one online. Staff handle it by sending a letter.
 
@@ -261,6 +276,8 @@ class CodeRequest(models.Model):
         related_name="+",
     )
 
+    objects = CodeRequestQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("code request")
         verbose_name_plural = _("code requests")
@@ -273,6 +290,12 @@ class CodeRequest(models.Model):
     @property
     def matched(self):
         return self.party_id is not None
+
+
+class CompanyLetterSettingsQuerySet(models.QuerySet):
+    def for_listing(self):
+        """With the company (the staff admin lists the settings by company)."""
+        return self.select_related("company")
 
 
 class CompanyLetterSettings(models.Model):
@@ -319,6 +342,8 @@ class CompanyLetterSettings(models.Model):
         blank=True,
         help_text=_("Address of the registration page printed on letters. Empty: the portal-wide address."),
     )
+
+    objects = CompanyLetterSettingsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("letter settings")
@@ -439,6 +464,41 @@ class RegistrationClaimQuerySet(models.QuerySet):
     def awaiting_activation(self):
         """Matched claims whose activation code has not been entered yet."""
         return self.filter(status=RegistrationClaim.Status.MATCHED, activated_at__isnull=True)
+
+    def in_state(self, state):
+        """Claims in a state of the staff's work: "awaiting" a match (email confirmed), "unconfirmed"
+        (pending, email not confirmed yet), "matched" (activation code not entered yet),
+        "activated", "rejected". Any other value: all claims."""
+        Status = RegistrationClaim.Status
+        if state == "awaiting":
+            return self.awaiting_match()
+        if state == "unconfirmed":
+            return self.filter(status=Status.PENDING, account__email_verified_at__isnull=True)
+        if state == "matched":
+            return self.awaiting_activation()
+        if state == "activated":
+            return self.filter(activated_at__isnull=False)
+        if state == "rejected":
+            return self.filter(status=Status.REJECTED)
+        return self
+
+    def in_work_order(self):
+        """With account, company and party; staff's work first: confirmed and waiting for a
+        match, then waiting for the tenant's confirmation, then waiting for activation, then
+        the rest; oldest first within each."""
+        Status = RegistrationClaim.Status
+        work_order = Case(
+            When(status=Status.PENDING, account__email_verified_at__isnull=False, then=Value(0)),
+            When(status=Status.PENDING, then=Value(1)),
+            When(status=Status.MATCHED, activated_at__isnull=True, then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        )
+        return (
+            self.select_related("account__user", "company", "party")
+            .annotate(_work_order=work_order)
+            .order_by("_work_order", "created_at", "pk")
+        )
 
 
 class RegistrationClaim(models.Model):

@@ -36,27 +36,17 @@ def _url_or_empty(name):
         return ""
 
 
-def _site_root(parent):
-    """The root page of the site ``parent`` belongs to (its top page outside any site)."""
-    site = parent.get_site()
-    if site is not None:
-        return site.root_page
-    if parent.depth <= 2:
-        return parent
-    return parent.get_ancestors().filter(depth=2).first()
-
-
 class OnePerSiteMixin:
     """At most one page of this type in each site (Wagtail's ``max_count`` counts all sites,
     so a second site could not get its own login page). Put it before ``Page`` in the bases."""
 
     @classmethod
     def can_create_at(cls, parent):
+        from . import services  # not at import time: models.py imports this module
+
         if not super().can_create_at(parent):
             return False
-        if parent.depth == 1:  # a new site root: one of this type among the tree's top pages
-            return not cls.objects.child_of(parent).exists()
-        return not cls.objects.descendant_of(_site_root(parent), inclusive=True).exists()
+        return not services.site_has_page_of_type(cls, parent)
 
 
 class PortalStepPage(Page):
@@ -262,20 +252,19 @@ class AccountPage(OnePerSiteMixin, Page):
 
     def get_account_context(self, request):
         """Context for a full portal session: ``account``, ``email``, ``parties``,
-        ``two_factor`` (``twofactor.TwoFactorStatus`` or None without django-otp), ``urls``."""
+        ``two_factor`` (``twofactor.services.TwoFactorStatus`` or None without django-otp), ``urls``."""
         from ..core.adapter import get_adapter
-        from ..tenancy.models import Party
-        from . import auth
+        from . import auth, services
 
         account = auth.get_account(request.user)
         module = auth.twofactor_module()
         return {
             "account": account,
             "email": get_adapter().user_email(request.user),
-            "parties": Party.objects.visible_to(request.user).select_related("company"),
+            "parties": services.tenant_parties(request.user),
             "two_factor": module.status(request.user) if module else None,
             "two_factor_required": auth.policy_requires_two_factor(request.user),
-            "consents": account.consents.current().order_by("kind", "-given_at"),
+            "consents": services.current_consents(account),
             "urls": {
                 name: _url_or_empty(name)
                 for name in (

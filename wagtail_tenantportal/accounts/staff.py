@@ -1,10 +1,11 @@
 """Staff actions on portal accounts and "verify later" registrations: the services behind the
-admin (``admin_accounts.py``). Views stay thin; every action writes an entry to Wagtail's
-audit log (actions below, registered in ``cms_hooks.py``).
+admin (``admin_claims.py``, ``admin_accounts.py``). Views stay thin; every action writes an
+entry to Wagtail's audit log (actions below, registered in ``cms_hooks.py``).
 
 Matching and rejecting a registration are ``flows.match_claim`` / ``flows.reject_claim``;
 this module adds printing the activation letter, deactivating a link to a party, resetting
-two-factor and sending the verification mail again.
+two-factor and sending the verification mail again, and reads the two-factor devices staff
+see (``two_factor_devices``, ``account_devices``; empty without django-otp).
 """
 
 import logging
@@ -181,6 +182,31 @@ def two_factor_devices(users):
     for row in rows:
         result[row["user_id"]]["backup_codes"] += row["n_tokens"]
     return result
+
+
+def account_devices(user):
+    """The user's two-factor devices as dicts (``kind``, ``name``, ``confirmed``, ``detail``)."""
+    if not apps.is_installed("django_otp"):
+        return []
+    from django_otp.plugins.otp_email.models import EmailDevice
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    devices = []
+    for device in TOTPDevice.objects.filter(user=user).order_by("pk"):
+        devices.append(
+            {"kind": _("Authenticator app"), "name": device.name, "confirmed": device.confirmed, "detail": ""}
+        )
+    for device in EmailDevice.objects.filter(user=user).order_by("pk"):
+        devices.append(
+            {"kind": _("Codes by email"), "name": device.name, "confirmed": device.confirmed, "detail": ""}
+        )
+    for device in StaticDevice.objects.filter(user=user).order_by("pk").prefetch_related("token_set"):
+        detail = _("%(count)s unused codes") % {"count": len(device.token_set.all())}
+        devices.append(
+            {"kind": _("Backup codes"), "name": device.name, "confirmed": device.confirmed, "detail": detail}
+        )
+    return devices
 
 
 def reset_two_factor(account, *, user=None, request=None):

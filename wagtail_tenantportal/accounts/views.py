@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods
 from ..core import session
 from ..core.adapter import get_adapter
 from ..core.context import portal_context, portal_renderer
-from ..tenancy.models import Company, Contract, Party
-from . import auth, flows
+from ..tenancy.models import Company
+from . import auth, flows, services
 from .forms import (
     ActivationForm,
     AddContractForm,
@@ -35,7 +35,7 @@ from .forms import (
     PortalPasswordChangeForm,
     PortalSetPasswordForm,
 )
-from .models import Consent, RegistrationClaim
+from .models import RegistrationClaim
 
 TEMPLATE_DIR = "wagtail_tenantportal/accounts/"
 
@@ -145,7 +145,7 @@ class RegisterView:
     def get_company(self, request, companies):
         slug = self.company_slug or request.POST.get("company") or request.GET.get("company")
         if slug:
-            company = companies.filter(slug=slug).first()
+            company = services.company_by_slug(companies, slug)
             if company is None:
                 raise Http404("No such company")
             return company
@@ -170,7 +170,7 @@ class RegisterView:
             return HttpResponseRedirect(reverse("wagtail_tenantportal:account"))
         companies = self.get_companies(request)
         company = self.get_company(request, companies)
-        has_code_flow = companies.filter(registration_flow=Company.RegistrationFlow.CODE_FIRST).exists()
+        has_code_flow = services.offers_code_registration(companies)
         wants_code = (request.GET.get("flow") or request.POST.get("flow")) == "code" and has_code_flow
         form_class = self.form_class_for(company, wants_code)
         if company is not None and not get_adapter().is_open_for_signup(request, company):
@@ -439,7 +439,7 @@ def email_change_view(request):
 @session.portal_state_required(session.PENDING_MATCH, session.ACTIVATION_REQUIRED, session.OK)
 def activate_view(request):
     account = auth.get_account(request.user)
-    claims = list(account.claims.select_related("company").order_by("-created_at"))
+    claims = list(services.account_claims(account))
     waiting = [c for c in claims if c.status == RegistrationClaim.Status.MATCHED and c.activated_at is None]
     if not waiting and not any(c.status == RegistrationClaim.Status.PENDING for c in claims):
         if session.portal_state(request) == session.OK:
@@ -466,7 +466,7 @@ def contact_check_view(request):
         flows.save_contact_data(account, **{name: form.cleaned_data[name] for name in form.Meta.fields})
         messages.success(request, _("Thank you: your contact data are saved."))
         return redirect_to_next_step(request, _next_url(request))
-    parties = Party.objects.visible_to(request.user).select_related("company")
+    parties = services.tenant_parties(request.user)
     return render_portal(
         request,
         "contact_check.html",
@@ -502,18 +502,17 @@ def add_contract_view(request):
 def consents_view(request):
     """The consents given, and the e-delivery consent to give or withdraw."""
     account = auth.get_account(request.user)
-    current = account.consents.current()
     # An unticked check box sends nothing: bind the form to every POST, even an empty one.
     form = EDeliveryForm(
         request.POST if request.method == "POST" else None,
-        initial={"e_delivery": current.filter(kind=Consent.Kind.E_DELIVERY).exists()},
+        initial={"e_delivery": services.gives_e_delivery(account)},
     )
     if request.method == "POST" and form.is_valid():
         if flows.set_e_delivery(account, form.cleaned_data["e_delivery"]):
             messages.success(request, _("Your choice is saved."))
         return HttpResponseRedirect(reverse("wagtail_tenantportal:consents"))
     return render_portal(
-        request, "consents.html", {"form": form, "consents": current.order_by("kind", "-given_at")}
+        request, "consents.html", {"form": form, "consents": services.current_consents(account)}
     )
 
 
@@ -524,20 +523,15 @@ def consents_view(request):
 @session.portal_login_required
 def account_view(request):
     account = auth.get_account(request.user)
-    contracts = (
-        Contract.objects.visible_to(request.user)
-        .select_related("company", "unit", "unit__property")
-        .order_by("company__name", "number")
-    )
     return render_portal(
         request,
         "account.html",
         {
             "account": account,
             "email": get_adapter().user_email(request.user),
-            "contracts": contracts,
-            "claims": account.claims.select_related("company").exclude(activated_at__isnull=False),
-            "consents": account.consents.current().order_by("kind", "-given_at"),
+            "contracts": services.account_contracts(request.user),
+            "claims": services.open_claims(account),
+            "consents": services.current_consents(account),
             "two_factor_url": _two_factor_url(),
         },
     )

@@ -34,6 +34,7 @@ def register_code_log_actions(actions):
 
 # Hooks of the other parts of the accounts app:
 # - account_hooks: registration and login (audit-log actions);
-# - twofactor_hooks: two-factor (admin URLs and account menu item, audit-log actions, page privacy);
+# - twofactor.hooks: two-factor (admin URLs and account menu item, audit-log actions, page privacy);
 # - cms_hooks: staff admin of accounts and registrations to match (viewsets, audit-log actions).
-from . import account_hooks, cms_hooks, twofactor_hooks  # noqa: E402, F401
+from . import account_hooks, cms_hooks  # noqa: E402, F401
+from .twofactor import hooks as twofactor_hooks  # noqa: E402, F401

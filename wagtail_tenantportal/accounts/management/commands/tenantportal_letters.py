@@ -11,7 +11,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from wagtail_tenantportal.accounts import services
-from wagtail_tenantportal.tenancy.models import Company, Contract, Party, Property
+from wagtail_tenantportal.tenancy.models import Contract
 
 
 class Command(BaseCommand):
@@ -44,31 +44,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        company = prop = None
-        if options["company"]:
-            company = Company.objects.filter(slug=options["company"]).first()
-            if company is None:
-                raise CommandError(f"No company with slug {options['company']!r}.")
-        elif options["property"] or options["party"]:
-            raise CommandError("--property and --party need --company (ERP ids are unique per company).")
-        else:
-            raise CommandError("Choose the parties: --company SLUG [--property ERP_ID] [--party ERP_ID ...].")
-        if options["property"]:
-            prop = Property.objects.filter(company=company, erp_id=options["property"]).first()
-            if prop is None:
-                raise CommandError(f"No property {options['property']!r} in {company}.")
-        parties = None
-        if options["party"]:
-            found = dict(
-                Party.objects.filter(company=company, erp_id__in=options["party"]).values_list("erp_id", "pk")
-            )
-            missing = [erp_id for erp_id in options["party"] if erp_id not in found]
-            if missing:
-                raise CommandError(f"Unknown parties in {company}: {', '.join(missing)}")
-            parties = list(found.values())
+        company, prop, parties = self._choice(options)
         if not options["dry_run"] and not options["output"]:
             raise CommandError("Give the output file with -o FILE (or use --dry-run).")
-
         selection = services.select_parties(
             company=company,
             property=prop,
@@ -85,7 +63,35 @@ class Command(BaseCommand):
             )
             self._report_skipped(batch)
             return
-        path = options["output"]
+        self._print(selection, options["output"], **kwargs)
+
+    def _choice(self, options):
+        """``(company, property_or_None, party_ids_or_None)`` named by the options."""
+        if not options["company"]:
+            if options["property"] or options["party"]:
+                raise CommandError("--property and --party need --company (ERP ids are unique per company).")
+            raise CommandError("Choose the parties: --company SLUG [--property ERP_ID] [--party ERP_ID ...].")
+        company = services.get_company(options["company"])
+        if company is None:
+            raise CommandError(f"No company with slug {options['company']!r}.")
+        prop = None
+        if options["property"]:
+            prop = services.get_property(company, options["property"])
+            if prop is None:
+                raise CommandError(f"No property {options['property']!r} in {company}.")
+        parties = None
+        if options["party"]:
+            found = {
+                party.erp_id: party.pk for party in services.parties_by_erp_id(options["party"], company)
+            }
+            missing = [erp_id for erp_id in options["party"] if erp_id not in found]
+            if missing:
+                raise CommandError(f"Unknown parties in {company}: {', '.join(missing)}")
+            parties = list(found.values())
+        return company, prop, parties
+
+    def _print(self, selection, path, **kwargs):
+        """Issue the codes and write the PDF to ``path`` (removed again if nothing was printed)."""
         try:
             with open(path, "wb") as out:
                 batch = services.issue_letters(selection, out, **kwargs)
@@ -102,7 +108,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             self.style.SUCCESS(
-                f"{batch.count} letters written to {options['output']}; {len(batch.skipped)} parties skipped."
+                f"{batch.count} letters written to {path}; {len(batch.skipped)} parties skipped."
             )
         )
         self._report_skipped(batch)

@@ -1,10 +1,10 @@
 """Forms of the two-factor pages (portal and admin). They only check the shape of the input;
-``twofactor.py`` checks codes and passwords."""
+``services.py`` checks codes and passwords."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import twofactor
+from . import services as twofactor
 
 CODE_LABELS = {
     twofactor.TOTP: _("Code from your authenticator app"),

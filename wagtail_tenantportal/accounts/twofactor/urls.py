@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import twofactor_views as views
+from . import views
 
 urlpatterns = [
     path("", views.portal_setup, name="two_factor_setup"),

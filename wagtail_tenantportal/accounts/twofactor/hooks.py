@@ -11,16 +11,17 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.models import BaseViewRestriction
 
-from ..core import session
-from . import admin_twofactor, twofactor
-from .twofactor_views import ADMIN
+from ...core import session
+from . import admin
+from . import services as twofactor
+from .views import ADMIN
 
 LOGIN_RESTRICTIONS = (BaseViewRestriction.LOGIN, BaseViewRestriction.GROUPS)
 
 
 @hooks.register("register_admin_urls")
 def register_two_factor_admin_urls():
-    return admin_twofactor.urlpatterns()
+    return admin.urlpatterns()
 
 
 @hooks.register("register_account_menu_item")

@@ -30,12 +30,12 @@ from django.utils.translation import ngettext
 from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
 
-from ..core.conf import portal_settings
-from ..core.ratelimit import RateLimit
-from ..tenancy.models import Contract, ContractParty, Party
-from . import codes
-from .letters import Letter, LetterRenderer
-from .models import AccountParty, CodeRequest, CompanyLetterSettings, RegistrationCode
+from ...core.conf import portal_settings
+from ...core.ratelimit import RateLimit
+from ...tenancy.models import Contract, ContractParty, Party
+from .. import codes
+from ..letters import Letter, LetterRenderer
+from ..models import AccountParty, CodeRequest, CompanyLetterSettings, RegistrationCode
 
 ACTION_ISSUED = "tenantportal.code_issued"
 ACTION_REVOKED = "tenantportal.code_revoked"
@@ -605,7 +605,7 @@ def request_code(contract_number, last_name, *, company=None, ip=None, message="
     instead of a duplicate. Raises ``TooManyAttempts`` when the client address made too many
     requests.
     """
-    from .signals import code_requested
+    from ..signals import code_requested
 
     now = now or timezone.now()
     limiter = RateLimit.for_scope("code_request_ip")

@@ -45,12 +45,12 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.log_actions import log
 
-from ..core import session
-from ..core.adapter import get_adapter
-from ..core.conf import portal_settings
-from ..core.ratelimit import RateLimit
-from ..tenancy.models import Company
-from . import auth
+from ...core import session
+from ...core.adapter import get_adapter
+from ...core.conf import portal_settings
+from ...core.ratelimit import RateLimit
+from ...tenancy.models import Company
+from .. import auth
 
 PENDING_SESSION_KEY = "tenantportal_2fa_pending"
 REAUTH_SESSION_KEY = "tenantportal_2fa_reauth"
@@ -410,7 +410,7 @@ def finish_second_factor(request, pending, device):
     auth.complete_login(request, pending.user, remember=pending.remember, device=device)
     if pending.next_url:
         return pending.next_url
-    from ..core.adapter import get_adapter
+    from ...core.adapter import get_adapter
 
     return get_adapter().get_login_redirect_url(request)
 

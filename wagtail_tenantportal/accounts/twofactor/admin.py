@@ -1,6 +1,6 @@
 """Two-factor for the Wagtail admin: the code entry after the Wagtail login and the set-up pages.
 
-Registered with ``register_admin_urls`` (see ``twofactor_hooks.py``) under
+Registered with ``register_admin_urls`` (see ``hooks.py``) under
 ``<admin>/tenantportal/two-factor/``. ``StaffTwoFactorMiddleware`` leads admin users here
 (``STAFF_TWO_FACTOR``); these views are exempt from its redirect and check the session
 themselves. The Wagtail login itself stays Wagtail's.
@@ -12,10 +12,10 @@ from django.utils.http import urlencode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from ..core import session
-from . import twofactor
-from . import twofactor_views as views
-from .twofactor_views import ADMIN, manage_view
+from ...core import session
+from . import services as twofactor
+from . import views
+from .views import ADMIN, manage_view
 
 
 @sensitive_post_parameters()

@@ -1,8 +1,8 @@
 """Two-factor pages: the verify step of the login and the set-up pages.
 
-The same views serve the portal (``twofactor_urls.py``, templates extending the portal layout)
-and the Wagtail admin (``admin_twofactor.py``, admin-styled templates): a ``Surface`` names
-the URLs, templates and access rules of each. The business logic is in ``twofactor.py``.
+The same views serve the portal (``urls.py``, templates extending the portal layout)
+and the Wagtail admin (``admin.py``, admin-styled templates): a ``Surface`` names
+the URLs, templates and access rules of each. The business logic is in ``services.py``.
 """
 
 from dataclasses import dataclass, field
@@ -20,11 +20,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from ..core import session
-from ..core.adapter import get_adapter
-from ..core.context import portal_context
-from . import twofactor
-from .twofactor_forms import CodeForm, ConfirmPasswordForm, RemoveMethodForm
+from ...core import session
+from ...core.adapter import get_adapter
+from ...core.context import portal_context
+from . import services as twofactor
+from .forms import CodeForm, ConfirmPasswordForm, RemoveMethodForm
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,22 @@ def _chosen_method(request, methods):
     return method if method in methods else (methods[0] if methods else None)
 
 
+def _backup_codes_left_message(request, user):
+    """After a login with a backup code: how many are left (a warning when two or fewer)."""
+    left = twofactor.backup_codes_left(user)
+    level = messages.WARNING if left <= 2 else messages.INFO
+    messages.add_message(
+        request,
+        level,
+        ngettext(
+            "You have logged in with a backup code. %(count)d backup code is left.",
+            "You have logged in with a backup code. %(count)d backup codes are left.",
+            left,
+        )
+        % {"count": left},
+    )
+
+
 def _verify_page(request, surface, user, *, on_success, extra=None):
     """The code form for ``user``; ``on_success(device)`` returns the response after a correct code."""
     methods = twofactor.available_methods(user)
@@ -167,18 +183,7 @@ def _verify_page(request, surface, user, *, on_success, extra=None):
                     form.add_error("code", exc.message)
                 else:
                     if method == twofactor.BACKUP:
-                        left = twofactor.backup_codes_left(user)
-                        level = messages.WARNING if left <= 2 else messages.INFO
-                        messages.add_message(
-                            request,
-                            level,
-                            ngettext(
-                                "You have logged in with a backup code. %(count)d backup code is left.",
-                                "You have logged in with a backup code. %(count)d backup codes are left.",
-                                left,
-                            )
-                            % {"count": left},
-                        )
+                        _backup_codes_left_message(request, user)
                     return on_success(device)
     context = {
         "form": form,
@@ -403,7 +408,7 @@ def portal_view(view):
     return login_not_required(sensitive_post_parameters()(view))
 
 
-# Portal URL callables (the admin wraps the same views in admin_twofactor.py).
+# Portal URL callables (the admin wraps the same views in admin.py).
 portal_verify = portal_view(verify)
 portal_setup = portal_view(manage_view(PORTAL)(setup))
 portal_reauth = portal_view(manage_view(PORTAL)(reauth))

@@ -1,0 +1,178 @@
+"""What every flow shares: the audit-log actions, the errors (``FlowError`` and its
+subclasses, with messages safe to show), attempt limits, and mails rendered in the request
+and queued for sending."""
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ...core import mail
+from ...core.adapter import get_adapter
+from ...core.ratelimit import RateLimit
+from .. import services
+from ..models import AccountParty
+
+logger = logging.getLogger(__name__)
+
+ACTION_REGISTERED = "tenantportal.account_registered"
+ACTION_EMAIL_CONFIRMED = "tenantportal.email_confirmed"
+ACTION_CLAIM_MATCHED = "tenantportal.claim_matched"
+ACTION_CLAIM_REJECTED = "tenantportal.claim_rejected"
+ACTION_ACTIVATED = "tenantportal.account_activated"
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+class FlowError(Exception):
+    """A step failed; ``message`` is translated and safe to show to anybody."""
+
+    message = _("Something went wrong. Please try again.")
+
+    def __init__(self, message=None):
+        if message is not None:
+            self.message = message
+        super().__init__(str(self.message))
+
+
+class TooManyAttempts(FlowError):
+    """An attempt limit locked the action; ``retry_after`` seconds until it ends."""
+
+    def __init__(self, retry_after):
+        self.retry_after = max(1, int(retry_after + 0.999))
+        minutes = max(1, (self.retry_after + 59) // 60)
+        super().__init__(
+            ngettext(
+                "Too many attempts. Please try again in %(minutes)d minute.",
+                "Too many attempts. Please try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes}
+        )
+
+
+class RegistrationInvalid(FlowError):
+    """The registration details do not fit a valid registration code (one message for all causes)."""
+
+    message = services.RegistrationCodeInvalid.message
+
+
+class LoginFailed(FlowError):
+    message = _(
+        "The email address or the password is not correct. Please note that upper and lower case "
+        "matter in the password."
+    )
+
+
+class VerificationInvalid(FlowError):
+    message = _(
+        "This code is not valid. A code is valid for 15 minutes and for five attempts; you can request a "
+        "new email."
+    )
+
+
+class VerificationLinkInvalid(FlowError):
+    message = _(
+        "This confirmation link is not valid any more: it has expired, was already used, or a newer email "
+        "replaced it. You can request a new email."
+    )
+
+
+class EmailUnavailable(FlowError):
+    message = _("This email address cannot be used for your account. Please choose another one.")
+
+
+class ActivationInvalid(FlowError):
+    message = _(
+        "This activation code is not valid. Please check the code printed on our letter; if it has "
+        "expired, please contact us."
+    )
+
+
+def _limit(scope, *keys):
+    """Raise ``TooManyAttempts`` if any key of ``scope`` is locked; return the limiter."""
+    limiter = RateLimit.for_scope(scope)
+    wait = max((limiter.locked_for(key) for key in keys if key), default=0)
+    if wait > 0:
+        raise TooManyAttempts(wait)
+    return limiter
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def normalise_email(email):
+    """Email addresses are compared and stored in lower case without surrounding spaces."""
+    return str(email or "").strip().lower()
+
+
+def client_ip(request):
+    return get_adapter().get_client_ip(request) if request is not None else None
+
+
+def _dummy_password_hash(password):
+    # Same work as a real account creation or login, so the time taken does not tell.
+    get_user_model()().set_password(password)
+
+
+def _render(template_prefix, email, context, *, request=None, company=None):
+    """The rendered message, or None (logged) if rendering failed."""
+    try:
+        return get_adapter().render_mail(template_prefix, email, context, request=request, company=company)
+    except Exception:  # a template problem must not undo the step; the tenant can retry
+        logger.exception("Could not render the %s mail", template_prefix)
+        return None
+
+
+def _send(template_prefix, email, context, *, request=None, company=None, deliver=True):
+    """Render the mail now and queue its sending (``mail.send_later``): the request never
+    waits for the mail server, so its duration does not tell whether an account exists.
+
+    True if the mail was rendered and queued. ``deliver=False`` does the same rendering and
+    queues nothing (the unknown-address branch of the enumeration-safe flows).
+    """
+    message = _render(template_prefix, email, context, request=request, company=company)
+    if message is None or not deliver:
+        return False
+    mail.send_later(message)
+    return True
+
+
+def _placeholder_user():
+    """An unsaved user standing in for an unknown address (never stored, never mailed)."""
+    return get_user_model()()
+
+
+def _absolute(request, path):
+    return get_adapter().build_absolute_uri(request, path)
+
+
+def _notify_email_in_use(request, email, *, company=None):
+    user = get_adapter().find_user_by_email(email)
+    if user is None:
+        return
+    _send(
+        "email_in_use",
+        email,
+        {
+            "user": user,
+            "login_url": _absolute(request, reverse("wagtail_tenantportal:login")),
+            "password_reset_url": _absolute(request, reverse("wagtail_tenantportal:password_reset")),
+        },
+        request=request,
+        company=company,
+    )
+
+
+def _link_party(account, party, *, now):
+    """Link ``party`` to ``account``: a new active link, or the inactive one made active again."""
+    link, created = AccountParty.objects.get_or_create(
+        account=account, party=party, defaults={"active": True, "linked_at": now}
+    )
+    if not created and not link.active:
+        link.active, link.linked_at = True, now
+        link.save(update_fields=["active", "linked_at"])
+    return link

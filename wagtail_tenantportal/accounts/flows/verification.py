@@ -1,0 +1,310 @@
+"""Email verification: a link and a 6-digit code per mail, confirming a registration's
+address or a new address (email change); resending; the registration that waits for its
+code in this browser session."""
+
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from wagtail.log_actions import log
+
+from ...core.adapter import get_adapter
+from ...core.conf import portal_settings
+from ..models import (
+    EmailVerification,
+    PortalAccount,
+)
+from ..signals import email_confirmed
+from .common import (
+    ACTION_EMAIL_CONFIRMED,
+    EmailUnavailable,
+    VerificationInvalid,
+    VerificationLinkInvalid,
+    _absolute,
+    _limit,
+    _notify_email_in_use,
+    _placeholder_user,
+    _send,
+    client_ip,
+    normalise_email,
+)
+
+#: Session key of a registration that still waits for the email code (see ``register_*``).
+PENDING_VERIFICATION_SESSION_KEY = "_tenantportal_pending_verification"
+
+_CODE_SALT = "wagtail_tenantportal.accounts.email_code"
+_LINK_SALT = "wagtail_tenantportal.accounts.email_link"
+
+
+def _hash_code(verification_uuid, code):
+    return salted_hmac(_CODE_SALT, f"{verification_uuid}:{code}", algorithm="sha256").hexdigest()
+
+
+def make_link_token(verification):
+    """Signed, timestamped token naming ``verification`` (for the link in the mail)."""
+    return signing.TimestampSigner(salt=_LINK_SALT).sign(verification.uuid.hex)
+
+
+def start_email_verification(account, email=None, *, purpose=None, now=None):
+    """A new verification for ``email`` (default: the user's address); returns ``(record, code)``.
+
+    Earlier open verifications of the account are superseded (their link and code stop
+    working). The 6-digit code is drawn with ``secrets`` and only its HMAC is stored.
+    """
+    now = now or timezone.now()
+    email = normalise_email(email or get_adapter().user_email(account.user))
+    purpose = purpose or EmailVerification.Purpose.REGISTRATION
+    code = f"{secrets.randbelow(10**6):06d}"
+    verification_uuid = uuid.uuid4()
+    with transaction.atomic():
+        EmailVerification.objects.open().filter(account=account).update(superseded_at=now)
+        verification = EmailVerification.objects.create(
+            uuid=verification_uuid,
+            account=account,
+            email=email,
+            purpose=purpose,
+            code_hash=_hash_code(verification_uuid, code),
+            created_at=now,
+            code_expires_at=now + timedelta(seconds=int(portal_settings.EMAIL_CODE_SECONDS)),
+        )
+    return verification, code
+
+
+def send_verification_mail(request, verification, code, *, deliver=True):
+    """Mail the link and the code of ``verification`` to its address (queued, see ``_send``).
+
+    ``deliver=False`` renders the mail and queues nothing."""
+    path = reverse("wagtail_tenantportal:verify_email", kwargs={"token": make_link_token(verification)})
+    return _send(
+        "email_verification",
+        verification.email,
+        {
+            "user": verification.account.user,
+            "code": code,
+            "verify_url": _absolute(request, path),
+            "code_url": _absolute(request, reverse("wagtail_tenantportal:verify_email_code")),
+            "link_hours": int(portal_settings.EMAIL_VERIFICATION_LINK_SECONDS) // 3600,
+            "code_minutes": int(portal_settings.EMAIL_CODE_SECONDS) // 60,
+            "purpose": verification.purpose,
+        },
+        request=request,
+        deliver=deliver,
+    )
+
+
+def _confirm(verification, *, now):
+    """Mark ``verification`` confirmed and apply it: the account's email counts as verified,
+    and a new address replaces the user's old one. Returns the account."""
+    adapter = get_adapter()
+    account = verification.account
+    user = account.user
+    with transaction.atomic():
+        changed = (
+            EmailVerification.objects.open()
+            .filter(pk=verification.pk)
+            .update(confirmed_at=now, attempts=F("attempts"))
+        )
+        if not changed:
+            raise VerificationLinkInvalid()
+        if normalise_email(adapter.user_email(user)) != verification.email:
+            other = adapter.find_user_by_email(verification.email)
+            if other is not None and other.pk != user.pk:
+                raise EmailUnavailable()
+            adapter.set_user_email(user, verification.email)
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError as error:
+                raise EmailUnavailable() from error
+        EmailVerification.objects.open().filter(account=account).update(superseded_at=now)
+        PortalAccount.objects.filter(pk=account.pk).update(email_verified_at=now)
+        account.email_verified_at = now
+        log(account, ACTION_EMAIL_CONFIRMED, user=user, data={"purpose": verification.purpose})
+    email_confirmed.send(sender=PortalAccount, account=account)
+    return account
+
+
+def confirm_email_link(token, *, now=None):
+    """Confirm the address behind a link token (POST only); return the ``PortalAccount``.
+
+    Raises ``VerificationLinkInvalid`` for a forged, expired (``EMAIL_VERIFICATION_LINK_SECONDS``),
+    used or superseded link, ``EmailUnavailable`` if the new address was taken meanwhile.
+    """
+    now = now or timezone.now()
+    max_age = int(portal_settings.EMAIL_VERIFICATION_LINK_SECONDS)
+    try:
+        value = signing.TimestampSigner(salt=_LINK_SALT).unsign(str(token), max_age=max_age)
+        verification_uuid = uuid.UUID(hex=value)
+    except (signing.BadSignature, ValueError) as error:
+        raise VerificationLinkInvalid() from error
+    verification = (
+        EmailVerification.objects.open()
+        .select_related("account__user")
+        .filter(uuid=verification_uuid)
+        .first()
+    )
+    if verification is None:
+        raise VerificationLinkInvalid()
+    return _confirm(verification, now=now)
+
+
+def check_link_token(token):
+    """True if ``token`` is well signed and not expired (for the GET page; confirms nothing)."""
+    try:
+        signing.TimestampSigner(salt=_LINK_SALT).unsign(
+            str(token), max_age=int(portal_settings.EMAIL_VERIFICATION_LINK_SECONDS)
+        )
+    except signing.BadSignature:
+        return False
+    return True
+
+
+def verify_email_code(account, code, *, now=None):
+    """Confirm the account's open verification with the 6-digit ``code``; return the account.
+
+    ``account`` may be None (a registration whose address was already in use): the code
+    then always fails, exactly as a wrong code does. A code counts ``EMAIL_CODE_MAX_ATTEMPTS``
+    tries and lasts ``EMAIL_CODE_SECONDS``; failures also count against the account in the
+    ``email_code`` limit, whose lockout expires. Raises ``VerificationInvalid`` or
+    ``TooManyAttempts``.
+    """
+    now = now or timezone.now()
+    key = f"account:{account.pk}" if account is not None else None
+    limiter = _limit("email_code", key)
+    code = "".join(ch for ch in str(code or "") if not ch.isspace())
+    verification = None
+    if account is not None:
+        verification = (
+            EmailVerification.objects.open().filter(account=account).order_by("-created_at").first()
+        )
+    ok = False
+    if verification is not None and verification.code_expires_at > now:
+        # Count the attempt before comparing, so parallel guesses cannot exceed the limit.
+        counted = (
+            EmailVerification.objects.filter(
+                pk=verification.pk, attempts__lt=int(portal_settings.EMAIL_CODE_MAX_ATTEMPTS)
+            ).update(attempts=F("attempts") + 1)
+            == 1
+        )
+        ok = counted and constant_time_compare(verification.code_hash, _hash_code(verification.uuid, code))
+    if not ok:
+        if key:
+            limiter.hit(key)
+        raise VerificationInvalid()
+    limiter.reset(key)
+    verification.account = account
+    return _confirm(verification, now=now)
+
+
+def resend_verification(request, account):
+    """Send a new verification mail to ``account`` (nothing if already verified).
+
+    Limited per account (``email_send``) and per client address (``email_send_ip``).
+    """
+    ip = client_ip(request)
+    key = f"verify:account:{account.pk}"
+    limiter = _limit("email_send", key)
+    ip_limiter = _limit("email_send_ip", ip)
+    limiter.hit(key)
+    if ip:
+        ip_limiter.hit(ip)
+    open_verification = (
+        EmailVerification.objects.open().filter(account=account).order_by("-created_at").first()
+    )
+    if account.email_verified_at is not None and open_verification is None:
+        return False
+    email = open_verification.email if open_verification else None
+    purpose = open_verification.purpose if open_verification else None
+    verification, code = start_email_verification(account, email, purpose=purpose)
+    return send_verification_mail(request, verification, code)
+
+
+def resend_verification_by_email(request, email):
+    """The "I received no email" form: the same outcome whatever ``email`` is.
+
+    If it belongs to an account that waits for confirmation, a new mail goes out; otherwise
+    nothing happens. Limited per address entered and per client address.
+    """
+    email = normalise_email(email)
+    ip = client_ip(request)
+    key = f"verify:{email}"
+    limiter = _limit("email_send", key)
+    ip_limiter = _limit("email_send_ip", ip)
+    limiter.hit(key)
+    if ip:
+        ip_limiter.hit(ip)
+    user = get_adapter().find_user_by_email(email)
+    account = PortalAccount.objects.filter(user=user).first() if user is not None else None
+    if account is None or account.email_verified_at is not None:
+        # Comparable work to the known-address branch (a mail is rendered), nothing queued.
+        dummy = EmailVerification(
+            uuid=uuid.uuid4(), email=email, account=PortalAccount(user=_placeholder_user())
+        )
+        send_verification_mail(request, dummy, f"{secrets.randbelow(10**6):06d}", deliver=False)
+        return
+    verification, code = start_email_verification(account)
+    send_verification_mail(request, verification, code)
+
+
+def remember_pending_verification(request, account, email):
+    """Let this browser session enter the email code without logging in (``account`` may be
+    None when the address was already in use: the code form then behaves as for a wrong code)."""
+    request.session[PENDING_VERIFICATION_SESSION_KEY] = {
+        "account": account.pk if account is not None else None,
+        "email": email,
+        "at": timezone.now().timestamp(),
+    }
+
+
+def clear_pending_verification(request):
+    request.session.pop(PENDING_VERIFICATION_SESSION_KEY, None)
+
+
+def pending_verification(request):
+    """``(account_or_None, email)`` of the registration this session made, or None.
+
+    Expires with the confirmation link (``EMAIL_VERIFICATION_LINK_SECONDS``).
+    """
+    data = request.session.get(PENDING_VERIFICATION_SESSION_KEY)
+    if not isinstance(data, dict):
+        return None
+    age = timezone.now().timestamp() - float(data.get("at") or 0)
+    if age > int(portal_settings.EMAIL_VERIFICATION_LINK_SECONDS):
+        request.session.pop(PENDING_VERIFICATION_SESSION_KEY, None)
+        return None
+    account = None
+    if data.get("account"):
+        account = PortalAccount.objects.select_related("user").filter(pk=data["account"]).first()
+    return account, data.get("email") or ""
+
+
+def request_email_change(request, account, new_email):
+    """Send a verification mail to ``new_email``; the address changes once it is confirmed.
+
+    The current address gets a notice. If ``new_email`` belongs to another account, its
+    owner gets a notice instead and the caller's answer is the same. Limited like resends.
+    """
+    new_email = normalise_email(new_email)
+    key = f"verify:account:{account.pk}"
+    limiter = _limit("email_send", key)
+    limiter.hit(key)
+    adapter = get_adapter()
+    user = account.user
+    old_email = adapter.user_email(user)
+    other = adapter.find_user_by_email(new_email)
+    if other is not None:
+        if other.pk != user.pk:
+            _notify_email_in_use(request, new_email)
+        return
+    verification, code = start_email_verification(
+        account, new_email, purpose=EmailVerification.Purpose.EMAIL_CHANGE
+    )
+    send_verification_mail(request, verification, code)
+    if old_email and account.email_verified_at is not None:
+        _send("email_change_notice", old_email, {"user": user, "new_email": new_email}, request=request)
