@@ -37,8 +37,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
+from ..admin.viewsets import WithoutViewsMixin
 from ..core.adapter import get_adapter
-from ..tenancy.admin_views import WithoutViewsMixin
 from ..tenancy.models import Company, Contract, ContractParty, Party
 from . import flows, staff
 from .admin_views import CONFIRM_TEMPLATE, PERM_ISSUE, pdf_response
