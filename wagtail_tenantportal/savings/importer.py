@@ -412,7 +412,13 @@ class _Run:
                 "contract_id": contract_id,
             }
             prepared.append((line, (company, values["erp_id"]), data))
-        # Account numbers are unique per company too: a number taken by another account is a row error.
+        accepted = self._with_free_numbers(prepared, counts)
+        self._upsert(SavingsAccount, accepted, counts, ("company_id", "erp_id"), list(SPEC_DATA[ACCOUNTS]))
+
+    def _with_free_numbers(self, prepared, counts):
+        """The prepared account rows whose number no other account of the company has (in the
+        database or earlier in the batch); the others are rejected. Account numbers are unique
+        per company too (one query)."""
         numbers = {}
         if prepared:
             rows = SavingsAccount.objects.filter(
@@ -437,7 +443,7 @@ class _Run:
                 continue
             batch_numbers[number_key] = line
             accepted.append((line, key, data))
-        self._upsert(SavingsAccount, accepted, counts, ("company_id", "erp_id"), list(SPEC_DATA[ACCOUNTS]))
+        return accepted
 
     # ---- holders ----------------------------------------------------------------------------
 

@@ -134,8 +134,16 @@ class ContractViewSet(PortalModelViewSet):
 
     def get_inspect_sections(self, contract):
         next_url = admin_url(m.Contract, "inspect", contract.pk)
+        return [
+            self.parties_section(contract, next_url),
+            self.rent_section(contract, next_url),
+            self.responsible_section(contract),
+        ]
+
+    def parties_section(self, contract, next_url):
+        """The contract's parties, each with a link to change the link row."""
         parties = list(contract.contract_parties.with_party())
-        party_columns = [
+        columns = [
             link_column("party", field_label(m.ContractParty, "party"), m.Party, pk_accessor="party_id"),
             Column("role", label=field_label(m.ContractParty, "role"), accessor="get_role_display"),
             Column("email", label=field_label(m.Party, "email"), accessor="party.email"),
@@ -149,11 +157,20 @@ class ContractViewSet(PortalModelViewSet):
                 next_url=next_url,
             ),
         ]
+        return InspectSection(
+            heading=_("Contract parties"),
+            table=Table(columns, parties),
+            empty_message=_("No parties named on this contract."),
+            actions=[add_link(_("Add contract party"), m.ContractParty, next_url, contract=contract.pk)],
+        )
+
+    def rent_section(self, contract, next_url):
+        """All rent components of the contract, marking those valid today."""
         components = sorted(
             contract.rent_components.all(), key=lambda c: (c.sort_order, c.label, c.valid_from)
         )
         current = {c.pk for c in contract.current_rent_components()}
-        component_columns = [
+        columns = [
             link_column(
                 "label",
                 field_label(m.RentComponent, "label"),
@@ -166,11 +183,20 @@ class ContractViewSet(PortalModelViewSet):
             Column("valid_from", label=field_label(m.RentComponent, "valid_from")),
             BooleanColumn("current", label=_("Valid today"), accessor=lambda c: c.pk in current),
         ]
+        return InspectSection(
+            heading=_("Rent components"),
+            table=Table(columns, components),
+            empty_message=_("No rent components."),
+            actions=[add_link(_("Add rent component"), m.RentComponent, next_url, contract=contract.pk)],
+        )
+
+    def responsible_section(self, contract):
+        """Who answers each topic for this contract (the choice tenants see)."""
         contacts = m.responsible_contacts([contract], [topic for topic, _label in m.Topic.choices])
         responsible = [
             {"topic": label, "person": contacts.get((contract.pk, topic))} for topic, label in m.Topic.choices
         ]
-        responsible_columns = [
+        columns = [
             Column(
                 "topic", label=field_label(m.ContactResponsibility, "topic"), accessor=lambda r: r["topic"]
             ),
@@ -183,24 +209,7 @@ class ContractViewSet(PortalModelViewSet):
                 ),
             ),
         ]
-        return [
-            InspectSection(
-                heading=_("Contract parties"),
-                table=Table(party_columns, parties),
-                empty_message=_("No parties named on this contract."),
-                actions=[add_link(_("Add contract party"), m.ContractParty, next_url, contract=contract.pk)],
-            ),
-            InspectSection(
-                heading=_("Rent components"),
-                table=Table(component_columns, components),
-                empty_message=_("No rent components."),
-                actions=[add_link(_("Add rent component"), m.RentComponent, next_url, contract=contract.pk)],
-            ),
-            InspectSection(
-                heading=_("Responsible contact persons"),
-                table=Table(responsible_columns, responsible),
-            ),
-        ]
+        return InspectSection(heading=_("Responsible contact persons"), table=Table(columns, responsible))
 
 
 class ContractPartyViewSet(PortalModelViewSet):

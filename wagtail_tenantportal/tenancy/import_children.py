@@ -41,15 +41,18 @@ class ChildImporter(FileImporter):
                 parts.append(str(value))
         return " / ".join(parts)
 
-    def process_batch(self, batch):
-        # keep the textual references for messages before they become pks
+    def reference_texts(self, batch):
+        """``{id(row): {column: text}}``: the references as written, for messages, before they become pks."""
         ref_texts = {}
         for slot, _kind, name in self.refs:
             for row in batch:
                 ref_texts.setdefault(id(row), {})[name] = row[1][slot] if type(row[1][slot]) is str else ""
-        self.resolve_references(batch)
-        ppos = self.pos["contract_id"]
-        key_pos = self.key_pos
+        return ref_texts
+
+    def keyed_rows(self, batch):
+        """``[(row, key)]`` with the row's key tuple (None when a key cell is bad); notes the
+        contracts the file names."""
+        ppos, key_pos = self.pos["contract_id"], self.key_pos
         keyed = []
         for row in batch:
             values = row[1]
@@ -58,13 +61,26 @@ class ChildImporter(FileImporter):
                 self.parents.add(contract)
             key = tuple(values[i] for i in key_pos)
             keyed.append((row, None if any(v is BAD for v in key) else key))
+        return keyed
+
+    def existing_rows(self, keyed):
+        """``{key: (pk, *key, *data)}`` of the stored rows of the batch's contracts (one query)."""
+        ppos = self.pos["contract_id"]
         contracts = {values[ppos] for (_l, values, _p), key in keyed if key is not None}
         existing = {}
         if contracts:
-            nkey = len(key_pos)
+            nkey = len(self.key_pos)
             qs = self.model._default_manager.filter(contract_id__in=contracts)
             for rec in qs.values_list("pk", *self.key_attnames, *self.data_attnames):
                 existing[rec[1 : 1 + nkey]] = rec
+        return existing
+
+    def process_batch(self, batch):
+        ref_texts = self.reference_texts(batch)
+        self.resolve_references(batch)
+        keyed = self.keyed_rows(batch)
+        existing = self.existing_rows(keyed)
+        key_pos = self.key_pos
         duplicate = _("duplicate key “%(key)s”: already on line %(line)d, so this row was rejected")
         batch_lines = {}
         to_create, to_update, changed_fields = [], [], set()

@@ -40,6 +40,11 @@ class KeyedImporter(FileImporter):
     def process_batch(self, batch):
         if self.refs:
             self.resolve_references(batch)
+        self.write(self.accepted_by_company(batch))
+
+    def accepted_by_company(self, batch):
+        """``{company: [(line, values)]}`` of the batch's good rows; rows with problems or a key
+        seen before in the file are rejected (and remembered as the cause of later errors)."""
         cpos, kpos = self.cpos, self.kpos
         duplicate = _("duplicate key “%(key)s”: already on line %(line)d, so this row was rejected")
         groups = {}
@@ -63,7 +68,11 @@ class KeyedImporter(FileImporter):
                     )
             else:
                 groups.setdefault(company, []).append((line, values))
+        return groups
 
+    def write(self, groups):
+        """Create the new rows and update the changed ones (one look-up per company)."""
+        kpos = self.kpos
         model, key_attname = self.model, self.key
         data_attnames, data_pos = self.data_attnames, self.data_pos
         attnames = self.attnames

@@ -110,6 +110,7 @@ class FileImporter:
             if column.ref and column.ref != "companies"
         ]
         self.build = self._make_builder()
+        self.convert_row = self._make_converter()
 
     def _make_builder(self):
         """A function ``values -> new model instance``.
@@ -143,15 +144,55 @@ class FileImporter:
         }
         return self.model(**fields, **self.stamp)
 
-    def rows(self, reader):
-        """Yield ``[line, values, problems]`` per record; ``problems`` is None or a list of messages."""
-        ncols = self.ncols
+    def _make_converter(self):
+        """A function ``row -> (values, problems)``: every cell converted into its slot (``BAD``
+        and a message in ``problems`` when it fails; ``problems`` is None for a good row)."""
         cells = self.cells
         template = self.template
-        row_hook = self.row_hook
         too_long_message = too_long
         required_message = _("a value is required")
         cell_message = _("%(column)s: %(problem)s")
+
+        def convert_row(row):
+            values = template.copy()
+            problems = None
+            for index, slot, convert, max_length, required, name in cells:
+                value = row[index].strip()
+                if value:
+                    if convert is None:
+                        if len(value) > max_length or "\x00" in value:
+                            problem = (
+                                too_long_message(max_length)
+                                if len(value) > max_length
+                                else _("contains a NUL character")
+                            )
+                            problems = (problems or []) + [
+                                cell_message % {"column": name, "problem": problem}
+                            ]
+                            values[slot] = BAD
+                        else:
+                            values[slot] = value
+                    else:
+                        try:
+                            values[slot] = convert(value)
+                        except Invalid as exc:
+                            problems = (problems or []) + [cell_message % {"column": name, "problem": exc}]
+                            values[slot] = BAD
+                elif required:
+                    problems = (problems or []) + [
+                        cell_message % {"column": name, "problem": required_message}
+                    ]
+                    values[slot] = BAD
+            return values, problems
+
+        return convert_row
+
+    def rows(self, reader):
+        """Yield ``[line, values, problems]`` per record; ``problems`` is None or a list of messages.
+        A malformed line is rejected and ends the file; ``complete`` tells whether all was read."""
+        ncols = self.ncols
+        convert_row = self.convert_row
+        row_hook = self.row_hook
         last_line = reader.line_num
         while True:
             try:
@@ -185,35 +226,7 @@ class FileImporter:
                     continue
             elif not any(row):
                 continue
-            values = template.copy()
-            problems = None
-            for index, slot, convert, max_length, required, name in cells:
-                value = row[index].strip()
-                if value:
-                    if convert is None:
-                        if len(value) > max_length or "\x00" in value:
-                            problem = (
-                                too_long_message(max_length)
-                                if len(value) > max_length
-                                else _("contains a NUL character")
-                            )
-                            problems = (problems or []) + [
-                                cell_message % {"column": name, "problem": problem}
-                            ]
-                            values[slot] = BAD
-                        else:
-                            values[slot] = value
-                    else:
-                        try:
-                            values[slot] = convert(value)
-                        except Invalid as exc:
-                            problems = (problems or []) + [cell_message % {"column": name, "problem": exc}]
-                            values[slot] = BAD
-                elif required:
-                    problems = (problems or []) + [
-                        cell_message % {"column": name, "problem": required_message}
-                    ]
-                    values[slot] = BAD
+            values, problems = convert_row(row)
             if row_hook is not None:
                 problems = row_hook(values, problems)
             yield [line, values, problems]
