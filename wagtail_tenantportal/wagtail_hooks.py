@@ -1,53 +1,14 @@
-"""Admin wiring of the core app: the "Tenant portal" (Mieterportal) menu group.
+"""Admin wiring of the package: the "Tenant portal" (Mieterportal) menu group.
 
-Sub-apps do not register their own top-level menu entries. They contribute viewsets to one
-group through the hook ``register_tenantportal_admin_viewset`` (same calling convention as
-Wagtail's ``register_admin_viewset``: the function returns a viewset or a list of them)::
-
-    @hooks.register("register_tenantportal_admin_viewset", order=200)
-    def register_ticket_viewsets():
-        return [TicketViewSet("tenantportal_ticket"), ...]
-
-Items appear in hook order (``order`` argument), then in list order. Viewsets that should
-have URLs but no menu entry are registered with Wagtail's plain ``register_admin_viewset``.
+The group and the hook sub-apps contribute to (``register_tenantportal_admin_viewset``) are
+defined in the admin toolkit, ``wagtail_tenantportal.admin.menu``.
 """
 
-from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.viewsets.base import ViewSetGroup
 
-from .core.conf import portal_settings
+from .admin.menu import TenantPortalViewSetGroup, collect_group_items
 
-#: Hook name sub-apps use to put viewsets into the portal's menu group.
-ADMIN_VIEWSET_HOOK = "register_tenantportal_admin_viewset"
-
-
-class TenantPortalViewSetGroup(ViewSetGroup):
-    """The "Tenant portal" menu group; label and position come from the settings object."""
-
-    menu_icon = "home"
-    menu_name = "tenantportal"
-
-    def __init__(self, items):
-        self.items = tuple(items)
-        super().__init__()
-
-    @property
-    def menu_label(self):
-        return portal_settings.ADMIN_MENU_LABEL or _("Tenant portal")
-
-    @property
-    def menu_order(self):
-        return portal_settings.ADMIN_MENU_ORDER
-
-
-def collect_group_items():
-    """The viewsets (and other menu registerables) contributed through ``ADMIN_VIEWSET_HOOK``."""
-    items = []
-    for fn in hooks.get_hooks(ADMIN_VIEWSET_HOOK):
-        result = fn()
-        items.extend(result if isinstance(result, (list, tuple)) else [result])
-    return items
+__all__ = ["TenantPortalViewSetGroup", "register_tenant_portal_group"]
 
 
 @hooks.register("register_admin_viewset")

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from wagtail_tenantportal.tenancy.importer import _decimal, _Invalid, _parse_date
+from wagtail_tenantportal.core.importing import Invalid, decimal_parser, parse_date
 from wagtail_tenantportal.tenancy.models import Company, Contract, ContractParty, Party, Property, Unit
 from wagtail_tenantportal.tenancy.services import EntityCounts, import_master_data
 
@@ -43,7 +43,7 @@ class TestConverters:
         ],
     )
     def test_amounts(self, text, expected):
-        assert _decimal(10, 2, signed=True)(text) == Decimal(expected)
+        assert decimal_parser(10, 2, signed=True)(text) == Decimal(expected)
 
     @pytest.mark.parametrize(
         ("text", "problem"),
@@ -57,8 +57,8 @@ class TestConverters:
         ],
     )
     def test_bad_amounts(self, text, problem):
-        with pytest.raises(_Invalid, match=problem):
-            _decimal(10, 2)(text)
+        with pytest.raises(Invalid, match=problem):
+            decimal_parser(10, 2)(text)
 
     @pytest.mark.parametrize(
         ("text", "expected"),
@@ -69,14 +69,14 @@ class TestConverters:
         ],
     )
     def test_dates(self, text, expected):
-        assert _parse_date(text) == expected
+        assert parse_date(text) == expected
 
     @pytest.mark.parametrize(
         "text", ["2026-02-30", "31.13.2026", "20260131", "2026/01/31", "31.01.26", "morgen"]
     )
     def test_bad_dates(self, text):
-        with pytest.raises(_Invalid, match="is not a date"):
-            _parse_date(text)
+        with pytest.raises(Invalid, match="is not a date"):
+            parse_date(text)
 
 
 @pytest.mark.django_db

@@ -29,7 +29,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
-from ..tenancy.admin_views import WithoutViewsMixin
+from ..admin.viewsets import WithoutViewsMixin
 from ..tenancy.models import Company
 from . import services, staff
 from .admin_claims import TEMPLATE_DIR, RegistrationClaimViewSet, require_permissions, user_email

@@ -31,8 +31,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
+from ..admin.viewsets import WithoutViewsMixin
 from ..core.adapter import get_adapter
-from ..tenancy.admin_views import WithoutViewsMixin
 from . import flows, services, staff
 from .admin_views import CONFIRM_TEMPLATE, PERM_ISSUE, pdf_response
 from .models import RegistrationClaim

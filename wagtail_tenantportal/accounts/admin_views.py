@@ -34,7 +34,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
-from ..tenancy.admin_views import WithoutViewsMixin
+from ..admin.viewsets import WithoutViewsMixin
 from ..tenancy.models import Contract, Party
 from . import codes, services
 from .letters import Letter, LetterRenderer

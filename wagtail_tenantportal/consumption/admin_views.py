@@ -10,14 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.admin.ui.tables import BooleanColumn, Column, Table
 
-from ..tenancy.admin_views import (
-    BaseImportUploadView,
-    ImportUploadViewSet,
-    InspectSection,
-    TenancyModelViewSet,
-    display_headings,
-    field_label,
-)
+from ..admin.uploads import BaseImportUploadView, ImportUploadViewSet
+from ..admin.utils import display_headings, field_label
+from ..admin.viewsets import InspectSection, PortalModelViewSet
 from ..tenancy.models import Unit
 from .importer import FILE_KINDS, import_consumption, upload_file
 from .models import Benchmark, Meter, MonthlyConsumption
@@ -26,7 +21,7 @@ from .models import Benchmark, Meter, MonthlyConsumption
 INSPECT_MONTHS = 36
 
 
-class MeterViewSet(TenancyModelViewSet):
+class MeterViewSet(PortalModelViewSet):
     model = Meter
     name = "tenantportal_meter"
     url_prefix = "tenantportal/meters"
@@ -81,7 +76,7 @@ class MeterViewSet(TenancyModelViewSet):
         return queryset.select_related("company", "unit__property")
 
     def get_inspect_sections(self, meter):
-        values = list(MonthlyConsumption.objects.filter(meter=meter).order_by("-month")[:INSPECT_MONTHS])
+        values = list(meter.monthly_values.order_by("-month")[:INSPECT_MONTHS])
         columns = [
             Column(
                 "month",
@@ -105,7 +100,7 @@ class MeterViewSet(TenancyModelViewSet):
         ]
 
 
-class BenchmarkViewSet(TenancyModelViewSet):
+class BenchmarkViewSet(PortalModelViewSet):
     model = Benchmark
     name = "tenantportal_benchmark"
     url_prefix = "tenantportal/comparison-values"

@@ -9,44 +9,51 @@ Public API (the command ``tenantportal_import_consumption``, the demo and tests 
     result.committed -> bool
 
 Files are processed in ``FILE_KINDS`` order, so monthly values may refer to meters of the
-same run. Cells are parsed with the master-data importer's helpers (German dates and
-numbers, ``;``/``,``/tab separators, UTF-8 or Windows-1252; see ``tenancy/importer.py``).
-Rows go to the database in batches: per batch one look-up of references, one of existing
-rows, one ``bulk_create`` and one ``bulk_update``. Everything runs in one transaction that is
-rolled back for a dry run and, unless ``partial`` is given, when any row was rejected.
-The columns are documented in ``docs/consumption.md``.
+same run. Cells are parsed with the import toolkit (``core.importing``: German dates and
+numbers, ``;``/``,``/tab separators, UTF-8 or Windows-1252). Rows go to the database in
+batches: per batch one look-up of references, one of existing rows, one ``bulk_create`` and
+one ``bulk_update``. Everything runs in one transaction that is rolled back for a dry run
+and, unless ``partial`` is given, when any row was rejected. The columns are documented in
+``docs/consumption.md``.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
-import functools
-import io
 import os
-from dataclasses import dataclass, field
-from itertools import chain
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from ..core.conf import portal_settings
-from ..tenancy.importer import (
+from ..core.importing import (
+    NO_WORDS,
+    YES_WORDS,
+    Column,
     EntityCounts,
+    FileError,
     ImportFile,
+    ImportResult,
+    Invalid,
     RowError,
-    _choice,
-    _decimal,
-    _detect_encoding,
-    _FileError,
-    _Invalid,
-    _parse_date,
-    _short,
+    batched,
+    boolean_parser,
+    choice_parser,
+    commit_or_roll_back,
+    decimal_parser,
+    file_error,
+    header_problem,
+    import_batch_size,
+    import_encodings,
+    kind_from_name,
+    open_csv,
     order_files,
+    parse_date,
+    short,
+    text_parser,
 )
-from ..tenancy.importer import ImportResult as BaseImportResult
 from ..tenancy.models import Company, Property, Unit
 from .models import Benchmark, Kind, MeasuringUnit, Meter, MonthlyConsumption, last_of_month
 
@@ -93,8 +100,8 @@ BASES = {
     "absolut": Benchmark.Basis.PER_UNIT,
     "absolute": Benchmark.Basis.PER_UNIT,
 }
-_YES = {"1", "x", "j", "ja", "y", "yes", "true", "wahr", "geschätzt", "geschaetzt", "estimated"}
-_NO = {"0", "n", "nein", "no", "false", "falsch", "abgelesen", "read"}
+#: "estimated" is yes, "read" (from the meter) is no.
+_flag = boolean_parser(YES_WORDS | {"geschätzt", "geschaetzt", "estimated"}, NO_WORDS | {"abgelesen", "read"})
 
 
 def _month(value):
@@ -109,74 +116,42 @@ def _month(value):
     except ValueError:
         pass
     try:
-        day = _parse_date(value)
-    except _Invalid:
-        raise _Invalid(
-            _("“%(value)s” is not a month (use 10.2026, 2026-10 or 01.10.2026)") % {"value": _short(value)}
+        day = parse_date(value)
+    except Invalid:
+        raise Invalid(
+            _("“%(value)s” is not a month (use 10.2026, 2026-10 or 01.10.2026)") % {"value": short(value)}
         ) from None
     if day.day != 1:
-        raise _Invalid(_("“%(value)s” is not the first day of a month") % {"value": _short(value)})
+        raise Invalid(_("“%(value)s” is not the first day of a month") % {"value": short(value)})
     return day
-
-
-def _flag(value):
-    text = value.lower()
-    if text in _YES:
-        return True
-    if text in _NO:
-        return False
-    raise _Invalid(_("“%(value)s” is not yes or no (use ja/nein or 1/0)") % {"value": _short(value)})
-
-
-def _text(limit):
-    def convert(value):
-        if len(value) > limit:
-            raise _Invalid(
-                ngettext(
-                    "the value is longer than %(max)d character",
-                    "the value is longer than %(max)d characters",
-                    limit,
-                )
-                % {"max": limit}
-            )
-        return value
-
-    return convert
-
-
-@dataclass(frozen=True)
-class _Col:
-    name: str
-    convert: object
-    required: bool = False
 
 
 _SPECS = {
     "meters": [
-        _Col("company", _text(64), True),
-        _Col("erp_id", _text(64), True),
-        _Col("unit", _text(64), True),
-        _Col("kind", _choice(KINDS), True),
-        _Col("measuring_unit", _choice(MEASURING_UNITS)),
-        _Col("conversion_factor", _decimal(12, 5)),
-        _Col("serial_number", _text(64)),
-        _Col("location", _text(120)),
+        Column("company", text_parser(64), True),
+        Column("erp_id", text_parser(64), True),
+        Column("unit", text_parser(64), True),
+        Column("kind", choice_parser(KINDS), True),
+        Column("measuring_unit", choice_parser(MEASURING_UNITS)),
+        Column("conversion_factor", decimal_parser(12, 5)),
+        Column("serial_number", text_parser(64)),
+        Column("location", text_parser(120)),
     ],
     "consumption": [
-        _Col("company", _text(64), True),
-        _Col("meter", _text(64), True),
-        _Col("month", _month, True),
-        _Col("value", _decimal(14, 3), True),
-        _Col("estimated", _flag),
+        Column("company", text_parser(64), True),
+        Column("meter", text_parser(64), True),
+        Column("month", _month, True),
+        Column("value", decimal_parser(14, 3), True),
+        Column("estimated", _flag),
     ],
     "benchmarks": [
-        _Col("company", _text(64), True),
-        _Col("property", _text(64)),
-        _Col("kind", _choice(KINDS), True),
-        _Col("month", _month, True),
-        _Col("value", _decimal(14, 4), True),
-        _Col("measuring_unit", _choice(MEASURING_UNITS)),
-        _Col("basis", _choice(BASES)),
+        Column("company", text_parser(64), True),
+        Column("property", text_parser(64)),
+        Column("kind", choice_parser(KINDS), True),
+        Column("month", _month, True),
+        Column("value", decimal_parser(14, 4), True),
+        Column("measuring_unit", choice_parser(MEASURING_UNITS)),
+        Column("basis", choice_parser(BASES)),
     ],
 }
 _MODELS = {"meters": Meter, "consumption": MonthlyConsumption, "benchmarks": Benchmark}
@@ -200,11 +175,7 @@ _FIELDS = {
 
 def file_kind(name):
     """The kind a file name stands for (``meters.csv`` -> ``meters``), or None."""
-    stem = os.path.basename(name or "").lower()
-    for ext in (".csv", ".txt"):
-        if stem.endswith(ext):
-            stem = stem[: -len(ext)]
-    stem = stem.strip().replace("-", "_").replace(" ", "_")
+    stem = kind_from_name(name)
     aliases = {
         "monthly_consumption": "consumption",
         "monthly_values": "consumption",
@@ -216,15 +187,14 @@ def file_kind(name):
 
 def consumption_file(path, kind=None):
     """An ``ImportFile`` for a file on disk; ``kind`` defaults to the file name. ValueError if unknown."""
-    path = os.fspath(path)
-    name = os.path.basename(path)
+    name = os.path.basename(os.fspath(path))
     kind = kind or file_kind(name)
     if kind not in FILE_KINDS:
         raise ValueError(
             _("Cannot tell what “%(name)s” contains: name the file after one of %(kinds)s.")
             % {"name": name, "kinds": ", ".join(f"{k}.csv" for k in FILE_KINDS)}
         )
-    return ImportFile(name=name, kind=kind, open=functools.partial(io.open, path, "rb"))
+    return ImportFile.from_path(path, kind=kind)
 
 
 def upload_file(uploaded_file, kind=None):
@@ -233,22 +203,12 @@ def upload_file(uploaded_file, kind=None):
     kind = kind or file_kind(name)
     if kind not in FILE_KINDS:
         raise ValueError(_("Unknown file kind: %(name)s") % {"name": name})
-
-    def _open():
-        uploaded_file.seek(0)
-        return io.BytesIO(uploaded_file.read())
-
-    return ImportFile(name=name, kind=kind, open=_open)
+    return ImportFile.from_upload(uploaded_file, kind=kind)
 
 
 @dataclass
-class ConsumptionImportResult(BaseImportResult):
+class ConsumptionImportResult(ImportResult):
     """What an import did (status and summary as the master-data import's)."""
-
-    counts: dict = field(default_factory=dict)
-    errors: list = field(default_factory=list)
-    committed: bool = False
-    dry_run: bool = False
 
     def entity_label(self, kind):
         labels = {
@@ -275,51 +235,32 @@ class _Importer:
         self.result.errors.append(RowError(file=self.file.name, line=line, message="; ".join(problems)))
 
     def run(self):
-        encoding = _detect_encoding(self.file, list(portal_settings.IMPORT_ENCODINGS))
+        """Read and write the file; raises ``FileError`` (or ``OSError``) when it is unusable."""
         spec = {col.name: col for col in _SPECS[self.kind]}
-        batch_size = max(1, int(portal_settings.IMPORT_BATCH_SIZE))
-        with self.file.open() as raw:
-            text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-            first = text.readline()
-            if not first.strip():
-                raise _FileError(_("The file is empty; its first line must name the columns."))
-            delimiter = max((";", ",", "\t"), key=first.count)
-            reader = csv.reader(chain([first], text), delimiter=delimiter, strict=True)
-            names = [name.replace("\ufeff", "").strip().lower() for name in next(reader)]
-            unknown = [name for name in names if name and name not in spec]
-            missing = [col.name for col in spec.values() if col.required and col.name not in names]
-            if unknown or missing:
-                problems = []
-                if unknown:
-                    problems.append(
-                        _("Unknown columns: %(columns)s. Accepted columns: %(accepted)s.")
-                        % {"columns": ", ".join(unknown), "accepted": ", ".join(spec)}
-                    )
-                if missing:
-                    problems.append(
-                        _("Required columns missing: %(columns)s.") % {"columns": ", ".join(missing)}
-                    )
-                raise _FileError(" ".join(problems))
-            batch = []
-            line = 1
-            try:
-                for row in reader:
-                    line = reader.line_num
-                    if not any(cell.strip() for cell in row):
-                        continue
-                    parsed = self.parse(row, names, spec, line)
-                    if parsed is not None:
-                        batch.append((line, parsed))
-                    if len(batch) >= batch_size:
-                        self.write(batch)
-                        batch = []
-            except csv.Error as exc:
-                self.reject(
-                    line + 1,
-                    [_("malformed CSV (%(error)s); the rest of the file was not read") % {"error": exc}],
-                )
-            if batch:
+        with open_csv(self.file, import_encodings()) as (reader, names):
+            # A column named twice is not refused here: the later one wins.
+            problem = header_problem(names, _SPECS[self.kind], allow_doubled=True)
+            if problem:
+                raise FileError(problem)
+            for batch in batched(self.parsed_rows(reader, names, spec), import_batch_size()):
                 self.write(batch)
+
+    def parsed_rows(self, reader, names, spec):
+        """``(line, values)`` of the rows that parse; a malformed line is rejected and ends the file."""
+        line = 1
+        try:
+            for row in reader:
+                line = reader.line_num
+                if not any(cell.strip() for cell in row):
+                    continue
+                parsed = self.parse(row, names, spec, line)
+                if parsed is not None:
+                    yield line, parsed
+        except csv.Error as exc:
+            self.reject(
+                line + 1,
+                [_("malformed CSV (%(error)s); the rest of the file was not read") % {"error": exc}],
+            )
 
     def parse(self, row, names, spec, line):
         if len(row) != len(names):
@@ -346,13 +287,13 @@ class _Importer:
                 continue
             try:
                 values[name] = col.convert(cell)
-            except _Invalid as exc:
+            except Invalid as exc:
                 problems.append(_("%(column)s: %(problem)s") % {"column": name, "problem": exc})
         if "company" in values and not problems:
             company = self.companies.get(values["company"])
             if company is None:
                 problems.append(
-                    _("company: no company with ERP id “%(value)s”") % {"value": _short(values["company"])}
+                    _("company: no company with ERP id “%(value)s”") % {"value": short(values["company"])}
                 )
             values["company"] = company
         if problems:
@@ -425,7 +366,7 @@ class _Importer:
                     line,
                     [
                         _("unit: no unit with ERP id “%(value)s” in this company")
-                        % {"value": _short(values["unit"])}
+                        % {"value": short(values["unit"])}
                     ],
                 )
                 continue
@@ -459,7 +400,7 @@ class _Importer:
                     line,
                     [
                         _("meter: no meter with ERP id “%(value)s” in this company")
-                        % {"value": _short(values["meter"])}
+                        % {"value": short(values["meter"])}
                     ],
                 )
                 continue
@@ -492,7 +433,7 @@ class _Importer:
                         line,
                         [
                             _("property: no property with ERP id “%(value)s” in this company")
-                            % {"value": _short(values["property"])}
+                            % {"value": short(values["property"])}
                         ],
                     )
                     continue
@@ -558,17 +499,7 @@ def import_consumption(files, *, dry_run=False, partial=False, now=None):
             result.counts.setdefault(import_file.kind, EntityCounts())
             try:
                 _Importer(import_file, result, now).run()
-            except _FileError as exc:
-                result.errors.append(RowError(file=import_file.name, line=None, message=str(exc)))
-            except OSError as exc:
-                result.errors.append(
-                    RowError(
-                        file=import_file.name,
-                        line=None,
-                        message=_("The file could not be read: %(error)s") % {"error": exc.strerror or exc},
-                    )
-                )
-        result.committed = not dry_run and (partial or not result.errors)
-        if not result.committed:
-            transaction.set_rollback(True)
+            except (FileError, OSError) as exc:
+                result.errors.append(file_error(import_file, exc))
+        result.committed = commit_or_roll_back(result.errors, dry_run=dry_run, partial=partial)
     return result

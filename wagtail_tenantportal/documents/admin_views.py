@@ -3,100 +3,46 @@
 - Documents: listing with filters and export; upload for one party, contract, property or
   company; inspect page with deliveries and read receipts (who opened what); withdrawal
   (kept for audit); the file itself, where every view is written to the audit log.
-- Bulk distribution: ZIP upload with the match report; past runs with their reports.
+- Bulk distribution: ZIP upload with the match report; past runs with their reports
+  (``admin_distribution``).
 - Paper post: documents for tenants without e-delivery consent (exportable print list) and
-  PDF print batches.
+  PDF print batches (``admin_post``).
 - Document categories (editors add their own).
 
-Views are thin: they call ``services``. Listings use a fixed number of queries.
+Views are thin: they call ``services``. Listings use a fixed number of queries; every view
+of a document takes it from the viewset's ``get_queryset``.
 """
 
 from django import forms
-from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
-from django.views.generic import FormView
+from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.admin.ui.tables import Column, Table, TitleColumn
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import HeaderButton
-from wagtail.permission_policies import ModelPermissionPolicy
 
-from ..core.conf import portal_settings
+from ..admin.utils import count_subquery, field_label
+from ..admin.viewsets import InspectSection, PortalInspectView, PortalModelViewSet
 from ..core.downloads import private_file_response
-from ..tenancy.admin_views import (
-    InspectSection,
-    TenancyIndexView,
-    TenancyInspectView,
-    TenancyModelViewSet,
-    field_label,
-)
-from ..tenancy.models import Company
 from . import services
-from .bulk import COUNT_NAMES, compile_pattern
-from .files import DocumentRejected
-from .models import (
-    BulkDistribution,
-    Document,
-    DocumentCategory,
-    DocumentDelivery,
-    DocumentReceipt,
-    PrintBatch,
+from .admin_common import (
+    ADMIN_TEMPLATES,
+    AddPermittedIndexView,
+    StaffView,
+    document_admin_url,
+    document_status,
+    permission_policy,
 )
-
-ADMIN_TEMPLATES = "wagtail_tenantportal/documents/admin/"
-
-
-def _policy(model):
-    """The model's permission policy (Wagtail 7.4 has no policy registry; both versions have this)."""
-    return ModelPermissionPolicy(model)
-
-
-def document_admin_url(view, *args):
-    return reverse(f"tenantportal_document:{view}", args=[quote(a) for a in args])
-
-
-def _count(model, fk):
-    rows = model._default_manager.filter(**{fk: OuterRef("pk")}).order_by().values(fk).annotate(n=Count("pk"))
-    return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), Value(0))
-
-
-def document_status(document):
-    if document.withdrawn_at:
-        return pgettext_lazy("document status", "Withdrawn")
-    if document.published_from > timezone.now():
-        return _("Scheduled")
-    return _("Published")
-
-
-class StaffView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
-    """A form view of the admin checked against the model's permission policy."""
-
-    model = None
-    index_url_name = None
-    header_icon = "doc-full"
-
-    @cached_property
-    def permission_policy(self):
-        return _policy(self.model)
-
-    def get_breadcrumbs_items(self):
-        items = []
-        if self.index_url_name:
-            items.append({"url": reverse(self.index_url_name), "label": self.model._meta.verbose_name_plural})
-        return self.breadcrumbs_items + items + [{"url": "", "label": self.get_page_title()}]
-
+from .admin_distribution import BulkDistributionViewSet
+from .admin_post import PrintBatchViewSet, PrintListViewSet
+from .files import DocumentRejected
+from .models import Document, DocumentCategory, DocumentDelivery, DocumentReceipt
 
 # --- Documents ---------------------------------------------------------------------------------
 
@@ -224,9 +170,12 @@ class DocumentWithdrawView(StaffView):
     header_icon = "bin"
     index_url_name = "tenantportal_document:index"
 
+    #: Callable ``(request) -> queryset``: the document viewset's ``get_queryset``.
+    base_queryset = None
+
     def setup(self, request, *args, pk, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.object = get_object_or_404(Document, pk=pk)
+        self.object = get_object_or_404(self.base_queryset(request), pk=pk)
 
     def get_page_subtitle(self):
         return str(self.object)
@@ -246,23 +195,28 @@ class DocumentWithdrawView(StaffView):
         return redirect(document_admin_url("inspect", self.object.pk))
 
 
-def document_file_view(request, pk):
+class DocumentFileView(View):
     """The file of a document for staff; every call is written to the audit log."""
-    policy = _policy(Document)
-    if not policy.user_has_any_permission(request.user, ["view", "change"]):
-        raise PermissionDenied
-    document = get_object_or_404(Document, pk=pk)
-    try:
-        response = private_file_response(
-            document.file.name, filename=document.download_filename, content_type=document.content_type
-        )
-    except FileNotFoundError:
-        raise Http404("The file of this document is missing from the private storage.") from None
-    services.log_staff_view(document, request.user)
-    return response
+
+    #: Callable ``(request) -> queryset``: the document viewset's ``get_queryset``.
+    base_queryset = None
+
+    def get(self, request, pk):
+        policy = permission_policy(Document)
+        if not policy.user_has_any_permission(request.user, ["view", "change"]):
+            raise PermissionDenied
+        document = get_object_or_404(self.base_queryset(request), pk=pk)
+        try:
+            response = private_file_response(
+                document.file.name, filename=document.download_filename, content_type=document.content_type
+            )
+        except FileNotFoundError:
+            raise Http404("The file of this document is missing from the private storage.") from None
+        services.log_staff_view(document, request.user)
+        return response
 
 
-class DocumentInspectView(TenancyInspectView):
+class DocumentInspectView(PortalInspectView):
     def get_object(self, queryset=None):
         try:
             return super().get_object(queryset)
@@ -272,7 +226,7 @@ class DocumentInspectView(TenancyInspectView):
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
-        policy = _policy(Document)
+        policy = permission_policy(Document)
         user = self.request.user
         if policy.user_has_any_permission(user, ["view", "change"]):
             buttons.insert(
@@ -297,24 +251,17 @@ class DocumentInspectView(TenancyInspectView):
         return context
 
 
-class DocumentIndexView(TenancyIndexView):
-    def get_add_url(self):
-        if self.permission_policy.user_has_permission(self.request.user, "add"):
-            return reverse("tenantportal_document:add")
-        return None
-
-
 def _target_label(document):
     return document.target
 
 
-class DocumentViewSet(TenancyModelViewSet):
+class DocumentViewSet(PortalModelViewSet):
     model = Document
     name = "tenantportal_document"
     url_prefix = "tenantportal/documents"
     icon = "doc-full"
     menu_label = _("Documents")
-    index_view_class = DocumentIndexView
+    index_view_class = AddPermittedIndexView
     inspect_view_class = DocumentInspectView
     add_to_reference_index = False
     ordering = "-published_from"
@@ -382,7 +329,7 @@ class DocumentViewSet(TenancyModelViewSet):
 
     def get_listing_queryset(self, queryset):
         return queryset.select_related("category", "company", "party", "contract", "property").annotate(
-            opened_count=_count(DocumentReceipt, "document")
+            opened_count=count_subquery(DocumentReceipt, "document")
         )
 
     def get_object_queryset(self, queryset):
@@ -435,7 +382,11 @@ class DocumentViewSet(TenancyModelViewSet):
 
     @property
     def withdraw_view(self):
-        return self.construct_view(DocumentWithdrawView)
+        return self.construct_view(DocumentWithdrawView, base_queryset=self.get_queryset)
+
+    @property
+    def file_view(self):
+        return DocumentFileView.as_view(base_queryset=self.get_queryset)
 
     without_views = ("delete",)
 
@@ -443,14 +394,14 @@ class DocumentViewSet(TenancyModelViewSet):
         patterns = [p for p in super().get_urlpatterns() if p.name not in ("delete",)]
         return patterns + [
             path("withdraw/<int:pk>/", self.withdraw_view, name="withdraw"),
-            path("file/<int:pk>/", document_file_view, name="file"),
+            path("file/<int:pk>/", self.file_view, name="file"),
         ]
 
 
 # --- Categories --------------------------------------------------------------------------------
 
 
-class DocumentCategoryViewSet(TenancyModelViewSet):
+class DocumentCategoryViewSet(PortalModelViewSet):
     model = DocumentCategory
     name = "tenantportal_documentcategory"
     url_prefix = "tenantportal/document-categories"
@@ -475,417 +426,7 @@ class DocumentCategoryViewSet(TenancyModelViewSet):
     panels = [FieldPanel("name"), FieldPanel("key"), FieldPanel("description"), FieldPanel("sort_order")]
 
     def get_listing_queryset(self, queryset):
-        return queryset.annotate(document_count=_count(Document, "category"))
-
-
-# --- Bulk distribution -------------------------------------------------------------------------
-
-
-class BulkDistributionForm(forms.Form):
-    zip_file = forms.FileField(
-        label=_("ZIP file"),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/zip,.zip"}),
-        help_text=_("PDF files named by contract number, e.g. 100012345_BK2025.pdf."),
-    )
-    category = forms.ModelChoiceField(label=_("Category"), queryset=DocumentCategory.objects.all())
-    title = forms.CharField(
-        label=_("Title"), max_length=200, help_text=_("e.g. Betriebskostenabrechnung 2025")
-    )
-    company = forms.ModelChoiceField(
-        label=_("Company"),
-        queryset=Company.objects.all(),
-        required=False,
-        help_text=_("Empty: contract numbers are looked up in all companies."),
-    )
-    document_date = forms.DateField(label=_("Document date"), required=False, help_text=_("Empty: today."))
-    published_from = forms.DateTimeField(
-        label=_("Published from"),
-        required=False,
-        help_text=_("Empty: now. Tenants see the documents from then on."),
-    )
-    pattern = forms.CharField(
-        label=_("File name pattern"),
-        max_length=300,
-        help_text=_("Regular expression with a group named “contract” (case is ignored)."),
-    )
-    notify = forms.BooleanField(label=_("Tell the tenants"), required=False, initial=True)
-    dry_run = forms.BooleanField(
-        label=_("Check only"), required=False, help_text=_("Report what would happen; publish nothing.")
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
-
-        self.fields["document_date"].widget = AdminDateInput()
-        self.fields["published_from"].widget = AdminDateTimeInput()
-        self.fields["pattern"].initial = portal_settings.DOCUMENTS_BULK_FILENAME_PATTERN
-
-    def clean_zip_file(self):
-        upload = self.cleaned_data["zip_file"]
-        max_mb = portal_settings.DOCUMENTS_BULK_MAX_UPLOAD_MB
-        if upload.size > max_mb * 1024 * 1024:
-            raise forms.ValidationError(_("The ZIP file is larger than %(mb)s MB.") % {"mb": max_mb})
-        return upload
-
-    def clean_pattern(self):
-        try:
-            compile_pattern(self.cleaned_data["pattern"])
-        except DocumentRejected as exc:
-            raise forms.ValidationError(exc.message) from None
-        return self.cleaned_data["pattern"]
-
-
-def count_rows(counts, dry_run=False):
-    labels = {
-        "files": _("Files in the ZIP"),
-        "published": _("Would be published") if dry_run else _("Published"),
-        "already_published": _("Already published before (skipped)"),
-        "unmatched": _("No matching contract"),
-        "ambiguous": _("Contract number in several companies"),
-        "duplicates": _("Several files for one contract"),
-        "rejected": _("Refused (not a PDF, too large, damaged, unsafe name)"),
-        "ignored": _("Ignored (folders, system files)"),
-    }
-    return [
-        {"label": labels[name], "value": (counts or {}).get(name, 0), "name": name} for name in COUNT_NAMES
-    ]
-
-
-class BulkDistributionView(StaffView):
-    model = BulkDistribution
-    permission_required = "add"
-    form_class = BulkDistributionForm
-    template_name = ADMIN_TEMPLATES + "distribute.html"
-    page_title = _("Distribute documents (ZIP)")
-    header_icon = "upload"
-    index_url_name = "tenantportal_bulkdistribution:index"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["max_upload_mb"] = portal_settings.DOCUMENTS_BULK_MAX_UPLOAD_MB
-        context["max_file_mb"] = portal_settings.DOCUMENTS_MAX_FILE_MB
-        return context
-
-    def form_valid(self, form):
-        data = form.cleaned_data
-        upload = data["zip_file"]
-        published_from = data.get("published_from")
-        run = services.distribute_zip(
-            upload,
-            category=data["category"],
-            title=data["title"],
-            company=data.get("company"),
-            document_date=data.get("document_date"),
-            published_from=published_from,
-            pattern=data["pattern"],
-            user=self.request.user,
-            dry_run=data["dry_run"],
-            notify=data["notify"],
-            zip_name=upload.name,
-        )
-        if run.status == BulkDistribution.Status.FAILED:
-            messages.error(self.request, run.error)
-        elif run.dry_run:
-            messages.success(self.request, _("Checked: nothing was published. See the report below."))
-        else:
-            messages.success(
-                self.request,
-                ngettext(
-                    "%(count)d document was published.",
-                    "%(count)d documents were published.",
-                    run.counts["published"],
-                )
-                % {"count": run.counts["published"]},
-            )
-        return self.render_to_response(
-            self.get_context_data(
-                form=self.form_class(initial={**{k: v for k, v in data.items() if k != "zip_file"}}),
-                run=run,
-                count_rows=count_rows(run.counts, run.dry_run),
-                run_url=reverse("tenantportal_bulkdistribution:inspect", args=[run.pk]),
-            )
-        )
-
-
-class BulkDistributionInspectView(TenancyInspectView):
-    template_name = ADMIN_TEMPLATES + "distribution_inspect.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["count_rows"] = count_rows(self.object.counts, self.object.dry_run)
-        context["problems"] = self.object.problems or []
-        return context
-
-
-class BulkDistributionIndexView(TenancyIndexView):
-    def get_add_url(self):
-        if self.permission_policy.user_has_permission(self.request.user, "add"):
-            return reverse("tenantportal_bulkdistribution:add")
-        return None
-
-
-class BulkDistributionViewSet(TenancyModelViewSet):
-    model = BulkDistribution
-    name = "tenantportal_bulkdistribution"
-    url_prefix = "tenantportal/document-distributions"
-    icon = "upload"
-    menu_label = _("Bulk distribution")
-    index_view_class = BulkDistributionIndexView
-    inspect_view_class = BulkDistributionInspectView
-    inspect_template_name = ADMIN_TEMPLATES + "distribution_inspect.html"
-    ordering = "-started_at"
-    list_display = [
-        "started_at",
-        "title",
-        "category",
-        "company",
-        "status",
-        Column("published", label=_("Published"), accessor=lambda r: (r.counts or {}).get("published", 0)),
-        Column(
-            "problems",
-            label=_("Reported files"),
-            accessor=lambda r: sum(
-                (r.counts or {}).get(k, 0) for k in ("unmatched", "ambiguous", "duplicates", "rejected")
-            ),
-        ),
-        "user",
-    ]
-    list_filter = ["status", "category", "company"]
-    search_fields = ["title", "zip_name"]
-    list_export = [
-        "started_at",
-        "finished_at",
-        "title",
-        "category",
-        "company",
-        "zip_name",
-        "status",
-        "counts",
-        "user",
-    ]
-    inspect_view_fields = [
-        "started_at",
-        "finished_at",
-        "user",
-        "title",
-        "category",
-        "company",
-        "document_date",
-        "published_from",
-        "filename_pattern",
-        "zip_name",
-        "zip_size",
-        "dry_run",
-        "status",
-        "error",
-    ]
-
-    def get_listing_queryset(self, queryset):
-        return queryset.select_related("category", "company", "user").defer("problems")
-
-    def get_object_queryset(self, queryset):
-        return queryset.select_related("category", "company", "user")
-
-    @property
-    def add_view(self):
-        return self.construct_view(BulkDistributionView)
-
-    without_views = ("edit", "delete", "history", "usage")
-
-    def get_urlpatterns(self):
-        conv = self.pk_path_converter
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("new/", self.add_view, name="add"),
-            path(f"inspect/<{conv}:pk>/", self.inspect_view, name="inspect"),
-        ]
-
-
-# --- Paper post --------------------------------------------------------------------------------
-
-
-def _address(delivery):
-    return ", ".join(delivery.party.address_lines)
-
-
-class PrintListIndexView(TenancyIndexView):
-    page_title = _("Paper post")
-
-    def get_base_queryset(self):
-        return super().get_base_queryset().filter(pk__in=DocumentDelivery.objects.pending_post().values("pk"))
-
-    def get_add_url(self):
-        if _policy(PrintBatch).user_has_permission(self.request.user, "add"):
-            return reverse("tenantportal_printbatch:add")
-        return None
-
-
-class PrintListViewSet(TenancyModelViewSet):
-    """Deliveries by paper post not yet printed: the print list (export it, or make a PDF batch)."""
-
-    model = DocumentDelivery
-    name = "tenantportal_printlist"
-    url_prefix = "tenantportal/paper-post"
-    icon = "mail"
-    menu_label = _("Paper post")
-    index_view_class = PrintListIndexView
-    inspect_view_enabled = False
-    add_item_label = _("Create print batch")
-    ordering = "document__published_from"
-    list_display = [
-        Column("party", label=field_label(DocumentDelivery, "party")),
-        Column("address", label=_("Address"), accessor=_address),
-        Column("contract", label=_("Contract"), accessor="document.contract"),
-        TitleColumn(
-            "document",
-            label=field_label(DocumentDelivery, "document"),
-            accessor="document",
-            get_url=lambda d: document_admin_url("inspect", d.document_id),
-        ),
-        Column(
-            "published", label=field_label(Document, "published_from"), accessor="document.published_from"
-        ),
-    ]
-    list_filter = {"document__company": ["exact"], "document__category": ["exact"]}
-    search_fields = ["party__last_name", "party__first_name", "document__title", "document__contract__number"]
-    list_export = ["party", "address", "postal_code", "city", "contract", "document", "category", "published"]
-    export_headings = {
-        "party": field_label(DocumentDelivery, "party"),
-        "address": _("Address"),
-        "postal_code": _("Postal code"),
-        "city": _("City"),
-        "contract": _("Contract"),
-        "document": field_label(DocumentDelivery, "document"),
-        "category": _("Category"),
-        "published": field_label(Document, "published_from"),
-    }
-    export_getters = {
-        "party": lambda d: " ".join(d.party.letter_name_lines),
-        "address": lambda d: ", ".join(filter(None, [d.party.street, d.party.address_addition])),
-        "postal_code": lambda d: d.party.postal_code,
-        "city": lambda d: d.party.city,
-        "contract": lambda d: d.document.contract.number if d.document.contract_id else "",
-        "document": lambda d: d.document.title,
-        "category": lambda d: str(d.document.category),
-        "published": lambda d: d.document.published_from,
-    }
-
-    def get_listing_queryset(self, queryset):
-        return queryset.select_related("party", "document__contract", "document__category")
-
-    without_views = ("add", "edit", "delete", "history", "usage")
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-        ]
-
-
-class PrintBatchForm(forms.Form):
-    company = forms.ModelChoiceField(
-        label=_("Company"),
-        queryset=Company.objects.all(),
-        required=False,
-        help_text=_("Empty: all companies."),
-    )
-
-
-class PrintBatchCreateView(StaffView):
-    model = PrintBatch
-    permission_required = "add"
-    form_class = PrintBatchForm
-    template_name = ADMIN_TEMPLATES + "print_batch_create.html"
-    page_title = _("Create print batch")
-    header_icon = "mail"
-    index_url_name = "tenantportal_printbatch:index"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["pending_count"] = DocumentDelivery.objects.pending_post().count()
-        context["batch_size"] = portal_settings.DOCUMENTS_PRINT_BATCH_SIZE
-        return context
-
-    def form_valid(self, form):
-        batch = services.create_print_batch(company=form.cleaned_data.get("company"), user=self.request.user)
-        if batch is None:
-            messages.warning(self.request, _("No documents are waiting for paper post."))
-            return redirect("tenantportal_printlist:index")
-        messages.success(
-            self.request,
-            ngettext(
-                "Print batch with %(count)d document created.",
-                "Print batch with %(count)d documents created.",
-                batch.document_count,
-            )
-            % {"count": batch.document_count},
-        )
-        return redirect("tenantportal_printbatch:index")
-
-
-def print_batch_file_view(request, pk):
-    policy = _policy(PrintBatch)
-    if not policy.user_has_any_permission(request.user, ["add", "view", "change"]):
-        raise PermissionDenied
-    batch = get_object_or_404(PrintBatch, pk=pk)
-    if not batch.file:
-        raise Http404
-    return private_file_response(
-        batch.file.name,
-        filename=f"print-batch-{batch.created_at:%Y-%m-%d-%H%M}.pdf",
-        content_type="application/pdf",
-    )
-
-
-class PrintBatchIndexView(TenancyIndexView):
-    def get_add_url(self):
-        if self.permission_policy.user_has_permission(self.request.user, "add"):
-            return reverse("tenantportal_printbatch:add")
-        return None
-
-
-class PrintBatchViewSet(TenancyModelViewSet):
-    model = PrintBatch
-    name = "tenantportal_printbatch"
-    url_prefix = "tenantportal/print-batches"
-    icon = "print"
-    menu_label = _("Print batches")
-    index_view_class = PrintBatchIndexView
-    inspect_view_enabled = False
-    ordering = "-created_at"
-    list_display = [
-        TitleColumn(
-            "created_at",
-            label=field_label(PrintBatch, "created_at"),
-            get_url=lambda b: reverse("tenantportal_printbatch:file", args=[b.pk]),
-        ),
-        "company",
-        "document_count",
-        "page_count",
-        "created_by",
-    ]
-    list_filter = ["company"]
-    search_fields = []
-    list_export = ["created_at", "company", "document_count", "page_count", "created_by"]
-
-    def get_listing_queryset(self, queryset):
-        return queryset.select_related("company", "created_by")
-
-    @property
-    def add_view(self):
-        return self.construct_view(PrintBatchCreateView)
-
-    without_views = ("edit", "delete", "history", "usage")
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("new/", self.add_view, name="add"),
-            path("file/<int:pk>/", print_batch_file_view, name="file"),
-        ]
+        return queryset.annotate(document_count=count_subquery(Document, "category"))
 
 
 def menu_viewsets():

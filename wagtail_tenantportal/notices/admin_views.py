@@ -17,13 +17,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column
 
-from ..tenancy.admin_views import (
-    NextUrlEditView,
-    PrefillCreateView,
-    TenancyModelViewSet,
-    count_subquery,
-    field_label,
-)
+from ..admin.utils import count_subquery, field_label
+from ..admin.viewsets import NextUrlEditView, PortalModelViewSet, PrefillCreateView
 from ..tenancy.models import Company, Property
 from . import services
 from .models import Notice, NoticeRead
@@ -82,7 +77,8 @@ class NoticeEditView(NextUrlEditView):
     """Saving as usual; a notice switched to important is mailed to its tenants."""
 
     def save_instance(self):
-        was_important = type(self.object).objects.filter(pk=self.object.pk, important=True).exists()
+        # As stored, before this save (the viewset's queryset: the notices staff may edit).
+        was_important = self.get_queryset().filter(pk=self.object.pk, important=True).exists()
         instance = super().save_instance()
         services.notice_changed(
             instance, was_important=was_important, request=self.request, user=self.request.user
@@ -121,7 +117,7 @@ def _targets(notice):
     return ", ".join(names) if names else _("All properties")
 
 
-class NoticeViewSet(TenancyModelViewSet):
+class NoticeViewSet(PortalModelViewSet):
     model = Notice
     name = "tenantportal_notice"
     url_prefix = "tenantportal/notices"

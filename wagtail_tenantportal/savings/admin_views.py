@@ -12,21 +12,15 @@ overwrites what it delivers, so the admin shows and exports, it does not edit.
 """
 
 from django.db.models import Q
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import BooleanColumn, Column, Table
 
-from ..tenancy.admin_views import (
-    BaseImportUploadView,
-    ImportUploadViewSet,
-    InspectSection,
-    TenancyModelViewSet,
-    field_label,
-    link_column,
-)
+from ..admin.uploads import BaseImportUploadView, ImportUploadViewSet
+from ..admin.utils import field_label, link_column
+from ..admin.viewsets import InspectSection, PortalModelViewSet, read_only_urlpatterns
 from ..tenancy.models import Party
 from .importer import KIND_ORDER, import_savings, savings_upload
-from .models import ExemptionOrder, SavingsAccount, SavingsTransaction
+from .models import ExemptionOrder, SavingsAccount, SavingsAccountHolder, SavingsTransaction
 
 #: Bookings shown on an account's inspect page (the export of the account has all of them).
 INSPECT_TRANSACTIONS = 100
@@ -36,16 +30,7 @@ def holder_names(account):
     return ", ".join(p.full_name for p in account.holders.all())
 
 
-def _read_only_patterns(viewset):
-    conv = viewset.pk_path_converter
-    return [
-        path("", viewset.index_view, name="index"),
-        path("results/", viewset.index_results_view, name="index_results"),
-        path(f"inspect/<{conv}:pk>/", viewset.inspect_view, name="inspect"),
-    ]
-
-
-class SavingsAccountViewSet(TenancyModelViewSet):
+class SavingsAccountViewSet(PortalModelViewSet):
     model = SavingsAccount
     name = "tenantportal_savingsaccount"
     url_prefix = "tenantportal/savings-accounts"
@@ -93,16 +78,13 @@ class SavingsAccountViewSet(TenancyModelViewSet):
         return queryset.with_balance().select_related("company").prefetch_related("holders")
 
     def get_extra_search(self, query):
-        holders = SavingsAccount.holders.through.objects.filter(
-            Q(party__last_name__icontains=query) | Q(party__first_name__icontains=query)
-        ).values("account_id")
-        return Q(pk__in=holders)
+        return Q(pk__in=SavingsAccountHolder.objects.naming_party(query).values("account_id"))
 
     def get_object_queryset(self, queryset):
         return queryset.with_balance().select_related("company", "contract")
 
     def get_urlpatterns(self):
-        return _read_only_patterns(self)
+        return read_only_urlpatterns(self)
 
     def get_inspect_sections(self, account):
         holders = [link.party for link in account.account_holders.select_related("party").order_by("pk")]
@@ -123,11 +105,7 @@ class SavingsAccountViewSet(TenancyModelViewSet):
             Column("balance_after", label=field_label(SavingsTransaction, "balance_after")),
             Column("erp_id", label=field_label(SavingsTransaction, "erp_id")),
         ]
-        orders = list(
-            ExemptionOrder.objects.filter(party__in=[h.pk for h in holders])
-            .select_related("party")
-            .order_by("party__last_name", "-valid_from")
-        )
+        orders = list(ExemptionOrder.objects.of_parties([h.pk for h in holders]))
         order_columns = [
             Column("party", label=field_label(ExemptionOrder, "party")),
             Column("amount", label=field_label(ExemptionOrder, "amount")),
@@ -154,7 +132,7 @@ class SavingsAccountViewSet(TenancyModelViewSet):
         ]
 
 
-class ExemptionOrderViewSet(TenancyModelViewSet):
+class ExemptionOrderViewSet(PortalModelViewSet):
     model = ExemptionOrder
     name = "tenantportal_exemptionorder"
     url_prefix = "tenantportal/exemption-orders"
@@ -203,7 +181,7 @@ class ExemptionOrderViewSet(TenancyModelViewSet):
         return queryset.select_related("company", "party")
 
     def get_urlpatterns(self):
-        return _read_only_patterns(self)
+        return read_only_urlpatterns(self)
 
 
 #: Who may upload savings files: those who may add savings accounts.

@@ -13,12 +13,12 @@ Files (the file name gives the kind; the format is documented in ``docs/savings.
 ``exemption_orders.csv``. They are processed in that order, so a transaction may name an
 account created by the same run.
 
-The cells are read with the converters of the master-data import
-(``tenancy.importer``): German and ISO dates, amounts with decimal comma or point, ``;`` or
-``,`` as separator, UTF-8 or Windows-1252 (``IMPORT_ENCODINGS``). Rows go to the database in
-batches of ``IMPORT_BATCH_SIZE``: one look-up of existing rows per batch, one
-``bulk_create`` and one ``bulk_update``. Everything runs in one transaction, rolled back for
-a dry run and, unless ``partial`` is given, when any row was rejected.
+The cells are read with the import toolkit (``core.importing``): German and ISO dates,
+amounts with decimal comma or point, ``;`` or ``,`` as separator, UTF-8 or Windows-1252
+(``IMPORT_ENCODINGS``). Rows go to the database in batches of ``IMPORT_BATCH_SIZE``: one
+look-up of existing rows per batch, one ``bulk_create`` and one ``bulk_update``. Everything
+runs in one transaction, rolled back for a dry run and, unless ``partial`` is given, when any
+row was rejected.
 
 Nothing is deleted, except the holders of an account named in ``savings_holders.csv`` that
 the file no longer names (the holder list of an account is replaced as a whole).
@@ -27,36 +27,41 @@ the file no longer names (the holder list of an account is replaced as a whole).
 from __future__ import annotations
 
 import csv
-import functools
-import io
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from itertools import chain
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from ..core.conf import portal_settings
-from ..tenancy.importer import (
-    _BAD,
+from ..core.importing import (
+    BAD,
+    Column,
     EntityCounts,
+    FileError,
     ImportFile,
     ImportResult,
+    Invalid,
     RowError,
-    _choice,
-    _decimal,
-    _detect_encoding,
-    _FileError,
-    _Invalid,
-    _parse_date,
-    _short,
-    _too_long,
+    batched,
+    boolean_parser,
+    choice_parser,
+    commit_or_roll_back,
+    decimal_parser,
+    file_error,
+    header_problem,
+    import_batch_size,
+    import_encodings,
+    kind_from_name,
+    open_csv,
     order_files,
+    parse_date,
+    short,
+    text_parser,
 )
 from ..tenancy.models import Company, Contract, Party
 from .models import ExemptionOrder, SavingsAccount, SavingsAccountHolder, SavingsTransaction
@@ -108,27 +113,6 @@ _KIND_HINTS = [
     ("entgelt", SavingsTransaction.Kind.FEE),
 ]
 
-_TRUE = {"1", "ja", "j", "yes", "y", "true", "wahr", "x"}
-_FALSE = {"0", "nein", "n", "no", "false", "falsch"}
-
-
-def _boolean(value):
-    lowered = value.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise _Invalid(_("“%(value)s” is not yes or no (use ja/nein or 1/0)") % {"value": _short(value)})
-
-
-def _text(max_length):
-    def convert(value):
-        if len(value) > max_length:
-            raise _Invalid(_too_long(max_length))
-        return value
-
-    return convert
-
 
 def _sequence(value):
     try:
@@ -136,69 +120,55 @@ def _sequence(value):
     except ValueError:
         number = -1
     if not 0 <= number <= 2_000_000_000:
-        raise _Invalid(_("“%(value)s” is not a whole number of 0 or more") % {"value": _short(value)})
+        raise Invalid(_("“%(value)s” is not a whole number of 0 or more") % {"value": short(value)})
     return number
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str
-    required: bool = False
-    convert: Callable = _text(200)
-
-
-_AMOUNT = _decimal(14, 2, signed=True)
+_AMOUNT = decimal_parser(14, 2, signed=True)
+_ID = text_parser(64)
 
 SPECS = {
     ACCOUNTS: [
-        Column("company", True, _text(64)),
-        Column("erp_id", True, _text(64)),
-        Column("number", True, _text(40)),
-        Column("product", False, _text(200)),
-        Column("interest_rate", False, _decimal(6, 3)),
-        Column("opened_on", False, _parse_date),
-        Column("closed_on", False, _parse_date),
-        Column("contract", False, _text(40)),
+        Column("company", _ID, required=True),
+        Column("erp_id", _ID, required=True),
+        Column("number", text_parser(40), required=True),
+        Column("product", text_parser(200)),
+        Column("interest_rate", decimal_parser(6, 3)),
+        Column("opened_on", parse_date),
+        Column("closed_on", parse_date),
+        Column("contract", text_parser(40)),
     ],
     HOLDERS: [
-        Column("company", True, _text(64)),
-        Column("account", True, _text(64)),
-        Column("party", True, _text(64)),
+        Column("company", _ID, required=True),
+        Column("account", _ID, required=True),
+        Column("party", _ID, required=True),
     ],
     TRANSACTIONS: [
-        Column("company", True, _text(64)),
-        Column("account", True, _text(64)),
-        Column("erp_id", True, _text(64)),
-        Column("booking_date", True, _parse_date),
-        Column("value_date", False, _parse_date),
-        Column("amount", True, _AMOUNT),
-        Column("balance_after", True, _AMOUNT),
-        Column("kind", False, _choice(TRANSACTION_KINDS)),
-        Column("text", False, _text(200)),
-        Column("sequence", False, _sequence),
+        Column("company", _ID, required=True),
+        Column("account", _ID, required=True),
+        Column("erp_id", _ID, required=True),
+        Column("booking_date", parse_date, required=True),
+        Column("value_date", parse_date),
+        Column("amount", _AMOUNT, required=True),
+        Column("balance_after", _AMOUNT, required=True),
+        Column("kind", choice_parser(TRANSACTION_KINDS)),
+        Column("text", text_parser(200)),
+        Column("sequence", _sequence),
     ],
     EXEMPTIONS: [
-        Column("company", True, _text(64)),
-        Column("erp_id", True, _text(64)),
-        Column("party", True, _text(64)),
-        Column("amount", True, _decimal(10, 2)),
-        Column("valid_from", True, _parse_date),
-        Column("valid_until", False, _parse_date),
-        Column("joint", False, _boolean),
+        Column("company", _ID, required=True),
+        Column("erp_id", _ID, required=True),
+        Column("party", _ID, required=True),
+        Column("amount", decimal_parser(10, 2), required=True),
+        Column("valid_from", parse_date, required=True),
+        Column("valid_until", parse_date),
+        Column("joint", boolean_parser()),
     ],
 }
 
 
-def _kind_from_name(name):
-    stem = os.path.basename(name or "").lower()
-    for ext in (".csv", ".txt"):
-        if stem.endswith(ext):
-            stem = stem[: -len(ext)]
-    return stem.strip().replace("-", "_").replace(" ", "_")
-
-
 def _checked_kind(name, kind):
-    kind = kind or _kind_from_name(name)
+    kind = kind or kind_from_name(name)
     if kind not in KIND_ORDER:
         raise ValueError(
             _(
@@ -215,21 +185,15 @@ def savings_file(path, kind=None):
 
     Raises ``ValueError`` with a translated message when the kind is unknown.
     """
-    path = os.fspath(path)
-    name = os.path.basename(path)
-    return ImportFile(name=name, kind=_checked_kind(name, kind), open=functools.partial(io.open, path, "rb"))
+    return ImportFile.from_path(path, kind=_checked_kind(os.path.basename(os.fspath(path)), kind))
 
 
 def savings_upload(uploaded_file, kind=None):
-    """An ``ImportFile`` of an uploaded savings CSV (rewound on every read)."""
-    name = os.path.basename(uploaded_file.name or "")
-    checked = _checked_kind(name, kind)
-
-    def _open():
-        uploaded_file.seek(0)
-        return io.BytesIO(uploaded_file.read())
-
-    return ImportFile(name=name, kind=checked, open=_open)
+    """An ``ImportFile`` of an uploaded savings CSV (rewound on every read); ``ValueError``
+    for a name it cannot tell."""
+    return ImportFile.from_upload(
+        uploaded_file, kind=_checked_kind(os.path.basename(uploaded_file.name or ""), kind)
+    )
 
 
 def entity_label(kind):
@@ -261,37 +225,12 @@ class SavingsImportResult(ImportResult):
 
 def _read(import_file, encodings, spec):
     """Yield ``(line, values, problems)`` per non-empty row; ``values`` maps column -> value
-    (None for an empty cell, ``_BAD`` for a cell that failed its conversion)."""
-    encoding = _detect_encoding(import_file, encodings)
-    with import_file.open() as raw:
-        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-        first = text.readline()
-        if not first.strip():
-            raise _FileError(_("The file is empty; its first line must name the columns."))
-        delimiter = max((";", ",", "\t"), key=first.count)
-        reader = csv.reader(chain([first], text), delimiter=delimiter, strict=True)
-        try:
-            header = [name.replace("\ufeff", "").strip().lower() for name in next(reader)]
-        except csv.Error as exc:
-            raise _FileError(
-                _("The first line (the column names) is not valid CSV: %(error)s") % {"error": exc}
-            ) from None
+    (None for an empty cell, ``BAD`` for a cell that failed its conversion)."""
+    with open_csv(import_file, encodings) as (reader, header):
+        problem = header_problem(header, spec)
+        if problem:
+            raise FileError(problem)
         columns = {column.name: column for column in spec}
-        problems = []
-        unknown = [name for name in header if name and name not in columns]
-        if unknown:
-            problems.append(
-                _("Unknown columns: %(columns)s. Accepted columns: %(accepted)s.")
-                % {"columns": ", ".join(unknown), "accepted": ", ".join(columns)}
-            )
-        doubled = sorted({name for name in header if name and header.count(name) > 1})
-        if doubled:
-            problems.append(_("Columns named twice: %(columns)s.") % {"columns": ", ".join(doubled)})
-        missing = [c.name for c in spec if c.required and c.name not in header]
-        if missing:
-            problems.append(_("Required columns missing: %(columns)s.") % {"columns": ", ".join(missing)})
-        if problems:
-            raise _FileError(" ".join(problems))
         previous_end = 1
         while True:
             try:
@@ -299,7 +238,7 @@ def _read(import_file, encodings, spec):
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise _FileError(
+                raise FileError(
                     _("Line %(line)d is not valid CSV: %(error)s") % {"line": reader.line_num, "error": exc}
                 ) from None
             line, previous_end = previous_end + 1, reader.line_num
@@ -322,8 +261,8 @@ def _read(import_file, encodings, spec):
                     continue
                 try:
                     values[name] = column.convert(cell)
-                except _Invalid as exc:
-                    values[name] = _BAD
+                except Invalid as exc:
+                    values[name] = BAD
                     row_problems.append(f"{name}: {exc}")
             for column in spec:
                 values.setdefault(column.name, None)
@@ -342,8 +281,8 @@ def _read(import_file, encodings, spec):
 class _Run:
     def __init__(self, now):
         self.now = now
-        self.batch_size = max(1, int(portal_settings.IMPORT_BATCH_SIZE))
-        self.encodings = list(portal_settings.IMPORT_ENCODINGS)
+        self.batch_size = import_batch_size()
+        self.encodings = import_encodings()
         self.companies = dict(Company.objects.exclude(erp_id=None).values_list("erp_id", "pk"))
         self.counts = {}
         self.errors = []
@@ -355,11 +294,11 @@ class _Run:
 
     def company(self, values, problems):
         erp_id = values["company"]
-        if erp_id in (None, _BAD):
+        if erp_id in (None, BAD):
             return None
         pk = self.companies.get(erp_id)
         if pk is None:
-            problems.append(_("no company with ERP id “%(value)s”") % {"value": _short(erp_id)})
+            problems.append(_("no company with ERP id “%(value)s”") % {"value": short(erp_id)})
         return pk
 
     def import_file(self, import_file):
@@ -368,14 +307,7 @@ class _Run:
         handler = getattr(self, f"_batch_{import_file.kind}")
         self.seen = {}  # key -> line of its first row in this file
         self.holder_accounts, self.holder_keep = set(), set()
-        batch = []
-        rows = _read(import_file, self.encodings, SPECS[import_file.kind])
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= self.batch_size:
-                handler(batch, counts)
-                batch = []
-        if batch:
+        for batch in batched(_read(import_file, self.encodings, SPECS[import_file.kind]), self.batch_size):
             handler(batch, counts)
         if import_file.kind == HOLDERS:
             self._remove_stale_holders(counts)
@@ -436,7 +368,7 @@ class _Run:
         contract_keys = set()
         for _line, values, problems in batch:
             values["company_id"] = self.company(values, problems)
-            if values["company_id"] and values["contract"] not in (None, _BAD):
+            if values["company_id"] and values["contract"] not in (None, BAD):
                 contract_keys.add((values["company_id"], values["contract"]))
         contracts = {}
         if contract_keys:
@@ -448,12 +380,12 @@ class _Run:
         for line, values, problems in batch:
             company = values["company_id"]
             contract_id = None
-            if company and values["contract"] not in (None, _BAD):
+            if company and values["contract"] not in (None, BAD):
                 found = contracts.get((company, values["contract"]))
                 if found is None:
                     problems.append(
                         _("no contract with number “%(value)s” in company “%(company)s”")
-                        % {"value": _short(values["contract"]), "company": values["company"]}
+                        % {"value": short(values["contract"]), "company": values["company"]}
                     )
                 elif found[1] != Contract.Kind.SAVINGS:
                     problems.append(
@@ -462,9 +394,9 @@ class _Run:
                 else:
                     contract_id = found[0]
             opened, closed = values["opened_on"], values["closed_on"]
-            if opened not in (None, _BAD) and closed not in (None, _BAD) and closed < opened:
+            if opened not in (None, BAD) and closed not in (None, BAD) and closed < opened:
                 problems.append(_("closed_on lies before opened_on"))
-            if company and values["erp_id"] not in (None, _BAD):
+            if company and values["erp_id"] not in (None, BAD):
                 self._first_time((company, values["erp_id"]), line, problems)
             if problems:
                 self.reject(counts, line, problems)
@@ -480,7 +412,13 @@ class _Run:
                 "contract_id": contract_id,
             }
             prepared.append((line, (company, values["erp_id"]), data))
-        # Account numbers are unique per company too: a number taken by another account is a row error.
+        accepted = self._with_free_numbers(prepared, counts)
+        self._upsert(SavingsAccount, accepted, counts, ("company_id", "erp_id"), list(SPEC_DATA[ACCOUNTS]))
+
+    def _with_free_numbers(self, prepared, counts):
+        """The prepared account rows whose number no other account of the company has (in the
+        database or earlier in the batch); the others are rejected. Account numbers are unique
+        per company too (one query)."""
         numbers = {}
         if prepared:
             rows = SavingsAccount.objects.filter(
@@ -505,7 +443,7 @@ class _Run:
                 continue
             batch_numbers[number_key] = line
             accepted.append((line, key, data))
-        self._upsert(SavingsAccount, accepted, counts, ("company_id", "erp_id"), list(SPEC_DATA[ACCOUNTS]))
+        return accepted
 
     # ---- holders ----------------------------------------------------------------------------
 
@@ -514,9 +452,9 @@ class _Run:
         for _line, values, problems in batch:
             values["company_id"] = company = self.company(values, problems)
             if company:
-                if values["account"] not in (None, _BAD):
+                if values["account"] not in (None, BAD):
                     account_keys.add((company, values["account"]))
-                if values["party"] not in (None, _BAD):
+                if values["party"] not in (None, BAD):
                     party_keys.add((company, values["party"]))
         accounts = self._lookup(SavingsAccount, "erp_id", account_keys)
         parties = self._lookup(Party, "erp_id", party_keys)
@@ -524,13 +462,13 @@ class _Run:
         for line, values, problems in batch:
             company = values["company_id"]
             account_id = party_id = None
-            if company and values["account"] not in (None, _BAD):
+            if company and values["account"] not in (None, BAD):
                 account_id = accounts.get((company, values["account"]))
                 if account_id is None:
                     problems.append(_unknown("account", values["account"], values["company"]))
                 else:
                     self.holder_accounts.add(account_id)
-            if company and values["party"] not in (None, _BAD):
+            if company and values["party"] not in (None, BAD):
                 party_id = parties.get((company, values["party"]))
                 if party_id is None:
                     problems.append(_unknown("party", values["party"], values["company"]))
@@ -571,18 +509,18 @@ class _Run:
         account_keys = set()
         for _line, values, problems in batch:
             values["company_id"] = company = self.company(values, problems)
-            if company and values["account"] not in (None, _BAD):
+            if company and values["account"] not in (None, BAD):
                 account_keys.add((company, values["account"]))
         accounts = self._lookup(SavingsAccount, "erp_id", account_keys)
         prepared = []
         for line, values, problems in batch:
             company = values["company_id"]
             account_id = None
-            if company and values["account"] not in (None, _BAD):
+            if company and values["account"] not in (None, BAD):
                 account_id = accounts.get((company, values["account"]))
                 if account_id is None:
                     problems.append(_unknown("account", values["account"], values["company"]))
-            if account_id and values["erp_id"] not in (None, _BAD):
+            if account_id and values["erp_id"] not in (None, BAD):
                 self._first_time((account_id, values["erp_id"]), line, problems)
             if problems:
                 self.reject(counts, line, problems)
@@ -608,21 +546,21 @@ class _Run:
         party_keys = set()
         for _line, values, problems in batch:
             values["company_id"] = company = self.company(values, problems)
-            if company and values["party"] not in (None, _BAD):
+            if company and values["party"] not in (None, BAD):
                 party_keys.add((company, values["party"]))
         parties = self._lookup(Party, "erp_id", party_keys)
         prepared = []
         for line, values, problems in batch:
             company = values["company_id"]
             party_id = None
-            if company and values["party"] not in (None, _BAD):
+            if company and values["party"] not in (None, BAD):
                 party_id = parties.get((company, values["party"]))
                 if party_id is None:
                     problems.append(_unknown("party", values["party"], values["company"]))
             start, end = values["valid_from"], values["valid_until"]
-            if start not in (None, _BAD) and end not in (None, _BAD) and end < start:
+            if start not in (None, BAD) and end not in (None, BAD) and end < start:
                 problems.append(_("valid_until lies before valid_from"))
-            if company and values["erp_id"] not in (None, _BAD):
+            if company and values["erp_id"] not in (None, BAD):
                 self._first_time((company, values["erp_id"]), line, problems)
             if problems:
                 self.reject(counts, line, problems)
@@ -647,7 +585,7 @@ SPEC_DATA = {
 
 
 def _unknown(what, value, company):
-    params = {"value": _short(value), "company": company}
+    params = {"value": short(value), "company": company}
     if what == "account":
         return _("no savings account with ERP id “%(value)s” in company “%(company)s”") % params
     return _("no party with ERP id “%(value)s” in company “%(company)s”") % params
@@ -658,7 +596,7 @@ def _guess_kind(text, amount):
     for hint, kind in _KIND_HINTS:
         if hint in lowered:
             return kind
-    if amount is None or amount is _BAD:
+    if amount is None or amount is BAD:
         return SavingsTransaction.Kind.OTHER
     return SavingsTransaction.Kind.DEPOSIT if amount >= 0 else SavingsTransaction.Kind.WITHDRAWAL
 
@@ -688,20 +626,9 @@ def import_savings(files: Iterable[ImportFile], *, dry_run=False, partial=False)
             for import_file in ordered:
                 try:
                     run.import_file(import_file)
-                except _FileError as exc:
-                    errors.append(RowError(file=import_file.name, line=None, message=str(exc)))
-                except OSError as exc:
-                    errors.append(
-                        RowError(
-                            file=import_file.name,
-                            line=None,
-                            message=_("The file could not be read: %(error)s")
-                            % {"error": exc.strerror or exc},
-                        )
-                    )
-            committed = not dry_run and (partial or not errors)
-            if not committed:
-                transaction.set_rollback(True)
+                except (FileError, OSError) as exc:
+                    errors.append(file_error(import_file, exc))
+            committed = commit_or_roll_back(errors, dry_run=dry_run, partial=partial)
     except DatabaseError as exc:
         committed = False
         logger.exception("Savings import failed in the database")

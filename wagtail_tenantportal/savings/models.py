@@ -137,6 +137,10 @@ class SavingsAccountHolderQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(account__in=SavingsAccount.objects.visible_to(user))
 
+    def naming_party(self, query):
+        """Holder links whose party's first or last name contains ``query`` (case-insensitive)."""
+        return self.filter(Q(party__last_name__icontains=query) | Q(party__first_name__icontains=query))
+
 
 class SavingsAccountHolder(models.Model):
     """A party named as holder of a savings account (joint accounts have several)."""
@@ -239,6 +243,12 @@ class ExemptionOrderQuerySet(models.QuerySet):
     def valid_in_year(self, year):
         start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
         return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=start), valid_from__lte=end)
+
+    def of_parties(self, parties):
+        """The orders of ``parties`` (ids or objects) with the party loaded, by party name, newest first."""
+        return (
+            self.filter(party__in=parties).select_related("party").order_by("party__last_name", "-valid_from")
+        )
 
 
 class ExemptionOrder(ErpKeyed, models.Model):

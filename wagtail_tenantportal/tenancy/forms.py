@@ -1,42 +1,20 @@
-"""Forms of the staff admin: the master-data upload and the cross-company checks of link rows."""
+"""Forms of the staff admin: the master-data upload, the cross-company checks of link rows and
+the contact person's account choice."""
 
-from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.forms.choosers import BaseFilterForm
 
-from ..core.conf import portal_settings
+from ..admin.uploads import ImportUploadForm, MultipleFileField
+from ..admin.utils import staff_users
 from .services import ImportFile
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """A file field that accepts several files; ``clean`` returns a list of uploaded files."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".csv,text/csv"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single_clean = super().clean
-        if isinstance(data, (list, tuple)):
-            if not data and self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return [single_clean(item, initial) for item in data]
-        return [single_clean(data, initial)] if data or self.required else []
-
-
-class ImportUploadForm(forms.Form):
-    """CSV files of an ERP export plus the two import options.
-
-    After validation ``cleaned_data["import_files"]`` holds ``ImportFile`` objects, one per
-    kind (the kind comes from the file name, e.g. ``contracts.csv``).
-    """
+class MasterDataUploadForm(ImportUploadForm):
+    """The upload of a master-data export: one file per entity kind, named after it
+    (``contracts.csv``); ``cleaned_data["import_files"]`` holds ``ImportFile`` objects."""
 
     files = MultipleFileField(
         label=_("CSV files"),
@@ -46,65 +24,9 @@ class ImportUploadForm(forms.Form):
             "contract_parties.csv, rent_components.csv."
         ),
     )
-    dry_run = forms.BooleanField(
-        label=_("Dry run"),
-        required=False,
-        help_text=_("Check the files and show what would change, without saving anything."),
-    )
-    partial = forms.BooleanField(
-        label=_("Import good rows even if some are rejected (partial)"),
-        required=False,
-        help_text=_(
-            "Without this option nothing is saved as soon as one row is rejected, "
-            "so you can correct the export and try again."
-        ),
-    )
-
-    def clean_files(self):
-        uploads = self.cleaned_data["files"]
-        max_mb = portal_settings.IMPORT_MAX_UPLOAD_MB
-        total = sum(upload.size or 0 for upload in uploads)
-        if max_mb and total > max_mb * 1024 * 1024:
-            raise ValidationError(
-                _("The files are %(size)s MB together; at most %(max)s MB may be uploaded at once."),
-                code="too_big",
-                params={"size": f"{total / (1024 * 1024):.1f}", "max": max_mb},
-            )
-        return uploads
 
     def import_file_for(self, upload):
-        """The ``ImportFile`` of an upload (``ValueError`` for a name it cannot tell). The
-        uploads of other apps' imports (savings, consumption) override this."""
         return ImportFile.from_upload(upload)
-
-    def clean(self):
-        cleaned = super().clean()
-        uploads = cleaned.get("files")
-        if not uploads:
-            return cleaned
-        import_files, errors, seen = [], [], {}
-        for upload in uploads:
-            try:
-                import_file = self.import_file_for(upload)
-            except ValueError as exc:
-                errors.append(ValidationError(str(exc), code="unknown_kind"))
-                continue
-            if import_file.kind in seen:
-                errors.append(
-                    ValidationError(
-                        _("%(first)s and %(second)s contain the same kind of data; upload only one of them."),
-                        code="duplicate_kind",
-                        params={"first": seen[import_file.kind], "second": upload.name},
-                    )
-                )
-                continue
-            seen[import_file.kind] = upload.name
-            import_files.append(import_file)
-        if errors:
-            self.add_error("files", errors)
-        else:
-            cleaned["import_files"] = import_files
-        return cleaned
 
 
 class SameCompanyForm(WagtailAdminModelForm):
@@ -147,29 +69,15 @@ class ContactResponsibilityForm(SameCompanyForm):
     company_pairs = (("company", "contact_person"), ("company", "property"), ("company", "contract"))
 
 
-class OrmSearchFilterForm(BaseFilterForm):
-    """Search box of the choosers: a plain ``icontains`` over ``search_fields``.
+class ContactPersonForm(WagtailAdminModelForm):
+    """Offers only admin users as the contact person's account (not the tenants' accounts)."""
 
-    Imports write rows in bulk and do not fill the Wagtail search index, so the choosers
-    search the database directly.
-    """
-
-    search_fields = ()
-
-    q = forms.CharField(
-        label=_("Search term"),
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("Search")}),
-    )
-
-    def filter(self, objects):
-        objects = super().filter(objects)
-        query = (self.cleaned_data.get("q") or "").strip()
-        if query:
-            condition = Q()
-            for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": query})
-            objects = objects.filter(condition)
-            self.is_searching = True
-            self.search_query = query
-        return objects
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "user" in self.fields:
+            queryset = staff_users()
+            if self.instance.user_id:
+                queryset = get_user_model()._default_manager.filter(
+                    Q(pk__in=queryset.values("pk")) | Q(pk=self.instance.user_id)
+                )
+            self.fields["user"].queryset = queryset.order_by("last_name", "first_name", "pk")

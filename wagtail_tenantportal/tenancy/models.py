@@ -441,6 +441,14 @@ class ContractPartyQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(contract__in=Contract.objects.visible_to(user))
 
+    def with_party(self):
+        """With the party loaded, main tenants first (the order contracts list their parties)."""
+        return self.select_related("party").order_by("role", "pk")
+
+    def naming_party(self, query):
+        """Links whose party's first or last name contains ``query`` (case-insensitive)."""
+        return self.filter(Q(party__last_name__icontains=query) | Q(party__first_name__icontains=query))
+
 
 class ContractParty(models.Model):
     class Role(models.TextChoices):

@@ -30,7 +30,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from ..tenancy.admin_views import WithoutViewsMixin, staff_users
+from ..admin.utils import staff_users
+from ..admin.viewsets import WithoutViewsMixin
 from ..tenancy.models import Company, Property
 from . import services
 from .forms import MultipleFileField, add_service_errors

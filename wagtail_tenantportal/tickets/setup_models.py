@@ -153,7 +153,7 @@ class TicketTypeAdminForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from ..tenancy.admin_views import staff_users
+        from ..admin.utils import staff_users
 
         # Only people who can work on requests, not the thousands of tenants' users.
         self.fields["default_assignee"].queryset = staff_users()
