@@ -24,11 +24,13 @@ SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 
 
-def _setting(key):
+def setting_label(key):
+    """How messages name a setting: ``WAGTAIL_TENANTPORTAL['KEY']``."""
     return f"{SETTING_NAME}[{key!r}]"
 
 
-def _is_int(value):
+def is_int(value):
+    """True for an int that is not a bool."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -65,19 +67,20 @@ def _check_adapter():
     if not isinstance(path, str):
         return [
             Error(
-                f"{_setting('ADAPTER')} must be a dotted path (a string), not {path!r}.", id=ID.format("E008")
+                f"{setting_label('ADAPTER')} must be a dotted path (a string), not {path!r}.",
+                id=ID.format("E008"),
             )
         ]
     try:
         adapter = import_string(path)
     except ImportError as exc:
-        return [Error(f"{_setting('ADAPTER')} cannot be imported: {exc}", id=ID.format("E002"))]
+        return [Error(f"{setting_label('ADAPTER')} cannot be imported: {exc}", id=ID.format("E002"))]
     if not isinstance(adapter, type):
-        return [Error(f"{_setting('ADAPTER')} = {path!r} is not a class.", id=ID.format("E008"))]
+        return [Error(f"{setting_label('ADAPTER')} = {path!r} is not a class.", id=ID.format("E008"))]
     if not issubclass(adapter, default_adapter):
         return [
             Warning(
-                f"{_setting('ADAPTER')} = {path!r} does not subclass DefaultPortalAdapter.",
+                f"{setting_label('ADAPTER')} = {path!r} does not subclass DefaultPortalAdapter.",
                 hint="Subclass wagtail_tenantportal.adapter.DefaultPortalAdapter and override single methods, "
                 "so hooks added in later versions keep working.",
                 id=ID.format("W002"),
@@ -89,10 +92,10 @@ def _check_adapter():
 def _check_import_settings():
     errors = []
     batch = portal_settings.IMPORT_BATCH_SIZE
-    if not _is_int(batch) or batch < 1:
+    if not is_int(batch) or batch < 1:
         errors.append(
             Error(
-                f"{_setting('IMPORT_BATCH_SIZE')} must be a positive integer, not {batch!r}.",
+                f"{setting_label('IMPORT_BATCH_SIZE')} must be a positive integer, not {batch!r}.",
                 id=ID.format("E003"),
             )
         )
@@ -100,7 +103,7 @@ def _check_import_settings():
     if not encodings or not isinstance(encodings, list | tuple):
         errors.append(
             Error(
-                f"{_setting('IMPORT_ENCODINGS')} must be a non-empty list of codec names, not {encodings!r}.",
+                f"{setting_label('IMPORT_ENCODINGS')} must be a non-empty list of codec names, not {encodings!r}.",
                 hint='For example ["utf-8", "cp1252"]: tried in this order.',
                 id=ID.format("E004"),
             )
@@ -112,7 +115,7 @@ def _check_import_settings():
             except (LookupError, TypeError):
                 errors.append(
                     Error(
-                        f"{_setting('IMPORT_ENCODINGS')} names an unknown codec {name!r}.",
+                        f"{setting_label('IMPORT_ENCODINGS')} names an unknown codec {name!r}.",
                         id=ID.format("E005"),
                     )
                 )
@@ -120,15 +123,15 @@ def _check_import_settings():
     if not isinstance(max_mb, numbers.Real) or isinstance(max_mb, bool) or max_mb <= 0:
         errors.append(
             Error(
-                f"{_setting('IMPORT_MAX_UPLOAD_MB')} must be a positive number, not {max_mb!r}.",
+                f"{setting_label('IMPORT_MAX_UPLOAD_MB')} must be a positive number, not {max_mb!r}.",
                 id=ID.format("E006"),
             )
         )
     keep = portal_settings.IMPORT_KEEP_RUNS
-    if keep is not None and (not _is_int(keep) or keep < 0):
+    if keep is not None and (not is_int(keep) or keep < 0):
         errors.append(
             Error(
-                f"{_setting('IMPORT_KEEP_RUNS')} must be None or an integer of 0 or more, not {keep!r}.",
+                f"{setting_label('IMPORT_KEEP_RUNS')} must be None or an integer of 0 or more, not {keep!r}.",
                 id=ID.format("E007"),
             )
         )
@@ -141,21 +144,25 @@ def _check_simple_types():
     if not isinstance(name, str) or not name.strip():
         errors.append(
             Error(
-                f"{_setting('PORTAL_NAME')} must be a non-empty string, not {name!r}.", id=ID.format("E007")
+                f"{setting_label('PORTAL_NAME')} must be a non-empty string, not {name!r}.",
+                id=ID.format("E007"),
             )
         )
     label = portal_settings.ADMIN_MENU_LABEL
     if label is not None and not isinstance(label, str | Promise):  # Promise: a lazy translation
         errors.append(
             Error(
-                f"{_setting('ADMIN_MENU_LABEL')} must be None or a string, not {label!r}.",
+                f"{setting_label('ADMIN_MENU_LABEL')} must be None or a string, not {label!r}.",
                 id=ID.format("E007"),
             )
         )
     order = portal_settings.ADMIN_MENU_ORDER
-    if not _is_int(order):
+    if not is_int(order):
         errors.append(
-            Error(f"{_setting('ADMIN_MENU_ORDER')} must be an integer, not {order!r}.", id=ID.format("E007"))
+            Error(
+                f"{setting_label('ADMIN_MENU_ORDER')} must be an integer, not {order!r}.",
+                id=ID.format("E007"),
+            )
         )
     return errors
 
@@ -183,7 +190,7 @@ def check_installed_apps(app_configs=None, **kwargs):
     return errors
 
 
-def _middleware_position(middleware, wanted_path):
+def middleware_position(middleware, wanted_path):
     """Index of ``wanted_path`` or a subclass of it in MIDDLEWARE, else None."""
     wanted = import_string(wanted_path)
     for index, path in enumerate(middleware):
@@ -204,8 +211,8 @@ def check_middleware(app_configs=None, **kwargs):
     from django.conf import settings
 
     middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
-    session = _middleware_position(middleware, SESSION_MIDDLEWARE)
-    auth = _middleware_position(middleware, AUTH_MIDDLEWARE)
+    session = middleware_position(middleware, SESSION_MIDDLEWARE)
+    auth = middleware_position(middleware, AUTH_MIDDLEWARE)
     errors = []
     if session is None:
         errors.append(Error(f"{SESSION_MIDDLEWARE!r} must be in MIDDLEWARE.", id=ID.format("E021")))
@@ -248,7 +255,10 @@ def check_base_template(app_configs=None, **kwargs):
     name = portal_settings.BASE_TEMPLATE
     if not isinstance(name, str) or not name:
         return [
-            Error(f"{_setting('BASE_TEMPLATE')} must be a template name, not {name!r}.", id=ID.format("E011"))
+            Error(
+                f"{setting_label('BASE_TEMPLATE')} must be a template name, not {name!r}.",
+                id=ID.format("E011"),
+            )
         ]
     try:
         template = get_template(name)
@@ -256,7 +266,7 @@ def check_base_template(app_configs=None, **kwargs):
     except TemplateDoesNotExist:
         return [
             Error(
-                f"{_setting('BASE_TEMPLATE')} = {name!r} does not exist.",
+                f"{setting_label('BASE_TEMPLATE')} = {name!r} does not exist.",
                 hint="Point it at the host site's base template (it must define the blocks "
                 "'title' and 'content'), or remove it to use the portal's standalone layout.",
                 id=ID.format("E010"),
@@ -264,7 +274,9 @@ def check_base_template(app_configs=None, **kwargs):
         ]
     except Exception as exc:  # a syntax error in the host template is reported, not raised
         return [
-            Error(f"{_setting('BASE_TEMPLATE')} = {name!r} cannot be loaded: {exc}", id=ID.format("E011"))
+            Error(
+                f"{setting_label('BASE_TEMPLATE')} = {name!r} cannot be loaded: {exc}", id=ID.format("E011")
+            )
         ]
     if blocks is None:
         return []
@@ -272,7 +284,7 @@ def check_base_template(app_configs=None, **kwargs):
     if "content" not in blocks:
         errors.append(
             Error(
-                f"{_setting('BASE_TEMPLATE')} = {name!r} has no block 'content': portal pages would be empty.",
+                f"{setting_label('BASE_TEMPLATE')} = {name!r} has no block 'content': portal pages would be empty.",
                 hint="Wrap the main area of the host's base template in {% block content %}{% endblock %}.",
                 id=ID.format("E012"),
             )
@@ -280,7 +292,7 @@ def check_base_template(app_configs=None, **kwargs):
     if "title" not in blocks:
         errors.append(
             Warning(
-                f"{_setting('BASE_TEMPLATE')} = {name!r} has no block 'title': portal pages get no own title.",
+                f"{setting_label('BASE_TEMPLATE')} = {name!r} has no block 'title': portal pages get no own title.",
                 hint="Put {% block title %}{% endblock %} into the <title> of the host's base template.",
                 id=ID.format("W012"),
             )
@@ -288,9 +300,9 @@ def check_base_template(app_configs=None, **kwargs):
     if portal_settings.INCLUDE_CSS and "extra_css" not in blocks:
         errors.append(
             Warning(
-                f"{_setting('BASE_TEMPLATE')} = {name!r} has no block 'extra_css': the portal stylesheet is not linked.",
+                f"{setting_label('BASE_TEMPLATE')} = {name!r} has no block 'extra_css': the portal stylesheet is not linked.",
                 hint="Add {% block extra_css %}{% endblock %} to the <head> of the host's base template, "
-                f"or set {_setting('INCLUDE_CSS')} to False and style the portal in the host's CSS.",
+                f"or set {setting_label('INCLUDE_CSS')} to False and style the portal in the host's CSS.",
                 id=ID.format("W013"),
             )
         )
@@ -334,7 +346,7 @@ def check_private_storage(app_configs=None, **kwargs):
             errors.append(
                 Error(
                     f"No storage for tenant files: STORAGES has no alias {alias!r} and "
-                    f"{_setting('PRIVATE_STORAGE_ROOT')} is not set.",
+                    f"{setting_label('PRIVATE_STORAGE_ROOT')} is not set.",
                     hint=f"Add STORAGES[{alias!r}] (a folder outside MEDIA_ROOT, or a private S3 bucket); "
                     "see docs/storage.md.",
                     id=ID.format("E040"),
@@ -389,7 +401,7 @@ def check_private_storage(app_configs=None, **kwargs):
     if mode not in PRIVATE_SERVE_MODES:
         errors.append(
             Error(
-                f"{_setting('PRIVATE_SERVE_MODE')} must be one of {', '.join(PRIVATE_SERVE_MODES)}, not {mode!r}.",
+                f"{setting_label('PRIVATE_SERVE_MODE')} must be one of {', '.join(PRIVATE_SERVE_MODES)}, not {mode!r}.",
                 id=ID.format("E045"),
             )
         )
@@ -397,7 +409,7 @@ def check_private_storage(app_configs=None, **kwargs):
         if mode == "redirect" and not hasattr(storage, "querystring_auth"):
             errors.append(
                 Error(
-                    f"{_setting('PRIVATE_SERVE_MODE')} is 'redirect' but the private storage "
+                    f"{setting_label('PRIVATE_SERVE_MODE')} is 'redirect' but the private storage "
                     f"({type(storage).__name__}) cannot make signed URLs.",
                     hint="Use 'redirect' with a private S3 bucket (django-storages); else 'stream', "
                     "'x-accel-redirect' or 'x-sendfile'.",
@@ -407,7 +419,7 @@ def check_private_storage(app_configs=None, **kwargs):
         if mode in ("x-accel-redirect", "x-sendfile") and not isinstance(storage, FileSystemStorage):
             errors.append(
                 Error(
-                    f"{_setting('PRIVATE_SERVE_MODE')} is {mode!r} but the private storage "
+                    f"{setting_label('PRIVATE_SERVE_MODE')} is {mode!r} but the private storage "
                     f"({type(storage).__name__}) has no files on this server.",
                     hint="Use 'redirect' (or 'stream') with S3.",
                     id=ID.format("E046"),
@@ -417,23 +429,23 @@ def check_private_storage(app_configs=None, **kwargs):
     if mode == "x-accel-redirect" and not (isinstance(prefix, str) and prefix.startswith("/")):
         errors.append(
             Error(
-                f"{_setting('PRIVATE_SERVE_PREFIX')} must be a path starting with '/', not {prefix!r}.",
+                f"{setting_label('PRIVATE_SERVE_PREFIX')} must be a path starting with '/', not {prefix!r}.",
                 hint="The internal location of nginx that maps to the private folder, e.g. '/protected/'.",
                 id=ID.format("E047"),
             )
         )
     expiry = portal_settings.PRIVATE_URL_EXPIRY
-    if not _is_int(expiry) or expiry < 1:
+    if not is_int(expiry) or expiry < 1:
         errors.append(
             Error(
-                f"{_setting('PRIVATE_URL_EXPIRY')} must be a positive number of seconds, not {expiry!r}.",
+                f"{setting_label('PRIVATE_URL_EXPIRY')} must be a positive number of seconds, not {expiry!r}.",
                 id=ID.format("E048"),
             )
         )
     elif expiry > 300:
         errors.append(
             Warning(
-                f"{_setting('PRIVATE_URL_EXPIRY')} is {expiry} seconds: a signed URL of a tenant file can "
+                f"{setting_label('PRIVATE_URL_EXPIRY')} is {expiry} seconds: a signed URL of a tenant file can "
                 "be passed on for that long.",
                 hint="A few seconds are enough; the browser follows the redirect at once.",
                 id=ID.format("W048"),
@@ -453,12 +465,12 @@ def check_theme(app_configs=None, **kwargs):
     from .theming import clean_theme, contrast_problems
 
     messages = []
-    themes = [(_setting("THEME"), portal_settings.THEME)]
+    themes = [(setting_label("THEME"), portal_settings.THEME)]
     site_themes = portal_settings.SITE_THEMES
     if not isinstance(site_themes, dict):
         messages.append(
             Error(
-                f"{_setting('SITE_THEMES')} must be a dict of site hostnames or names to themes, "
+                f"{setting_label('SITE_THEMES')} must be a dict of site hostnames or names to themes, "
                 f"not {type(site_themes).__name__}.",
                 id=ID.format("E050"),
             )
@@ -466,7 +478,7 @@ def check_theme(app_configs=None, **kwargs):
         site_themes = {}
     base = clean_theme(portal_settings.THEME)[0] if isinstance(portal_settings.THEME, dict) else {}
     for key, theme in site_themes.items():
-        themes.append((f"{_setting('SITE_THEMES')}[{key!r}]", theme))
+        themes.append((f"{setting_label('SITE_THEMES')}[{key!r}]", theme))
     for index, (label, theme) in enumerate(themes):
         if not isinstance(theme, dict):
             messages.append(
@@ -540,7 +552,7 @@ def check_rate_limit_cache(app_configs=None, **kwargs):
         return []
     return [
         Error(
-            f"{_setting('RATE_LIMIT_CACHE')} = {alias!r} is not an alias of CACHES: logins, registration "
+            f"{setting_label('RATE_LIMIT_CACHE')} = {alias!r} is not an alias of CACHES: logins, registration "
             "codes and mails would fail when they count an attempt.",
             hint="Name a cache of CACHES (default 'default').",
             id=ID.format("E060"),
@@ -577,7 +589,7 @@ def check_rate_limit_cache_deploy(app_configs=None, **kwargs):
             "own, and a restart forgets them.",
             hint="Use a cache all processes share: Redis (django.core.cache.backends.redis.RedisCache), "
             f"Memcached or the database cache, as CACHES[{alias!r}] or named by "
-            f"{_setting('RATE_LIMIT_CACHE')}. See 'A shared cache' in docs/integrator-guide.md.",
+            f"{setting_label('RATE_LIMIT_CACHE')}. See 'A shared cache' in docs/integrator-guide.md.",
             id=ID.format("W060"),
         )
     ]

@@ -10,7 +10,7 @@ to be installed.
 from django.apps import apps
 from django.core.checks import Error, Tags, Warning, register
 
-from ...core.checks import AUTH_MIDDLEWARE, ID, _is_int, _middleware_position, _setting
+from ...core.checks import AUTH_MIDDLEWARE, ID, is_int, middleware_position, setting_label
 from ...core.conf import portal_settings
 
 OTP_APPS = [
@@ -41,15 +41,15 @@ def check_two_factor(app_configs=None, **kwargs):
             )
         ]
     middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
-    staff = _middleware_position(middleware, STAFF_TWO_FACTOR_MIDDLEWARE)
+    staff = middleware_position(middleware, STAFF_TWO_FACTOR_MIDDLEWARE)
     return [*_check_middleware_order(middleware, staff), *_check_staff_mode(staff), *_check_numbers()]
 
 
 def _check_middleware_order(middleware, staff):
     """OTPMiddleware present after the authentication middleware, the staff middleware after it."""
     errors = []
-    auth = _middleware_position(middleware, AUTH_MIDDLEWARE)
-    otp = _middleware_position(middleware, OTP_MIDDLEWARE)
+    auth = middleware_position(middleware, AUTH_MIDDLEWARE)
+    otp = middleware_position(middleware, OTP_MIDDLEWARE)
     if otp is None:
         errors.append(
             Error(
@@ -81,7 +81,7 @@ def _check_staff_mode(staff):
     if mode not in STAFF_TWO_FACTOR_MODES:
         return [
             Error(
-                f"{_setting('STAFF_TWO_FACTOR')} must be one of {', '.join(map(repr, STAFF_TWO_FACTOR_MODES))}, "
+                f"{setting_label('STAFF_TWO_FACTOR')} must be one of {', '.join(map(repr, STAFF_TWO_FACTOR_MODES))}, "
                 f"not {mode!r}.",
                 id=ID.format("E009"),
             )
@@ -89,9 +89,9 @@ def _check_staff_mode(staff):
     if mode != "off" and staff is None:
         return [
             Warning(
-                f"{_setting('STAFF_TWO_FACTOR')} is {mode!r}, but {STAFF_TWO_FACTOR_MIDDLEWARE!r} is not in "
+                f"{setting_label('STAFF_TWO_FACTOR')} is {mode!r}, but {STAFF_TWO_FACTOR_MIDDLEWARE!r} is not in "
                 "MIDDLEWARE: the Wagtail admin does not ask for a second factor.",
-                hint=f"Add it after {OTP_MIDDLEWARE!r}, or set {_setting('STAFF_TWO_FACTOR')} to 'off'.",
+                hint=f"Add it after {OTP_MIDDLEWARE!r}, or set {setting_label('STAFF_TWO_FACTOR')} to 'off'.",
                 id=ID.format("W025"),
             )
         ]
@@ -103,9 +103,11 @@ def _check_numbers():
     errors = []
     for key in ("TWO_FACTOR_PENDING_SECONDS", "TWO_FACTOR_REAUTH_SECONDS", "TWO_FACTOR_BACKUP_CODES"):
         value = getattr(portal_settings, key)
-        if not _is_int(value) or value < 1:
+        if not is_int(value) or value < 1:
             errors.append(
-                Error(f"{_setting(key)} must be a positive integer, not {value!r}.", id=ID.format("E009"))
+                Error(
+                    f"{setting_label(key)} must be a positive integer, not {value!r}.", id=ID.format("E009")
+                )
             )
     return errors
 
@@ -119,9 +121,9 @@ def check_staff_two_factor_deploy(app_configs=None, **kwargs):
         return []
     return [
         Warning(
-            f"{_setting('STAFF_TWO_FACTOR')} is {portal_settings.STAFF_TWO_FACTOR!r}: staff can use the "
+            f"{setting_label('STAFF_TWO_FACTOR')} is {portal_settings.STAFF_TWO_FACTOR!r}: staff can use the "
             "Wagtail admin, which holds tenants' personal data, with a password alone.",
-            hint=f"Set {_setting('STAFF_TWO_FACTOR')} to 'required' in production.",
+            hint=f"Set {setting_label('STAFF_TWO_FACTOR')} to 'required' in production.",
             id=ID.format("W031"),
         )
     ]
