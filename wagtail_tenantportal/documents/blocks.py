@@ -8,10 +8,12 @@ from ..core.blocks import PortalBlock
 
 
 def category_choices():
-    """``[(key, name)]`` of the document categories (block setting), in their order."""
-    from .models import DocumentCategory
+    """``[(key, name)]`` of the document categories (block setting), in their order.
 
-    return [(category.key, category.display_name) for category in DocumentCategory.objects.all()]
+    Referenced by migrations of host pages: keep it at this dotted path."""
+    from .services import category_choices as choices
+
+    return choices()
 
 
 def _sample_documents():
@@ -84,8 +86,8 @@ class MyDocumentsBlock(PortalBlock):
 
     def get_portal_context(self, value, request, state):
         from ..core.session import OK
-        from .listing import tenant_documents
         from .pages import state_prompt_context
+        from .services import latest_documents
 
         page = value.get("page")
         all_url = (page.specific.url if page else None) or reverse("wagtail_tenantportal:documents")
@@ -93,10 +95,7 @@ class MyDocumentsBlock(PortalBlock):
         if state != OK:
             context.update(state_prompt_context(request, state, request.get_full_path()))
             return context
-        documents = tenant_documents(request.user)
-        if value.get("categories"):
-            documents = documents.filter(category__key__in=value["categories"])
-        documents = list(documents.order_by("-published_from", "-pk")[: value.get("limit") or 5])
+        documents = latest_documents(request.user, value.get("limit") or 5, value.get("categories"))
         context.update({"documents": documents, "new_count": sum(1 for d in documents if not d.opened)})
         return context
 

@@ -1,6 +1,7 @@
 """Bulk distribution: a ZIP of PDFs, one per contract, named by contract number.
 
-Called through ``services.distribute_zip``. The ZIP is read member by member
+Called through ``services.distribute_zip``; builds on the steps every publication shares
+(``publishing``: category, size limit, deliveries, notice task). The ZIP is read member by member
 (``ZipFile.open``) and each member is copied in chunks (``files.spool``): however large the
 ZIP, memory holds one chunk of one file plus the table of contents.
 
@@ -35,8 +36,10 @@ from wagtail.log_actions import log
 
 from ..core.conf import portal_settings
 from ..tenancy.models import Contract
-from .files import DocumentRejected, check_pdf, spool
+from . import publishing
+from .files import DocumentRejected, check_pdf, spool, too_large_message
 from .models import BulkDistribution, Document, document_storage_name
+from .publishing import ACTION_DISTRIBUTED, acting_user, get_category, max_file_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -170,8 +173,6 @@ def distribute(
     Returns the saved ``BulkDistribution`` with ``counts`` (``COUNT_NAMES``) and
     ``problems`` (one line per reported file). Bad input never raises.
     """
-    from .services import ACTION_DISTRIBUTED, _user, enqueue_notices, get_category
-
     if isinstance(category, str):
         category = get_category(category)
     now = now or timezone.now()
@@ -180,7 +181,7 @@ def distribute(
     zip_size = _size_of(zip_file)
     record = BulkDistribution.objects.create(
         started_at=now,
-        user=_user(user),
+        user=acting_user(user),
         company=company,
         category=category,
         title=title,
@@ -221,7 +222,7 @@ def distribute(
             with transaction.atomic():
                 _publish(run, archive, matched, category, stored, dry_run, notify, now, user)
                 if not dry_run and run.counts["published"]:
-                    log(record, ACTION_DISTRIBUTED, user=_user(user), data=dict(run.counts))
+                    log(record, ACTION_DISTRIBUTED, user=acting_user(user), data=dict(run.counts))
         except (DatabaseError, OSError) as exc:
             _delete(stored)
             logger.exception("Bulk distribution %s failed", record.pk)
@@ -234,7 +235,7 @@ def distribute(
             _delete(stored)
             raise
     if not dry_run and notify and run.counts["published"] and record.published_from <= timezone.now():
-        enqueue_notices()
+        publishing.enqueue_notices()
     status = BulkDistribution.Status.CHECKED if dry_run else BulkDistribution.Status.DONE
     return run.finish(status)
 
@@ -338,26 +339,21 @@ def _match(run, infos, regex, company):
 
 
 def _limit():
-    from .services import max_file_bytes
-
     return max_file_bytes()
 
 
 def _file_too_large():
-    from .files import too_large_message
-
     return too_large_message(_limit())
 
 
 def _publish(run, archive, matched, category, stored, dry_run, notify, now, user):
     from ..core.storage import get_private_storage
-    from .services import _create_deliveries, _user
 
     storage = get_private_storage()
     record = run.record
     limit = _limit()
     today = timezone.localdate(now)
-    created_by = _user(user)
+    created_by = acting_user(user)
     for start in range(0, len(matched), BATCH_SIZE):
         batch = matched[start : start + BATCH_SIZE]
         existing = set(
@@ -430,4 +426,4 @@ def _publish(run, archive, matched, category, stored, dry_run, notify, now, user
                 spooled.close()
         if documents:
             Document.objects.bulk_create(documents)
-            _create_deliveries(documents, notify=notify, now=now)
+            publishing.create_deliveries(documents, notify=notify, now=now)
