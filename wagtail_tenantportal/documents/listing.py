@@ -1,20 +1,18 @@
 """How the tenant's document list is filtered and grouped (by contract and category).
 
-Pure helpers for ``services.document_list_context`` (which runs the queries, every one
-starting from ``Document.objects.visible_to(user)``): the filter form, the filter it applies
-to a queryset, the grouping of the documents, and where to ask for other documents.
+Helpers without queries for ``services.document_list_context`` (which runs the queries,
+every one starting from ``Document.objects.visible_to(user)``): the filter form, the grouping
+of the documents, and where to ask for other documents.
 """
 
 from dataclasses import dataclass, field
 
 from django import forms
 from django.apps import apps
-from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..core.conf import portal_settings
-from .models import BUILTIN_CATEGORIES
 
 
 class DocumentFilterForm(forms.Form):
@@ -30,31 +28,6 @@ class DocumentFilterForm(forms.Form):
         self.fields["category"].choices = [("", _("All categories"))] + [
             (c.key, c.display_name) for c in categories
         ]
-
-
-def _matching_category_keys(text):
-    text = text.casefold()
-    return [key for key, label in BUILTIN_CATEGORIES.items() if text in str(label).casefold()]
-
-
-def filter_documents(queryset, form):
-    """Apply a valid ``DocumentFilterForm``; an invalid one filters nothing."""
-    if not form.is_valid():
-        return queryset
-    data = form.cleaned_data
-    if data.get("year"):
-        queryset = queryset.filter(document_date__year=data["year"])
-    if data.get("category"):
-        queryset = queryset.filter(category__key=data["category"])
-    text = (data.get("q") or "").strip()
-    if text:
-        queryset = queryset.filter(
-            Q(title__icontains=text)
-            | Q(category__name__icontains=text)
-            | Q(category__name="", category__key__in=_matching_category_keys(text))
-            | Q(contract__number__icontains=text)
-        )
-    return queryset
 
 
 @dataclass
@@ -144,7 +117,6 @@ def document_request_url():
 
 __all__ = [
     "DocumentFilterForm",
-    "filter_documents",
     "group_documents",
     "document_request_url",
 ]

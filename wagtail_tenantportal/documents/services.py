@@ -32,7 +32,7 @@ import uuid
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -45,8 +45,9 @@ from ..tenancy.models import Party
 from . import publishing
 from .bulk import distribute
 from .files import DocumentRejected, check_pdf, spool
-from .listing import DocumentFilterForm, document_request_url, filter_documents, group_documents
+from .listing import DocumentFilterForm, document_request_url, group_documents
 from .models import (
+    BUILTIN_CATEGORIES,
     Document,
     DocumentCategory,
     DocumentDelivery,
@@ -82,6 +83,7 @@ __all__ = [
     "distribute_zip",
     "document_list_context",
     "documents_url",
+    "filter_documents",
     "generate_certificate",
     "get_category",
     "get_certificate_contract",
@@ -135,6 +137,31 @@ def dashboard_summary(user, limit=3):
 def category_choices():
     """``[(key, name)]`` of all document categories, in their order (one query)."""
     return [(category.key, category.display_name) for category in DocumentCategory.objects.all()]
+
+
+def _matching_category_keys(text):
+    text = text.casefold()
+    return [key for key, label in BUILTIN_CATEGORIES.items() if text in str(label).casefold()]
+
+
+def filter_documents(queryset, form):
+    """Apply a valid ``DocumentFilterForm``; an invalid one filters nothing."""
+    if not form.is_valid():
+        return queryset
+    data = form.cleaned_data
+    if data.get("year"):
+        queryset = queryset.filter(document_date__year=data["year"])
+    if data.get("category"):
+        queryset = queryset.filter(category__key=data["category"])
+    text = (data.get("q") or "").strip()
+    if text:
+        queryset = queryset.filter(
+            Q(title__icontains=text)
+            | Q(category__name__icontains=text)
+            | Q(category__name="", category__key__in=_matching_category_keys(text))
+            | Q(contract__number__icontains=text)
+        )
+    return queryset
 
 
 def document_list_context(user, params):
