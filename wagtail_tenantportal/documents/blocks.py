@@ -84,20 +84,18 @@ class MyDocumentsBlock(PortalBlock):
         label = _("My documents")
         description = _("The latest documents of the logged-in tenant; new ones are marked.")
 
-    def get_portal_context(self, value, request, state):
-        from ..core.session import OK
-        from .pages import state_prompt_context
+    def get_common_context(self, value, request):
+        page = value.get("page")
+        return {
+            "all_documents_url": (page.specific.url if page else None)
+            or reverse("wagtail_tenantportal:documents")
+        }
+
+    def get_tenant_context(self, value, request):
         from .services import latest_documents
 
-        page = value.get("page")
-        all_url = (page.specific.url if page else None) or reverse("wagtail_tenantportal:documents")
-        context = {"all_documents_url": all_url}
-        if state != OK:
-            context.update(state_prompt_context(request, state, request.get_full_path()))
-            return context
         documents = latest_documents(request.user, value.get("limit") or 5, value.get("categories"))
-        context.update({"documents": documents, "new_count": sum(1 for d in documents if not d.opened)})
-        return context
+        return {"documents": documents, "new_count": sum(1 for d in documents if not d.opened)}
 
     def get_preview_portal_context(self, value, request):
         documents = _sample_documents()
