@@ -25,7 +25,7 @@ class DefaultPortalAdapter(AccountAdapterMixin, BaseAdapter):
         if portal_settings.LOGIN_REDIRECT_URL:
             return portal_settings.LOGIN_REDIRECT_URL
         if apps.is_installed("wagtail_tenantportal.dashboard"):
-            from .dashboard.pages import dashboard_page_url
+            from .dashboard.services import dashboard_page_url
 
             return dashboard_page_url(request) or reverse("wagtail_tenantportal:dashboard")
         return super().get_login_redirect_url(request)

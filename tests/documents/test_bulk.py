@@ -279,7 +279,7 @@ class TestBadInput:
             calls.append(len(documents))
             raise DatabaseError("disk full")
 
-        monkeypatch.setattr("wagtail_tenantportal.documents.services._create_deliveries", failing)
+        monkeypatch.setattr("wagtail_tenantportal.documents.publishing.create_deliveries", failing)
         run = distribute(zip_bytes({"100001.pdf": pdf_bytes("a"), "100002.pdf": pdf_bytes("b")}))
         assert calls == [2]
         assert run.status == BulkDistribution.Status.FAILED and "Nothing was published" in run.error

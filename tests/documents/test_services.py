@@ -22,7 +22,7 @@ from tests.documents.conftest import (
 )
 from tests.factories import UserFactory
 from wagtail_tenantportal.accounts.models import Consent
-from wagtail_tenantportal.documents import services
+from wagtail_tenantportal.documents import publishing, services
 from wagtail_tenantportal.documents.models import Document, DocumentDelivery, PrintBatch
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ class TestPublish:
         def broken(*args, **kwargs):
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(services, "_create_deliveries", broken)
+        monkeypatch.setattr(publishing, "create_deliveries", broken)
         with pytest.raises(RuntimeError):
             publish(tenant.contract)
         assert not Document.objects.exists() and not files_in_storage()
@@ -133,7 +133,7 @@ class TestDeliveriesAndNotices:
 
     def test_several_new_documents_make_one_mail(self, tenant):
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(services, "enqueue_notices", lambda: None)
+            patch.setattr(publishing, "enqueue_notices", lambda: None)
             publish(tenant.contract, "a", title="Erstes")
             publish(tenant.party, "b", title="Zweites")
         assert services.send_due_notices() == 1

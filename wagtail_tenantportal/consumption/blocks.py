@@ -68,31 +68,34 @@ class ConsumptionBlock(PortalBlock):
         return {"details_url": "#", "info": sample_information(value.get("kinds"), value.get("months") or 0)}
 
 
+#: Made-up meters of the sample flat: kind -> (rooms, the last 13 monthly values).
+_SAMPLE_SERIES = {
+    Kind.HEATING: (
+        "Wohnzimmer, Schlafzimmer, Küche",
+        [Decimal(v) for v in "610 480 300 150 60 20 10 15 40 190 380 540 620".split()],
+    ),
+    Kind.HOT_WATER: ("Bad", [Decimal(v) for v in "95 92 90 88 85 80 78 80 84 88 90 94 96".split()]),
+    Kind.COLD_WATER: (
+        "Bad, Küche",
+        [Decimal(v) for v in "3.1 3.0 2.9 3.2 3.4 3.6 3.5 3.3 3.1 3.0 3.2 3.1 3.0".split()],
+    ),
+    Kind.ELECTRICITY: (
+        "Flur",
+        [Decimal(v) for v in "190 180 175 160 150 140 140 150 160 175 185 195 200".split()],
+    ),
+    Kind.GAS: ("Küche", [Decimal(v) for v in "20 20 19 18 18 17 17 18 19 20 21 21 22".split()]),
+}
+
+
 def sample_information(kinds=None, months=12):
     """Made-up figures of a flat in Leipzig (editor previews; no database queries)."""
     from .services import Bar, Comparison, ConsumptionInformation, KindFigures, percent_change
 
     month = datetime.date(2026, 10, 1)
     unit = SimpleNamespace(pk=0, number="012", property="Lindenstraße 4, Leipzig")
-    samples = {
-        Kind.HEATING: (
-            "Wohnzimmer, Schlafzimmer, Küche",
-            [Decimal(v) for v in "610 480 300 150 60 20 10 15 40 190 380 540 620".split()],
-        ),
-        Kind.HOT_WATER: ("Bad", [Decimal(v) for v in "95 92 90 88 85 80 78 80 84 88 90 94 96".split()]),
-        Kind.COLD_WATER: (
-            "Bad, Küche",
-            [Decimal(v) for v in "3.1 3.0 2.9 3.2 3.4 3.6 3.5 3.3 3.1 3.0 3.2 3.1 3.0".split()],
-        ),
-        Kind.ELECTRICITY: (
-            "Flur",
-            [Decimal(v) for v in "190 180 175 160 150 140 140 150 160 175 185 195 200".split()],
-        ),
-        Kind.GAS: ("Küche", [Decimal(v) for v in "20 20 19 18 18 17 17 18 19 20 21 21 22".split()]),
-    }
     cards = []
     for kind in kinds or REQUIRED_KINDS:
-        location, series = samples[Kind(kind)]
+        location, series = _SAMPLE_SERIES[Kind(kind)]
         display_unit = MeasuringUnit.CUBIC_METRE if kind == Kind.COLD_WATER else MeasuringUnit.KWH
         current = series[-1]
         card = KindFigures(

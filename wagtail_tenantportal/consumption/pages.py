@@ -30,7 +30,8 @@ class ConsumptionPage(TenantDataPageMixin, Page):
         verbose_name_plural = _("my consumption pages")
 
     def get_tenant_context(self, request):
-        """The figures and month selection for a verified tenant (see ``views.consumption_context``)."""
-        from .views import consumption_context
+        """The figures and month selection for a verified tenant (see
+        ``services.consumption_page_context``)."""
+        from .services import consumption_page_context  # late: models.py imports this module
 
-        return consumption_context(request)
+        return consumption_page_context(request.user, request.GET.get("month"))

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from .forms import MonthForm
 from .importer import ConsumptionImportResult, ImportFile, import_consumption  # noqa: F401  (public API)
 from .models import (
     REQUIRED_KINDS,
@@ -352,6 +354,16 @@ def overview_context(user, month_param=None, *, kinds=None, history_months=DEFAU
         "month_options": [(m.strftime("%Y-%m"), m) for m in info.available_months],
         "show_unit_headings": len(info.units) > 1,
     }
+
+
+def consumption_page_context(user, month_param=None):
+    """Context of the consumption page (portal view and page type): ``overview_context`` for
+    the month ``month_param`` (``"2026-10"``; default the latest) plus ``month_form`` and the
+    ``export_url`` of the CSV download."""
+    context = overview_context(user, month_param)
+    context["month_form"] = MonthForm(context["month_options"], context["selected_month"])
+    context["export_url"] = reverse("wagtail_tenantportal:consumption_export")
+    return context
 
 
 def dashboard_summary(user):

@@ -80,20 +80,8 @@ class DashboardPage(TenantDataPageMixin, Page):
 
     def get_tenant_context(self, request):
         """Greeting name and widgets for a verified tenant (see ``services.dashboard_context``)."""
-        from .services import dashboard_context
+        from .services import dashboard_context  # late: models.py imports this module
 
         context = dashboard_context(request, split_keys(self.widget_keys) or None)
         context["greeting_text"] = self.greeting_for(context["tenant_name"])
         return context
-
-
-def dashboard_page_url(request):
-    """URL of the first live :class:`DashboardPage` of the request's site, or None (one query)."""
-    from wagtail.models import Site
-
-    site = Site.find_for_request(request)
-    pages = DashboardPage.objects.live()
-    if site is not None:
-        pages = pages.descendant_of(site.root_page, inclusive=True)
-    page = pages.order_by("path").first()
-    return page.get_url(request) if page is not None else None

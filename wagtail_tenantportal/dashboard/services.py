@@ -1,8 +1,10 @@
-"""What the dashboard shows a tenant: the greeting name and the widgets."""
+"""What the dashboard shows a tenant: the greeting name and the widgets; where the overview is."""
 
-from ..core import ownership
+from wagtail.models import Site
+
 from ..core.widgets import collect_widgets, sample_widgets
 from ..tenancy.models import Party
+from .models import DashboardPage
 
 
 def tenant_name(user):
@@ -11,11 +13,10 @@ def tenant_name(user):
     name = user.get_full_name() if hasattr(user, "get_full_name") else ""
     if name.strip():
         return name.strip()
-    party_ids = ownership.party_ids(user)
-    if party_ids is not None:
-        party = Party.objects.filter(pk__in=party_ids).order_by("pk").first()
-        if party is not None:
-            return party.full_name
+    # Ownership via ``visible_to`` (core.ownership): no query for users who act for nobody.
+    party = Party.objects.visible_to(user).order_by("pk").first()
+    if party is not None:
+        return party.full_name
     return user.get_username()
 
 
@@ -27,3 +28,13 @@ def dashboard_context(request, keys=None):
 def sample_dashboard_context(keys=None):
     """Made-up context for the editor's preview (no tenant data)."""
     return {"tenant_name": "Erika Mustermann", "widgets": sample_widgets(keys)}
+
+
+def dashboard_page_url(request):
+    """URL of the first live :class:`DashboardPage` of the request's site, or None (one query)."""
+    site = Site.find_for_request(request)
+    pages = DashboardPage.objects.live()
+    if site is not None:
+        pages = pages.descendant_of(site.root_page, inclusive=True)
+    page = pages.order_by("path").first()
+    return page.get_url(request) if page is not None else None

@@ -8,10 +8,12 @@ from ..core.blocks import PortalBlock
 
 
 def category_choices():
-    """``[(key, name)]`` of the document categories (block setting), in their order."""
-    from .models import DocumentCategory
+    """``[(key, name)]`` of the document categories (block setting), in their order.
 
-    return [(category.key, category.display_name) for category in DocumentCategory.objects.all()]
+    Referenced by migrations of host pages: keep it at this dotted path."""
+    from .services import category_choices as choices
+
+    return choices()
 
 
 def _sample_documents():
@@ -82,23 +84,18 @@ class MyDocumentsBlock(PortalBlock):
         label = _("My documents")
         description = _("The latest documents of the logged-in tenant; new ones are marked.")
 
-    def get_portal_context(self, value, request, state):
-        from ..core.session import OK
-        from .listing import tenant_documents
-        from .pages import state_prompt_context
-
+    def get_common_context(self, value, request):
         page = value.get("page")
-        all_url = (page.specific.url if page else None) or reverse("wagtail_tenantportal:documents")
-        context = {"all_documents_url": all_url}
-        if state != OK:
-            context.update(state_prompt_context(request, state, request.get_full_path()))
-            return context
-        documents = tenant_documents(request.user)
-        if value.get("categories"):
-            documents = documents.filter(category__key__in=value["categories"])
-        documents = list(documents.order_by("-published_from", "-pk")[: value.get("limit") or 5])
-        context.update({"documents": documents, "new_count": sum(1 for d in documents if not d.opened)})
-        return context
+        return {
+            "all_documents_url": (page.specific.url if page else None)
+            or reverse("wagtail_tenantportal:documents")
+        }
+
+    def get_tenant_context(self, value, request):
+        from .services import latest_documents
+
+        documents = latest_documents(request.user, value.get("limit") or 5, value.get("categories"))
+        return {"documents": documents, "new_count": sum(1 for d in documents if not d.opened)}
 
     def get_preview_portal_context(self, value, request):
         documents = _sample_documents()

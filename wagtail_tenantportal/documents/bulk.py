@@ -1,6 +1,7 @@
 """Bulk distribution: a ZIP of PDFs, one per contract, named by contract number.
 
-Called through ``services.distribute_zip``. The ZIP is read member by member
+Called through ``services.distribute_zip``; builds on the steps every publication shares
+(``publishing``: category, size limit, deliveries, notice task). The ZIP is read member by member
 (``ZipFile.open``) and each member is copied in chunks (``files.spool``): however large the
 ZIP, memory holds one chunk of one file plus the table of contents.
 
@@ -35,8 +36,10 @@ from wagtail.log_actions import log
 
 from ..core.conf import portal_settings
 from ..tenancy.models import Contract
-from .files import DocumentRejected, check_pdf, spool
+from . import publishing
+from .files import DocumentRejected, check_pdf, spool, too_large_message
 from .models import BulkDistribution, Document, document_storage_name
+from .publishing import ACTION_DISTRIBUTED, acting_user, get_category, max_file_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -170,17 +173,14 @@ def distribute(
     Returns the saved ``BulkDistribution`` with ``counts`` (``COUNT_NAMES``) and
     ``problems`` (one line per reported file). Bad input never raises.
     """
-    from .services import ACTION_DISTRIBUTED, _user, enqueue_notices, get_category
-
     if isinstance(category, str):
         category = get_category(category)
     now = now or timezone.now()
     pattern = pattern or portal_settings.DOCUMENTS_BULK_FILENAME_PATTERN
     zip_name = zip_name or getattr(zip_file, "name", None) or str(zip_file)
-    zip_size = _size_of(zip_file)
     record = BulkDistribution.objects.create(
         started_at=now,
-        user=_user(user),
+        user=acting_user(user),
         company=company,
         category=category,
         title=title,
@@ -188,7 +188,7 @@ def distribute(
         published_from=published_from or now,
         filename_pattern=pattern,
         zip_name=str(zip_name)[-255:],
-        zip_size=zip_size or 0,
+        zip_size=_size_of(zip_file) or 0,
         dry_run=dry_run,
     )
     run = _Run(record)
@@ -205,38 +205,55 @@ def distribute(
             infos = archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError):  # pragma: no cover (read with the directory)
             return run.fail(_("The file is not a ZIP file or it is damaged."))
-        max_files = portal_settings.DOCUMENTS_BULK_MAX_FILES
-        if len(infos) > max_files:
-            return run.fail(
-                _("The ZIP file holds %(count)d files; at most %(max)d are allowed per distribution.")
-                % {"count": len(infos), "max": max_files}
-            )
-        if any(info.flag_bits & 0x1 for info in infos):
-            return run.fail(
-                _("The ZIP file is password-protected. Please pack the files again without a password.")
-            )
+        refusal = _refusal(infos)
+        if refusal:
+            return run.fail(refusal)
         matched = _match(run, infos, regex, company)
-        stored = []
-        try:
-            with transaction.atomic():
-                _publish(run, archive, matched, category, stored, dry_run, notify, now, user)
-                if not dry_run and run.counts["published"]:
-                    log(record, ACTION_DISTRIBUTED, user=_user(user), data=dict(run.counts))
-        except (DatabaseError, OSError) as exc:
-            _delete(stored)
-            logger.exception("Bulk distribution %s failed", record.pk)
-            run.counts["published"] = 0  # rolled back
-            return run.fail(
-                _("The documents could not be saved (%(error)s). Nothing was published; please try again.")
-                % {"error": exc.__class__.__name__}
-            )
-        except BaseException:
-            _delete(stored)
-            raise
+        failure = _publish_all(run, archive, matched, category, dry_run, notify, now, user)
+        if failure:
+            return run.fail(failure)
     if not dry_run and notify and run.counts["published"] and record.published_from <= timezone.now():
-        enqueue_notices()
+        publishing.enqueue_notices()
     status = BulkDistribution.Status.CHECKED if dry_run else BulkDistribution.Status.DONE
     return run.finish(status)
+
+
+def _refusal(infos):
+    """Why the ZIP is refused as a whole (too many files, password-protected), or None."""
+    max_files = portal_settings.DOCUMENTS_BULK_MAX_FILES
+    if len(infos) > max_files:
+        return _("The ZIP file holds %(count)d files; at most %(max)d are allowed per distribution.") % {
+            "count": len(infos),
+            "max": max_files,
+        }
+    if any(info.flag_bits & 0x1 for info in infos):
+        return _("The ZIP file is password-protected. Please pack the files again without a password.")
+    return None
+
+
+def _publish_all(run, archive, matched, category, dry_run, notify, now, user):
+    """Publish the matched files in one transaction; returns the failure message when the
+    database or the storage failed (then nothing is published and the stored files are gone)."""
+    stored = []
+    try:
+        with transaction.atomic():
+            publisher = _Publisher(
+                run, archive, category, stored, dry_run=dry_run, notify=notify, now=now, user=user
+            )
+            publisher.publish(matched)
+            if not dry_run and run.counts["published"]:
+                log(run.record, ACTION_DISTRIBUTED, user=acting_user(user), data=dict(run.counts))
+    except (DatabaseError, OSError) as exc:
+        _delete(stored)
+        logger.exception("Bulk distribution %s failed", run.record.pk)
+        run.counts["published"] = 0  # rolled back
+        return _("The documents could not be saved (%(error)s). Nothing was published; please try again.") % {
+            "error": exc.__class__.__name__
+        }
+    except BaseException:
+        _delete(stored)
+        raise
+    return None
 
 
 def _size_of(zip_file):
@@ -265,49 +282,9 @@ def _delete(names):
 
 def _match(run, infos, regex, company):
     """Check names, find contract numbers and contracts; report the rest. Returns
-    ``[(info, contract)]`` in the order of the members in the ZIP."""
-    by_number = defaultdict(list)
-    for info in infos:
-        if info.is_dir():
-            continue
-        name = info.filename.replace("\\", "/")
-        if _is_junk(name):
-            run.counts["ignored"] += 1
-            continue
-        run.counts["files"] += 1
-        if _is_unsafe(name):
-            run.counts["rejected"] += 1
-            run.report(UNSAFE_NAME, name, _("The file name contains a path that leaves the folder; refused."))
-            continue
-        base = posixpath.basename(name)
-        match = regex.match(base)
-        number = (match.group("contract") or "").strip() if match else ""
-        if not number:
-            run.counts["unmatched"] += 1
-            run.report(
-                UNMATCHED_NAME, name, _("The file name does not fit the pattern; no contract number found.")
-            )
-            continue
-        if info.file_size > _limit():
-            run.counts["rejected"] += 1
-            run.report(REJECTED, name, _file_too_large(), number)
-            continue
-        by_number[number].append((info, name))
-
-    for number, items in list(by_number.items()):
-        if len(items) > 1:
-            del by_number[number]
-            names = ", ".join(name for _info, name in items)
-            for _info, name in items:
-                run.counts["duplicates"] += 1
-                run.report(
-                    DUPLICATE,
-                    name,
-                    _("Several files for contract %(number)s (%(names)s): none of them was published.")
-                    % {"number": number, "names": names},
-                    number,
-                )
-
+    ``[(info, name, contract)]`` in the order of the members in the ZIP."""
+    by_number = _numbered_members(run, infos, regex)
+    _drop_several_per_contract(run, by_number)
     contracts = _resolve(by_number, company)
     matched = []
     for number, [(info, name)] in by_number.items():
@@ -337,97 +314,162 @@ def _match(run, infos, regex, company):
     return matched
 
 
-def _limit():
-    from .services import max_file_bytes
+def _numbered_members(run, infos, regex):
+    """``{contract number: [(info, name)]}`` of the members whose name is safe, fits the
+    pattern and whose size is allowed; junk is ignored, the rest counted and reported."""
+    by_number = defaultdict(list)
+    limit = max_file_bytes()
+    for info in infos:
+        if info.is_dir():
+            continue
+        name = info.filename.replace("\\", "/")
+        if _is_junk(name):
+            run.counts["ignored"] += 1
+            continue
+        run.counts["files"] += 1
+        if _is_unsafe(name):
+            run.counts["rejected"] += 1
+            run.report(UNSAFE_NAME, name, _("The file name contains a path that leaves the folder; refused."))
+            continue
+        match = regex.match(posixpath.basename(name))
+        number = (match.group("contract") or "").strip() if match else ""
+        if not number:
+            run.counts["unmatched"] += 1
+            run.report(
+                UNMATCHED_NAME, name, _("The file name does not fit the pattern; no contract number found.")
+            )
+            continue
+        if info.file_size > limit:
+            run.counts["rejected"] += 1
+            run.report(REJECTED, name, too_large_message(limit), number)
+            continue
+        by_number[number].append((info, name))
+    return by_number
 
-    return max_file_bytes()
+
+def _drop_several_per_contract(run, by_number):
+    """Several files for one contract: none of them is published (each is reported)."""
+    for number, items in list(by_number.items()):
+        if len(items) > 1:
+            del by_number[number]
+            names = ", ".join(name for _info, name in items)
+            for _info, name in items:
+                run.counts["duplicates"] += 1
+                run.report(
+                    DUPLICATE,
+                    name,
+                    _("Several files for contract %(number)s (%(names)s): none of them was published.")
+                    % {"number": number, "names": names},
+                    number,
+                )
 
 
-def _file_too_large():
-    from .files import too_large_message
+#: What reading a damaged member (or one longer than the ZIP says) raises.
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    OSError,
+)
 
-    return too_large_message(_limit())
 
+class _Publisher:
+    """Publishes the matched members of a run ``BATCH_SIZE`` at a time, inside the caller's
+    transaction; the names of the stored files go to ``stored`` (deleted on failure)."""
 
-def _publish(run, archive, matched, category, stored, dry_run, notify, now, user):
-    from ..core.storage import get_private_storage
-    from .services import _create_deliveries, _user
+    def __init__(self, run, archive, category, stored, *, dry_run, notify, now, user):
+        from ..core.storage import get_private_storage
 
-    storage = get_private_storage()
-    record = run.record
-    limit = _limit()
-    today = timezone.localdate(now)
-    created_by = _user(user)
-    for start in range(0, len(matched), BATCH_SIZE):
-        batch = matched[start : start + BATCH_SIZE]
+        self.run, self.archive, self.category, self.stored = run, archive, category, stored
+        self.dry_run, self.notify, self.now = dry_run, notify, now
+        self.created_by = acting_user(user)
+        self.storage = get_private_storage()
+        self.limit = max_file_bytes()
+        self.today = timezone.localdate(now)
+
+    def publish(self, matched):
+        for start in range(0, len(matched), BATCH_SIZE):
+            self._batch(matched[start : start + BATCH_SIZE])
+
+    def _batch(self, batch):
+        """One batch: one query for what is published already, one ``bulk_create``."""
         existing = set(
             Document.objects.filter(
                 contract_id__in=[contract.pk for _i, _n, contract in batch],
-                category=category,
+                category=self.category,
                 withdrawn_at__isnull=True,
             ).values_list("contract_id", "content_hash")
         )
         documents = []
         for info, name, contract in batch:
-            try:
-                with archive.open(info) as source:
-                    spooled = spool(source, limit=limit, expected_size=info.file_size)
-            except DocumentRejected as exc:
-                run.counts["rejected"] += 1
-                run.report(REJECTED, name, exc.message, contract.number)
+            spooled = self._read(info, name, contract)
+            if spooled is None:
                 continue
-            except (
-                zipfile.BadZipFile,
-                zlib.error,
-                EOFError,
-                NotImplementedError,
-                RuntimeError,
-                ValueError,
-                OSError,
-            ):
-                run.counts["rejected"] += 1
-                run.report(
-                    REJECTED, name, _("The file in the ZIP is damaged and cannot be read."), contract.number
-                )
-                continue
-            try:
-                check_pdf(spooled)
-                key = (contract.pk, spooled.sha256)
-                if key in existing:
-                    run.counts["already_published"] += 1
-                    continue
-                existing.add(key)
-                run.counts["published"] += 1
-                if dry_run:
-                    continue
-                stored_name = storage.save(
-                    document_storage_name(contract.company_id, today), File(spooled.file)
-                )
-                stored.append(stored_name)
-                documents.append(
-                    Document(
-                        company_id=contract.company_id,
-                        contract_id=contract.pk,
-                        category_id=category.pk,
-                        title=record.title,
-                        document_date=record.document_date,
-                        published_from=record.published_from,
-                        source=Document.Source.BULK,
-                        file=stored_name,
-                        original_filename=name[-255:],
-                        content_type="application/pdf",
-                        size=spooled.size,
-                        content_hash=spooled.sha256,
-                        distribution_id=record.pk,
-                        created_at=now,
-                        created_by=created_by,
-                    )
-                )
-            except DocumentRejected as exc:
-                run.counts["rejected"] += 1
-                run.report(REJECTED, name, exc.message, contract.number)
-            finally:
-                spooled.close()
+            document = self._checked_and_stored(spooled, name, contract, existing)
+            if document is not None:
+                documents.append(document)
         if documents:
             Document.objects.bulk_create(documents)
-            _create_deliveries(documents, notify=notify, now=now)
+            publishing.create_deliveries(documents, notify=self.notify, now=self.now)
+
+    def _read(self, info, name, contract):
+        """The member copied into a spooled file, or None when it is refused (reported)."""
+        try:
+            with self.archive.open(info) as source:
+                return spool(source, limit=self.limit, expected_size=info.file_size)
+        except DocumentRejected as exc:
+            message = exc.message
+        except _READ_ERRORS:
+            message = _("The file in the ZIP is damaged and cannot be read.")
+        self.run.counts["rejected"] += 1
+        self.run.report(REJECTED, name, message, contract.number)
+        return None
+
+    def _checked_and_stored(self, spooled, name, contract, existing):
+        """Check one member and store its file; returns its unsaved ``Document``, or None when
+        it is refused, published already or this is a dry run. Closes ``spooled``."""
+        run = self.run
+        try:
+            check_pdf(spooled)
+            key = (contract.pk, spooled.sha256)
+            if key in existing:
+                run.counts["already_published"] += 1
+                return None
+            existing.add(key)
+            run.counts["published"] += 1
+            if self.dry_run:
+                return None
+            stored_name = self.storage.save(
+                document_storage_name(contract.company_id, self.today), File(spooled.file)
+            )
+            self.stored.append(stored_name)
+            return self._document(stored_name, spooled, name, contract)
+        except DocumentRejected as exc:
+            run.counts["rejected"] += 1
+            run.report(REJECTED, name, exc.message, contract.number)
+            return None
+        finally:
+            spooled.close()
+
+    def _document(self, stored_name, spooled, name, contract):
+        record = self.run.record
+        return Document(
+            company_id=contract.company_id,
+            contract_id=contract.pk,
+            category_id=self.category.pk,
+            title=record.title,
+            document_date=record.document_date,
+            published_from=record.published_from,
+            source=Document.Source.BULK,
+            file=stored_name,
+            original_filename=name[-255:],
+            content_type="application/pdf",
+            size=spooled.size,
+            content_hash=spooled.sha256,
+            distribution_id=record.pk,
+            created_at=self.now,
+            created_by=self.created_by,
+        )

@@ -1,19 +1,18 @@
-"""What a tenant sees of their documents: filtered, grouped by contract and category.
+"""How the tenant's document list is filtered and grouped (by contract and category).
 
-Shared by the portal view, the documents page and the "my documents" block; every query
-starts from ``Document.objects.visible_to(user)``.
+Helpers without queries for ``services.document_list_context`` (which runs the queries,
+every one starting from ``Document.objects.visible_to(user)``): the filter form, the grouping
+of the documents, and where to ask for other documents.
 """
 
 from dataclasses import dataclass, field
 
 from django import forms
 from django.apps import apps
-from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..core.conf import portal_settings
-from .models import BUILTIN_CATEGORIES, Document, DocumentCategory
 
 
 class DocumentFilterForm(forms.Form):
@@ -29,41 +28,6 @@ class DocumentFilterForm(forms.Form):
         self.fields["category"].choices = [("", _("All categories"))] + [
             (c.key, c.display_name) for c in categories
         ]
-
-
-def tenant_documents(user):
-    """Documents ``user`` may open, with ``opened`` annotated and what the list shows joined."""
-    return (
-        Document.objects.visible_to(user)
-        .with_opened(user)
-        .select_related("category", "contract__unit__property", "property", "company")
-        .order_by("-document_date", "-published_from", "-pk")
-    )
-
-
-def _matching_category_keys(text):
-    text = text.casefold()
-    return [key for key, label in BUILTIN_CATEGORIES.items() if text in str(label).casefold()]
-
-
-def filter_documents(queryset, form):
-    """Apply a valid ``DocumentFilterForm``; an invalid one filters nothing."""
-    if not form.is_valid():
-        return queryset
-    data = form.cleaned_data
-    if data.get("year"):
-        queryset = queryset.filter(document_date__year=data["year"])
-    if data.get("category"):
-        queryset = queryset.filter(category__key=data["category"])
-    text = (data.get("q") or "").strip()
-    if text:
-        queryset = queryset.filter(
-            Q(title__icontains=text)
-            | Q(category__name__icontains=text)
-            | Q(category__name="", category__key__in=_matching_category_keys(text))
-            | Q(contract__number__icontains=text)
-        )
-    return queryset
 
 
 @dataclass
@@ -137,28 +101,6 @@ def group_documents(documents):
     return result
 
 
-def document_list_context(request, data=None):
-    """Template context of the document list for the (verified) user of ``request``."""
-    user = request.user
-    visible = Document.objects.visible_to(user)
-    years = [d.year for d in visible.dates("document_date", "year", order="DESC")]
-    categories = DocumentCategory.objects.filter(pk__in=visible.values("category_id"))
-    form = DocumentFilterForm(data if data is not None else request.GET, years=years, categories=categories)
-    documents = list(filter_documents(tenant_documents(user), form))
-    filtered = bool(form.is_valid() and any(form.cleaned_data.get(k) for k in ("q", "year", "category")))
-    return {
-        "filter_form": form,
-        "document_groups": group_documents(documents),
-        "document_count": len(documents),
-        "new_count": sum(1 for d in documents if not d.opened),
-        "filtered": filtered,
-        "has_documents": filtered or bool(documents),
-        "certificates_url": reverse("wagtail_tenantportal:document_certificates"),
-        "show_certificates": True,
-        "document_request_url": document_request_url(),
-    }
-
-
 def document_request_url():
     """Where tenants ask for other documents: ``DOCUMENTS_REQUEST_URL``, else the tickets app's
     form for a document request when that app is installed, else None."""
@@ -173,17 +115,8 @@ def document_request_url():
     return None
 
 
-def latest_documents(user, limit):
-    """The ``limit`` most recently published documents of ``user`` (for the block)."""
-    return list(tenant_documents(user).order_by("-published_from", "-pk")[:limit])
-
-
 __all__ = [
     "DocumentFilterForm",
-    "tenant_documents",
-    "filter_documents",
     "group_documents",
-    "document_list_context",
     "document_request_url",
-    "latest_documents",
 ]

@@ -49,10 +49,10 @@ class DocumentsPage(TenantDataPageMixin, Page):
         verbose_name_plural = _("my documents pages")
 
     def get_tenant_context(self, request):
-        """The document list for a verified tenant (see ``listing.document_list_context``)."""
-        from .listing import document_list_context
+        """The document list for a verified tenant (see ``services.document_list_context``)."""
+        from .services import document_list_context  # late: models.py imports this module
 
-        return document_list_context(request)
+        return document_list_context(request.user, request.GET)
 
     def get_visitor_context(self, request, state):
         return state_prompt_context(request, state, request.get_full_path())

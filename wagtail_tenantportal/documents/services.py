@@ -1,39 +1,51 @@
-"""Documents: the one road for every action (admin views, portal views, pages, commands, API).
+"""Documents: the one road for every read and action (portal views, pages, blocks, the
+dashboard, admin views, commands, API).
+
+What a tenant sees (every query starts from ``Document.objects.visible_to(user)``):
+
+- ``tenant_documents`` / ``latest_documents`` / ``document_list_context``: the list;
+- ``get_tenant_document``: one document to download (404 for anything the user may not open);
+- ``certificate_choices`` / ``get_certificate_contract``: the self-service certificates.
+
+Actions:
 
 - ``publish``: one file for a party, contract, property or company (staff upload, ERP push);
 - ``withdraw``: take a document out of the portal (kept for audit);
 - ``distribute_zip``: a ZIP of PDFs named by contract number (see ``bulk.py``);
 - ``generate_certificate``: rent certificate or landlord confirmation from contract data;
 - ``record_opening``: read receipt when a tenant opens a document;
-- ``send_due_notices``: "a new document is available" mails to tenants with e-delivery consent;
+- ``send_due_notices``: "a new document is available" mails (see ``notifications.py``);
 - ``create_print_batch``: one PDF of the documents that go by paper post;
 - ``log_staff_view``: audit entry for every staff view of a tenant document.
 
-Bad input raises ``DocumentRejected`` with a translated message; nothing is half saved (a
-stored file whose record could not be written is deleted again).
+The steps publications share (categories, deliveries, the notice task) are in
+``publishing.py``; ``bulk.py`` uses them as well. Bad input raises ``DocumentRejected`` with a
+translated message; nothing is half saved (a stored file whose record could not be written
+is deleted again).
 """
 
 import io
 import logging
 import tempfile
 import uuid
-from collections import defaultdict
 
-from django.apps import apps
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.urls import NoReverseMatch, reverse
+from django.db.models import F, Q
+from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from ..core import ownership
 from ..core.conf import portal_settings
-from ..core.tasks import defer
-from ..tenancy.models import Company, Contract, ContractParty, Party, Property
+from ..tenancy.models import Party
+from . import publishing
+from .bulk import distribute
 from .files import DocumentRejected, check_pdf, spool
+from .listing import DocumentFilterForm, document_request_url, group_documents
 from .models import (
     BUILTIN_CATEGORIES,
     Document,
@@ -42,154 +54,192 @@ from .models import (
     DocumentReceipt,
     PrintBatch,
     document_upload_to,
+    portal_contracts,
+)
+from .notifications import documents_url, parties_with_e_delivery, send_due_notices
+from .publishing import (
+    ACTION_DISTRIBUTED,
+    ACTION_PRINT_BATCH,
+    ACTION_PUBLISHED,
+    ACTION_VIEWED,
+    ACTION_WITHDRAWN,
+    acting_user,
+    get_category,
+    max_file_bytes,
+    target_fields,
 )
 
 __all__ = [
+    "ACTION_DISTRIBUTED",
+    "ACTION_PRINT_BATCH",
+    "ACTION_PUBLISHED",
+    "ACTION_VIEWED",
+    "ACTION_WITHDRAWN",
     "DocumentRejected",
-    "publish",
-    "withdraw",
+    "category_choices",
+    "certificate_choices",
+    "create_print_batch",
+    "dashboard_summary",
     "distribute_zip",
+    "document_list_context",
+    "documents_url",
+    "filter_documents",
     "generate_certificate",
+    "get_category",
+    "get_certificate_contract",
+    "get_tenant_document",
+    "latest_documents",
+    "log_staff_view",
+    "max_file_bytes",
+    "parties_with_e_delivery",
+    "publish",
     "record_opening",
     "send_due_notices",
-    "create_print_batch",
-    "log_staff_view",
+    "target_fields",
+    "tenant_documents",
+    "withdraw",
 ]
 
 logger = logging.getLogger(__name__)
 
-ACTION_PUBLISHED = "tenantportal.document_published"
-ACTION_WITHDRAWN = "tenantportal.document_withdrawn"
-ACTION_VIEWED = "tenantportal.document_viewed"
-ACTION_DISTRIBUTED = "tenantportal.documents_distributed"
-ACTION_PRINT_BATCH = "tenantportal.print_batch_created"
 
-#: Parties per ``IN`` list (well below SQLite's limit of bound parameters).
-IN_CHUNK = 900
+# -- what a tenant sees -------------------------------------------------------------------------
 
 
-def _chunks(items, size=IN_CHUNK):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def tenant_documents(user):
+    """Documents ``user`` may open, with ``opened`` annotated and what the list shows joined,
+    newest first (a queryset; nothing for anonymous users and users without parties)."""
+    return (
+        Document.objects.visible_to(user)
+        .with_opened(user)
+        .select_related("category", "contract__unit__property", "property", "company")
+        .order_by("-document_date", "-published_from", "-pk")
+    )
 
 
-def _user(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
+def latest_documents(user, limit, categories=None):
+    """The ``limit`` most recently published documents of ``user`` (a list; one query),
+    optionally only of the category keys ``categories``."""
+    documents = tenant_documents(user)
+    if categories:
+        documents = documents.filter(category__key__in=list(categories))
+    return list(documents.order_by("-published_from", "-pk")[:limit])
 
 
-def max_file_bytes():
-    return int(portal_settings.DOCUMENTS_MAX_FILE_MB * 1024 * 1024)
+def dashboard_summary(user, limit=3):
+    """``(latest, new_count)``: the ``limit`` most recently published documents of ``user``
+    and how many of all their documents are unopened (two queries)."""
+    documents = tenant_documents(user)
+    new_count = documents.filter(opened=False).count()
+    return list(documents.order_by("-published_from", "-pk")[:limit]), new_count
 
 
-def get_category(key):
-    """The category with ``key``; built-in categories are created when missing."""
-    if key in BUILTIN_CATEGORIES:
-        order = list(BUILTIN_CATEGORIES).index(key) * 10
-        category, _created = DocumentCategory.objects.get_or_create(key=key, defaults={"sort_order": order})
-        return category
-    return DocumentCategory.objects.get(key=key)
+def category_choices():
+    """``[(key, name)]`` of all document categories, in their order (one query)."""
+    return [(category.key, category.display_name) for category in DocumentCategory.objects.all()]
 
 
-def target_fields(target):
-    """``company``, ``party``, ``contract`` and ``property`` of a document for ``target``."""
-    fields = {"party": None, "contract": None, "property": None}
-    if isinstance(target, Party):
-        fields["party"] = target
-    elif isinstance(target, Contract):
-        fields["contract"] = target
-    elif isinstance(target, Property):
-        fields["property"] = target
-    elif not isinstance(target, Company):
-        raise TypeError(f"A document belongs to a party, contract, property or company, not {target!r}")
-    fields["company_id"] = target.pk if isinstance(target, Company) else target.company_id
-    return fields
+def _matching_category_keys(text):
+    text = text.casefold()
+    return [key for key, label in BUILTIN_CATEGORIES.items() if text in str(label).casefold()]
 
 
-# -- e-delivery consent ---------------------------------------------------------------------
-
-
-def parties_with_e_delivery(party_ids):
-    """The ids among ``party_ids`` whose portal account agreed to electronic delivery.
-
-    A party counts when an active portal user is linked to it (active link) and that user's
-    account has a current (not withdrawn) e-delivery consent (``accounts.Consent``).
-    """
-    if not apps.is_installed("wagtail_tenantportal.accounts"):
-        return set()
-    from ..accounts.models import AccountParty, Consent
-
-    consenting = Consent.objects.current().filter(kind=Consent.Kind.E_DELIVERY).values("account_id")
-    found = set()
-    for chunk in _chunks(party_ids):
-        found.update(
-            AccountParty.objects.filter(
-                party_id__in=chunk,
-                active=True,
-                account_id__in=consenting,
-                account__user__is_active=True,
-            ).values_list("party_id", flat=True)
+def filter_documents(queryset, form):
+    """Apply a valid ``DocumentFilterForm``; an invalid one filters nothing."""
+    if not form.is_valid():
+        return queryset
+    data = form.cleaned_data
+    if data.get("year"):
+        queryset = queryset.filter(document_date__year=data["year"])
+    if data.get("category"):
+        queryset = queryset.filter(category__key=data["category"])
+    text = (data.get("q") or "").strip()
+    if text:
+        queryset = queryset.filter(
+            Q(title__icontains=text)
+            | Q(category__name__icontains=text)
+            | Q(category__name="", category__key__in=_matching_category_keys(text))
+            | Q(contract__number__icontains=text)
         )
-    return found
+    return queryset
 
 
-def _recipients(documents):
-    """``{document: [party ids]}`` for documents addressed to parties or contracts."""
-    contract_ids = {doc.contract_id for doc in documents if doc.contract_id}
-    by_contract = defaultdict(list)
-    for chunk in _chunks(contract_ids):
-        for contract_id, party_id in ContractParty.objects.filter(contract_id__in=chunk).values_list(
-            "contract_id", "party_id"
-        ):
-            by_contract[contract_id].append(party_id)
-    result = {}
-    for doc in documents:
-        if doc.party_id:
-            result[doc] = [doc.party_id]
-        elif doc.contract_id:
-            result[doc] = sorted(set(by_contract[doc.contract_id]))
-        else:
-            result[doc] = list(doc.recipient_parties().values_list("pk", flat=True))
+def document_list_context(user, params):
+    """Template context of the document list of ``user`` (verified) filtered by the GET
+    ``params`` (``q``, ``year``, ``category``): the form, the groups, counts and links.
+    A constant number of queries however many documents there are."""
+    visible = Document.objects.visible_to(user)
+    years = [d.year for d in visible.dates("document_date", "year", order="DESC")]
+    categories = DocumentCategory.objects.filter(pk__in=visible.values("category_id"))
+    form = DocumentFilterForm(params, years=years, categories=categories)
+    documents = list(filter_documents(tenant_documents(user), form))
+    filtered = bool(form.is_valid() and any(form.cleaned_data.get(k) for k in ("q", "year", "category")))
+    return {
+        "filter_form": form,
+        "document_groups": group_documents(documents),
+        "document_count": len(documents),
+        "new_count": sum(1 for d in documents if not d.opened),
+        "filtered": filtered,
+        "has_documents": filtered or bool(documents),
+        "certificates_url": reverse("wagtail_tenantportal:document_certificates"),
+        "show_certificates": True,
+        "document_request_url": document_request_url(),
+    }
+
+
+def get_tenant_document(user, document_id):
+    """The document ``document_id`` (its UUID, as text or ``UUID``) that ``user`` may open now,
+    with its category (one query).
+
+    Raises ``Http404`` for everything else, all alike: a malformed id, no such document,
+    another tenant's, a withdrawn one, one not yet published.
+    """
+    try:
+        key = uuid.UUID(str(document_id))
+    except ValueError:
+        raise Http404 from None
+    document = Document.objects.visible_to(user).select_related("category").filter(uuid=key).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+def certificate_choices(user, today=None):
+    """``[(contract, [(kind, event, label)])]``: the contracts of ``user`` (whose documents are
+    still in the portal) that can produce a certificate, with one entry per certificate."""
+    from .certificates import EVENTS, KINDS, LANDLORD_CONFIRMATION, eligible_kinds
+
+    today = today or timezone.localdate()
+    contracts = (
+        portal_contracts(user, today)
+        .select_related("unit__property", "company")
+        .prefetch_related("rent_components")
+        .order_by("number")
+    )
+    result = []
+    for contract in contracts:
+        options = []
+        for kind, events in eligible_kinds(contract, today).items():
+            if kind == LANDLORD_CONFIRMATION:
+                options += [(kind, event, f"{KINDS[kind]}: {EVENTS[event]}") for event in events]
+            else:
+                options.append((kind, "", str(KINDS[kind])))
+        if options:
+            result.append((contract, options))
     return result
 
 
-def _create_deliveries(documents, *, notify, now):
-    """One delivery per recipient party: portal when the party consented to e-delivery, else post.
-
-    Documents for a whole property or company go to the portal only (paper notices for a
-    building are put up there as before): deliveries exist only for consenting parties.
-    """
-    recipients = _recipients(documents)
-    consenting = parties_with_e_delivery({pid for ids in recipients.values() for pid in ids})
-    rows = []
-    for doc, party_ids in recipients.items():
-        broadcast = not (doc.party_id or doc.contract_id)
-        for party_id in party_ids:
-            portal = party_id in consenting
-            if broadcast and not (portal and notify):
-                continue
-            rows.append(
-                DocumentDelivery(
-                    document=doc,
-                    party_id=party_id,
-                    channel=DocumentDelivery.Channel.PORTAL if portal else DocumentDelivery.Channel.POST,
-                    created_at=now,
-                    notice_skipped=not notify,
-                )
-            )
-    DocumentDelivery.objects.bulk_create(rows, batch_size=1000)
-    return rows
-
-
-def enqueue_notices():
-    """Ask the task backend to send due notices after the current transaction commits.
-
-    If the backend cannot take the task, nothing is lost: the deliveries stay due and the
-    next run (command ``tenantportal_document_notices`` or the next publication) sends them.
-    """
-    from .tasks import send_document_notices
-
-    defer(send_document_notices)
+def get_certificate_contract(user, contract_id, today=None):
+    """The contract ``contract_id`` (an int or its text) of ``user`` whose documents are still
+    in the portal; ``Http404`` for a malformed id, a missing or another tenant's contract."""
+    try:
+        pk = int(contract_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    contract = portal_contracts(user, today or timezone.localdate()).filter(pk=pk).first()
+    if contract is None:
+        raise Http404
+    return contract
 
 
 # -- publishing ---------------------------------------------------------------------------------
@@ -269,7 +319,7 @@ def publish(
             content_hash=spooled.sha256,
             erp_id=erp_id,
             created_at=now,
-            created_by=_user(user),
+            created_by=acting_user(user),
         )
         name = document.file.storage.save(document_upload_to(document, ""), File(spooled.file))
     finally:
@@ -279,8 +329,8 @@ def publish(
         with transaction.atomic():
             document.save()
             if deliver:
-                _create_deliveries([document], notify=notify, now=now)
-            log(document, ACTION_PUBLISHED, user=_user(user), data={"source": source})
+                publishing.create_deliveries([document], notify=notify, now=now)
+            log(document, ACTION_PUBLISHED, user=acting_user(user), data={"source": source})
     except IntegrityError:
         document.file.storage.delete(name)
         # Published at the same moment by another request: the unique constraint decided.
@@ -294,7 +344,7 @@ def publish(
         document.file.storage.delete(name)
         raise
     if deliver and notify and document.published_from <= timezone.now():
-        enqueue_notices()
+        publishing.enqueue_notices()
     return document
 
 
@@ -307,12 +357,16 @@ def withdraw(document, *, user=None, reason="", now=None):
     now = now or timezone.now()
     with transaction.atomic():
         updated = Document.objects.filter(pk=document.pk, withdrawn_at__isnull=True).update(
-            withdrawn_at=now, withdrawn_by=_user(user), withdrawal_reason=reason
+            withdrawn_at=now, withdrawn_by=acting_user(user), withdrawal_reason=reason
         )
         if not updated:
             raise DocumentRejected(_("This document has already been withdrawn."), code="withdrawn")
-        document.withdrawn_at, document.withdrawn_by, document.withdrawal_reason = now, _user(user), reason
-        log(document, ACTION_WITHDRAWN, user=_user(user), data={"reason": reason})
+        document.withdrawn_at, document.withdrawn_by, document.withdrawal_reason = (
+            now,
+            acting_user(user),
+            reason,
+        )
+        log(document, ACTION_WITHDRAWN, user=acting_user(user), data={"reason": reason})
     return document
 
 
@@ -323,8 +377,6 @@ def distribute_zip(zip_file, **kwargs):
     duplicate and refused files. Never raises for bad input: a refused ZIP is a record with
     status "failed" and the reason.
     """
-    from .bulk import distribute
-
     return distribute(zip_file, **kwargs)
 
 
@@ -399,7 +451,7 @@ def record_opening(document, user, *, now=None):
                     party_id=party_id,
                     first_opened_at=now,
                     last_opened_at=now,
-                    first_opened_by=_user(user),
+                    first_opened_by=acting_user(user),
                 )
         except IntegrityError:  # opened twice at the same moment
             rows.update(last_opened_at=now, open_count=F("open_count") + 1)
@@ -408,111 +460,7 @@ def record_opening(document, user, *, now=None):
 
 def log_staff_view(document, user):
     """Audit-log entry: a staff user viewed (downloaded) a tenant document."""
-    log(document, ACTION_VIEWED, user=_user(user))
-
-
-# -- notices ------------------------------------------------------------------------------------
-
-
-def documents_url(request=None):
-    """Absolute address of the tenant's document list: a live documents page, else the view."""
-    from ..core.adapter import get_adapter
-    from .pages import DocumentsPage
-
-    page = DocumentsPage.objects.live().order_by("path").first()
-    if page is not None:
-        url = page.get_full_url(request)
-        if url:
-            return url
-    try:
-        path = reverse("wagtail_tenantportal:documents")
-    except NoReverseMatch:
-        path = "/"
-    return get_adapter().build_absolute_uri(request, path)
-
-
-def _recipient_users(party_ids):
-    """``{party_id: [(user, account)]}``: consenting, active users linked to the parties."""
-    from ..accounts.models import AccountParty, Consent
-
-    consenting = Consent.objects.current().filter(kind=Consent.Kind.E_DELIVERY).values("account_id")
-    result = defaultdict(list)
-    links = AccountParty.objects.filter(
-        party_id__in=party_ids, active=True, account_id__in=consenting, account__user__is_active=True
-    ).select_related("account__user")
-    for link in links:
-        result[link.party_id].append(link.account.user)
-    return result
-
-
-def send_due_notices(*, now=None, batch_size=500):
-    """Send the due "a new document is available" mails; return the number of mails sent.
-
-    One mail per user and company lists all new documents of that user; the document is
-    never attached. Deliveries are marked sent only after their mail went out, so a failed
-    mail is tried again on the next run. Safe to run from several workers (rows are locked).
-    """
-    if not apps.is_installed("wagtail_tenantportal.accounts"):
-        return 0
-    from ..core.adapter import get_adapter
-
-    adapter = get_adapter()
-    now = now or timezone.now()
-    sent = 0
-    while True:
-        with transaction.atomic():
-            deliveries = list(
-                DocumentDelivery.objects.due_notices(now)
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("pk")[:batch_size]
-            )
-            if not deliveries:
-                return sent
-            documents = {
-                doc.pk: doc
-                for doc in Document.objects.filter(pk__in={d.document_id for d in deliveries}).select_related(
-                    "category", "company"
-                )
-            }
-            users = _recipient_users({d.party_id for d in deliveries})
-            # (user, company) -> deliveries
-            groups = defaultdict(list)
-            unreachable = []
-            for delivery in deliveries:
-                document = documents[delivery.document_id]
-                recipients = users.get(delivery.party_id)
-                if not recipients:
-                    unreachable.append(delivery.pk)
-                    continue
-                for user in recipients:
-                    groups[(user, document.company_id)].append(delivery)
-            # No consenting account any more (consent withdrawn, link ended): paper post.
-            DocumentDelivery.objects.filter(pk__in=unreachable).update(channel=DocumentDelivery.Channel.POST)
-            done = set()
-            url = documents_url()
-            for (user, _company_id), items in groups.items():
-                email = adapter.user_email(user)
-                docs = sorted(
-                    {documents[d.document_id] for d in items}, key=lambda d: (d.document_date, d.pk)
-                )
-                if not email:
-                    done.update(d.pk for d in items)
-                    continue
-                try:
-                    adapter.send_mail(
-                        "document_available",
-                        email,
-                        {"user": user, "documents": docs, "documents_url": url, "count": len(docs)},
-                        company=docs[0].company,
-                    )
-                except Exception:
-                    logger.exception("Document notice to user %s failed; it is tried again later.", user.pk)
-                    continue
-                sent += 1
-                done.update(d.pk for d in items)
-            DocumentDelivery.objects.filter(pk__in=done).update(notified_at=now)
-            if not done and not unreachable:
-                return sent
+    log(document, ACTION_VIEWED, user=acting_user(user))
 
 
 # -- paper post ---------------------------------------------------------------------------------
@@ -569,7 +517,7 @@ def create_print_batch(*, company=None, user=None, limit=None):
         with transaction.atomic():
             batch = PrintBatch(
                 company=company,
-                created_by=_user(user),
+                created_by=acting_user(user),
                 document_count=len(included),
                 page_count=pages,
             )
@@ -577,7 +525,7 @@ def create_print_batch(*, company=None, user=None, limit=None):
             try:
                 batch.save()
                 DocumentDelivery.objects.filter(pk__in=[d.pk for d in included]).update(print_batch=batch)
-                log(batch, ACTION_PRINT_BATCH, user=_user(user), data={"documents": len(included)})
+                log(batch, ACTION_PRINT_BATCH, user=acting_user(user), data={"documents": len(included)})
             except BaseException:
                 batch.file.storage.delete(batch.file.name)
                 raise

@@ -1,17 +1,15 @@
 """Tenant views of the documents: list, download, self-service certificates.
 
-Thin: ownership comes from ``Document.objects.visible_to`` / ``portal_contracts``, actions
-from ``services``. A URL that names a document answers 404 to everybody who may not open
-it: other tenants, anonymous visitors and sessions that are not fully verified (a
-half-logged-in session gets the same answer as a wrong id).
+Thin: every read and action is a ``services`` function (ownership from
+``Document.objects.visible_to`` / ``portal_contracts`` there). A URL that names a document
+answers 404 to everybody who may not open it: other tenants, anonymous visitors and sessions
+that are not fully verified (a half-logged-in session gets the same answer as a wrong id).
 """
 
 import logging
-import uuid
 
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -23,10 +21,8 @@ from ..core.context import portal_renderer
 from ..core.downloads import private_file_response
 from ..core.session import is_portal_verified, portal_login_required
 from . import services
-from .certificates import EVENTS, KINDS, LANDLORD_CONFIRMATION, eligible_kinds
 from .files import DocumentRejected
-from .listing import document_list_context, document_request_url
-from .models import Document, portal_contracts
+from .listing import document_request_url
 
 TEMPLATE_DIR = "wagtail_tenantportal/documents/"
 
@@ -39,14 +35,9 @@ render_portal = portal_renderer(TEMPLATE_DIR)
 @require_GET
 @portal_login_required
 def document_list_view(request):
-    return render_portal(request, "document_list.html", document_list_context(request))
-
-
-def _parse_id(value):
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise Http404 from None
+    return render_portal(
+        request, "document_list.html", services.document_list_context(request.user, request.GET)
+    )
 
 
 @require_GET
@@ -57,9 +48,7 @@ def document_download_view(request, document_id):
     """
     if not is_portal_verified(request):
         raise Http404
-    document = get_object_or_404(
-        Document.objects.visible_to(request.user).select_related("category"), uuid=_parse_id(document_id)
-    )
+    document = services.get_tenant_document(request.user, document_id)
     try:
         response = private_file_response(
             document.file.name, filename=document.download_filename, content_type=document.content_type
@@ -77,27 +66,6 @@ def document_download_view(request, document_id):
     return response
 
 
-def _certificate_choices(request, today):
-    """``[(contract, [(kind, event, label)])]`` for the contracts with certificates."""
-    contracts = (
-        portal_contracts(request.user, today)
-        .select_related("unit__property", "company")
-        .prefetch_related("rent_components")
-        .order_by("number")
-    )
-    result = []
-    for contract in contracts:
-        options = []
-        for kind, events in eligible_kinds(contract, today).items():
-            if kind == LANDLORD_CONFIRMATION:
-                options += [(kind, event, f"{KINDS[kind]}: {EVENTS[event]}") for event in events]
-            else:
-                options.append((kind, "", str(KINDS[kind])))
-        if options:
-            result.append((contract, options))
-    return result
-
-
 @require_http_methods(["GET", "POST"])
 @portal_login_required
 def certificates_view(request):
@@ -107,11 +75,7 @@ def certificates_view(request):
     """
     today = timezone.localdate()
     if request.method == "POST":
-        try:
-            contract_id = int(request.POST.get("contract", ""))
-        except ValueError:
-            raise Http404 from None
-        contract = get_object_or_404(portal_contracts(request.user, today), pk=contract_id)
+        contract = services.get_certificate_contract(request.user, request.POST.get("contract", ""), today)
         kind = request.POST.get("kind", "")
         event = request.POST.get("event") or None
         try:
@@ -128,17 +92,15 @@ def certificates_view(request):
         return HttpResponseRedirect(url)
     ready = None
     if request.GET.get("ready"):
-        try:
-            ready = (
-                Document.objects.visible_to(request.user).filter(uuid=uuid.UUID(request.GET["ready"])).first()
-            )
-        except ValueError:
+        try:  # the certificate just made; nothing when the id is not one of the user's documents
+            ready = services.get_tenant_document(request.user, request.GET["ready"])
+        except Http404:
             ready = None
     return render_portal(
         request,
         "certificates.html",
         {
-            "choices": _certificate_choices(request, today),
+            "choices": services.certificate_choices(request.user, today),
             "ready": ready,
             "documents_url": reverse("wagtail_tenantportal:documents"),
             "document_request_url": document_request_url(),

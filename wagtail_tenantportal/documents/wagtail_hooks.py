@@ -76,11 +76,8 @@ def _sample_documents_widget():
 @widget_function("documents", _("My documents"), sample=_sample_documents_widget)
 def documents_dashboard_widget(request):
     """The latest documents with "new" marks and how many are unopened (2 queries)."""
-    from .listing import tenant_documents
-
-    documents = tenant_documents(request.user)
-    new_count = documents.filter(opened=False).count()
-    latest = [
+    latest, new_count = services.dashboard_summary(request.user, limit=3)
+    documents = [
         {
             "title": d.title,
             "category": d.category.display_name,
@@ -88,6 +85,6 @@ def documents_dashboard_widget(request):
             "url": reverse("wagtail_tenantportal:document_download", kwargs={"document_id": d.uuid}),
             "new": not d.opened,
         }
-        for d in documents.order_by("-published_from", "-pk")[:3]
+        for d in latest
     ]
-    return _documents_widget(latest, new_count)
+    return _documents_widget(documents, new_count)

@@ -76,10 +76,10 @@ class NoticesBlock(PortalBlock):
         description = _("The current notices for the logged-in tenant's building; new ones are marked.")
 
     def get_tenant_context(self, value, request):
-        from .views import notice_list_context
+        from .services import notice_list_context
 
         return notice_list_context(
-            request, only_important=bool(value.get("only_important")), limit=value.get("limit") or 5
+            request.user, only_important=bool(value.get("only_important")), limit=value.get("limit") or 5
         )
 
     def get_preview_portal_context(self, value, request):

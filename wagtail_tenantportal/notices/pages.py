@@ -26,7 +26,7 @@ class NoticesPage(TenantDataPageMixin, Page):
         verbose_name_plural = _("notice board pages")
 
     def get_tenant_context(self, request):
-        """The notice list of a verified tenant (see ``views.notice_list_context``)."""
-        from .views import notice_list_context
+        """The notice list of a verified tenant (see ``services.notice_list_context``)."""
+        from .services import notice_list_context  # late: models.py imports this module
 
-        return notice_list_context(request)
+        return notice_list_context(request.user)

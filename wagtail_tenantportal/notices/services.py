@@ -1,6 +1,8 @@
-"""Business logic of the notice board: publish a notice, mark it read, mail important notices.
+"""Business logic of the notice board: what a tenant sees, publish a notice, mark it read,
+mail important notices.
 
-Admin views, commands and tests call these functions; views stay thin.
+Views, the page type, the block, the dashboard widget, admin views, commands and tests call
+these functions; what a tenant may read comes from ``Notice.objects.visible_to`` here.
 """
 
 import logging
@@ -9,6 +11,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -28,6 +31,58 @@ MAIL_TEMPLATE = "notice_important"
 
 #: Words of the notice text quoted in the mail.
 EXCERPT_WORDS = 30
+
+
+# -- what a tenant sees ------------------------------------------------------------------------
+
+
+def tenant_notices(user, *, only_important=False, limit=None):
+    """The notices ``user`` may read now, as the lists show them (a list; one query):
+    ``is_new`` annotated, important first, newest first; at most ``limit``."""
+    notices = Notice.objects.for_tenant(user)
+    if only_important:
+        notices = notices.filter(important=True)
+    if limit:
+        notices = notices[:limit]
+    return list(notices)
+
+
+def notice_list_context(user, *, only_important=False, limit=None):
+    """Template context of the notice list of ``user`` (verified): ``notices``, ``new_count``
+    and the link to all notices (one query)."""
+    notices = tenant_notices(user, only_important=only_important, limit=limit)
+    return {
+        "notices": notices,
+        "new_count": sum(1 for n in notices if n.is_new),
+        "all_notices_url": reverse("wagtail_tenantportal:notices"),
+    }
+
+
+def dashboard_summary(user, limit):
+    """``(latest, new_count)``: the first ``limit`` notices of the tenant's list and how many
+    of all are new (two queries)."""
+    notices = Notice.objects.for_tenant(user)
+    return list(notices[:limit]), notices.filter(is_new=True).count()
+
+
+def get_tenant_notice(user, notice_id):
+    """The notice ``notice_id`` (an int or its text) that ``user`` may read now, with its
+    company (one query).
+
+    Raises ``Http404`` for everything else, all alike: a malformed id, no such notice, one of
+    another building or company, one outside its time window.
+    """
+    try:
+        pk = int(notice_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    notice = Notice.objects.visible_to(user).select_related("company").filter(pk=pk).first()
+    if notice is None:
+        raise Http404
+    return notice
+
+
+# -- publishing ---------------------------------------------------------------------------------
 
 
 def check_properties(company, properties):

@@ -1,14 +1,13 @@
 """Tenant views of the notice board: the list and one notice.
 
-Thin: what a tenant may read comes from ``Notice.objects.visible_to``. A notice the tenant
-may not read (another building, another company, outside its time window, or no such id)
-answers the same 404.
+Thin: reads and actions are ``services`` functions (what a tenant may read comes from
+``Notice.objects.visible_to`` there). A notice the tenant may not read (another building,
+another company, outside its time window, or no such id) answers the same 404.
 """
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -17,7 +16,7 @@ from ..accounts import auth
 from ..core.context import portal_renderer
 from ..core.session import portal_login_required
 from . import services
-from .models import Notice, NoticeMailPreference
+from .models import NoticeMailPreference
 
 TEMPLATE_DIR = "wagtail_tenantportal/notices/"
 
@@ -25,41 +24,17 @@ TEMPLATE_DIR = "wagtail_tenantportal/notices/"
 render_portal = portal_renderer(TEMPLATE_DIR)
 
 
-def tenant_notices(user, *, only_important=False, limit=None):
-    """The notices the list shows (``is_new`` annotated, important first); one query."""
-    notices = Notice.objects.for_tenant(user)
-    if only_important:
-        notices = notices.filter(important=True)
-    if limit:
-        notices = notices[:limit]
-    return list(notices)
-
-
-def notice_list_context(request, *, only_important=False, limit=None):
-    """Template context of the notice list for the (verified) user of ``request``."""
-    notices = tenant_notices(request.user, only_important=only_important, limit=limit)
-    return {
-        "notices": notices,
-        "new_count": sum(1 for n in notices if n.is_new),
-        "all_notices_url": reverse("wagtail_tenantportal:notices"),
-    }
-
-
 @require_GET
 @portal_login_required
 def notice_list_view(request):
-    return render_portal(request, "notice_list.html", notice_list_context(request))
+    return render_portal(request, "notice_list.html", services.notice_list_context(request.user))
 
 
 @require_GET
 @portal_login_required
 def notice_detail_view(request, notice_id):
     """One notice; opening it marks it read for the tenant's account."""
-    try:
-        pk = int(notice_id)
-    except ValueError:
-        raise Http404 from None
-    notice = get_object_or_404(Notice.objects.visible_to(request.user).select_related("company"), pk=pk)
+    notice = services.get_tenant_notice(request.user, notice_id)
     services.mark_read(notice, request.user)
     return render_portal(
         request,

@@ -65,9 +65,5 @@ def _notices_widget(notices, new_count):
 @widget_function("notices", _("Notice board"), sample=sample_notices_widget)
 def notices_widget(request):
     """The latest current notices (important first) and how many are new: two queries."""
-    from .models import Notice
-
-    notices = Notice.objects.for_tenant(request.user)
-    latest = list(notices[:WIDGET_LIMIT])
-    new_count = notices.filter(is_new=True).count()
+    latest, new_count = services.dashboard_summary(request.user, WIDGET_LIMIT)
     return _notices_widget(latest, new_count)

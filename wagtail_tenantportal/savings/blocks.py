@@ -60,9 +60,9 @@ class SavingsBlock(PortalBlock):
         return self._common(value)
 
     def get_tenant_context(self, value, request):
-        from .services import tenant_accounts
+        from .services import open_accounts
 
-        accounts = list(tenant_accounts(request.user).open())
+        accounts = open_accounts(request.user)
         for account in accounts:
             account.url = reverse("wagtail_tenantportal:savings_account", kwargs={"account_id": account.pk})
         return {"accounts": accounts}

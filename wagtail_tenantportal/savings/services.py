@@ -4,6 +4,8 @@ Every tenant-facing function starts from ``visible_to(user)`` and runs a constan
 queries whatever the number of accounts or bookings:
 
 - ``tenant_accounts(user)``: the accounts with ``balance`` annotated and holders prefetched;
+- ``open_accounts(user)``: the open ones of them (block and dashboard widget);
+- ``get_tenant_account(user, account_id)``: one account (404 for anything the user may not see);
 - ``overview_context(user)``: the context of the overview (page, view and block);
 - ``account_context(user, account, params)``: one account's bookings, filtered by year
   (GET form) and paginated, with the tenant's exemption orders;
@@ -16,6 +18,7 @@ from decimal import Decimal
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +32,9 @@ __all__ = [
     "SavingsImportResult",
     "StatementUnavailable",
     "account_context",
+    "get_tenant_account",
     "import_savings",
+    "open_accounts",
     "overview_context",
     "savings_file",
     "savings_upload",
@@ -50,6 +55,30 @@ def tenant_accounts(user):
         .prefetch_related("holders")
         .order_by(F("closed_on").desc(nulls_first=True), "number")
     )
+
+
+def open_accounts(user, today=None):
+    """The accounts of ``tenant_accounts`` that are open ``today`` (a list; two queries)."""
+    return list(tenant_accounts(user).open(today or timezone.localdate()))
+
+
+def get_tenant_account(user, account_id, *, with_balance=False):
+    """The savings account ``account_id`` (an int or its text) of which ``user`` is a holder,
+    with its company; ``balance`` and ``last_booking_date`` annotated with ``with_balance``
+    (one query).
+
+    Raises ``Http404`` for everything else, all alike: a malformed id, no such account,
+    another tenant's account.
+    """
+    try:
+        pk = int(str(account_id))
+    except ValueError:
+        raise Http404 from None
+    accounts = SavingsAccount.objects.with_balance() if with_balance else SavingsAccount.objects.all()
+    account = accounts.visible_to(user).select_related("company").filter(pk=pk).first()
+    if account is None:
+        raise Http404
+    return account
 
 
 def current_exemption_orders(user, today=None, company=None):

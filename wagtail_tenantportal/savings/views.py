@@ -1,13 +1,13 @@
 """Tenant views of the savings: overview, one account's bookings, the annual statement.
 
-Thin: ownership comes from ``SavingsAccount.objects.visible_to``, figures from ``services``.
+Thin: reads are ``services`` functions (ownership from ``SavingsAccount.objects.visible_to``
+there).
 A URL that names an account answers 404 to everybody who may not see it: other tenants,
 and (for the PDF) anonymous visitors and sessions that are not fully verified. The HTML
 views lead such visitors to their next step instead.
 """
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
@@ -16,21 +16,11 @@ from ..core.context import portal_renderer
 from ..core.downloads import safe_filename
 from ..core.session import is_portal_verified, portal_login_required
 from . import services
-from .models import SavingsAccount
 
 TEMPLATE_DIR = "wagtail_tenantportal/savings/"
 
 
 render_portal = portal_renderer(TEMPLATE_DIR)
-
-
-def _account_or_404(request, account_id, queryset=None):
-    try:
-        pk = int(str(account_id))
-    except ValueError:
-        raise Http404 from None
-    queryset = queryset if queryset is not None else SavingsAccount.objects.all()
-    return get_object_or_404(queryset.visible_to(request.user).select_related("company"), pk=pk)
 
 
 @require_GET
@@ -42,7 +32,7 @@ def savings_overview_view(request):
 @require_GET
 @portal_login_required
 def savings_account_view(request, account_id):
-    account = _account_or_404(request, account_id, SavingsAccount.objects.with_balance())
+    account = services.get_tenant_account(request.user, account_id, with_balance=True)
     return render_portal(
         request, "account.html", services.account_context(request.user, account, request.GET)
     )
@@ -54,7 +44,7 @@ def savings_statement_view(request, account_id, year):
     sessions that are not fully verified."""
     if not is_portal_verified(request):
         raise Http404
-    account = _account_or_404(request, account_id)
+    account = services.get_tenant_account(request.user, account_id)
     try:
         filename, pdf = services.statement_pdf(account, int(year))
     except (services.StatementUnavailable, ValueError):

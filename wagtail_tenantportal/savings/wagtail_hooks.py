@@ -42,9 +42,9 @@ def _sample_savings_widget():
 @widget_function("savings", gettext_lazy("My savings"), sample=_sample_savings_widget)
 def savings_widget(request):
     """The open savings accounts with balances; None when the tenant has none (2 queries)."""
-    from .services import tenant_accounts
+    from .services import open_accounts
 
-    accounts = list(tenant_accounts(request.user).open(timezone.localdate()))
+    accounts = open_accounts(request.user, timezone.localdate())
     if not accounts:
         return None
     for account in accounts:

@@ -15,12 +15,6 @@ from .models import Contract, Topic
 PAGE_ATTR = "_tenantportal_block_page"
 
 
-def _current_contracts(user, kinds=None, *, components=False):
-    from .services import tenant_contracts
-
-    return list(tenant_contracts(user, kinds, components=components).current())
-
-
 class ContractBlock(PortalBlock):
     """The tenant's current contracts of the chosen kinds: unit, address and, if wanted, the
     current monthly rent with its parts; each links to the contract's page."""
@@ -52,11 +46,11 @@ class ContractBlock(PortalBlock):
         description = _("The logged-in tenant's contract: flat, address and the current monthly rent.")
 
     def get_tenant_context(self, value, request):
-        from .services import DEFAULT_KINDS, current_rent
+        from .services import DEFAULT_KINDS, current_contracts, current_rent
 
         kinds = list(value.get("contract_kinds") or DEFAULT_KINDS)
         show_rent = bool(value.get("show_rent"))
-        contracts = _current_contracts(request.user, kinds, components=show_rent)
+        contracts = current_contracts(request.user, kinds, components=show_rent)
         for contract in contracts:
             contract.portal_url = reverse("wagtail_tenantportal:contract_detail", args=(contract.pk,))
             contract.rent = current_rent(contract) if show_rent else None
@@ -154,6 +148,8 @@ class ContactPersonBlock(PortalBlock):
         }
 
     def get_tenant_context(self, value, request):
+        from .services import contact_context
+
         return contact_context(request.user, value.get("topic") or Topic.GENERAL)
 
     def get_preview_portal_context(self, value, request):
@@ -166,28 +162,6 @@ class ContactPersonBlock(PortalBlock):
             photo=None,
         )
         return {"people": [(person, ["10004711"])], "companies": [], "several_contracts": False}
-
-
-def contact_context(user, topic):
-    """``people`` [(ContactPerson, [contract numbers])] responsible for ``topic`` on the
-    tenant's current contracts (each person once), and ``companies`` whose general channels
-    stand in for contracts without one. Two queries."""
-    from .services import responsible_contacts
-
-    contracts = _current_contracts(user)
-    contacts = responsible_contacts(contracts, [topic])
-    people, companies = {}, {}
-    for contract in contracts:
-        person = contacts.get((contract.pk, topic))
-        if person is None:
-            companies.setdefault(contract.company_id, contract.company)
-        else:
-            people.setdefault(person.pk, (person, []))[1].append(contract.number)
-    return {
-        "people": list(people.values()),
-        "companies": list(companies.values()),
-        "several_contracts": len(contracts) > 1,
-    }
 
 
 #: The blocks ``wagtail_tenantportal.blocks.portal_blocks()`` offers hosts, by name.

@@ -64,6 +64,12 @@ def tenant_contracts(user, kinds=None, *, components=False, parties=False):
     return qs.annotate(status_rank=status_rank).order_by("status_rank", "kind", "number")
 
 
+def current_contracts(user, kinds=None, *, components=False):
+    """The current contracts of ``tenant_contracts`` (a list; one query, two with
+    ``components``)."""
+    return list(tenant_contracts(user, kinds, components=components).current())
+
+
 @dataclass
 class Rent:
     """The current rent of a contract: its components (label, amount) and their total."""
@@ -122,7 +128,36 @@ def contract_detail_context(contract, *, show_bank_details=True):
     }
 
 
+def contact_context(user, topic):
+    """``people`` [(ContactPerson, [contract numbers])] responsible for ``topic`` on the
+    tenant's current contracts (each person once), and ``companies`` whose general channels
+    stand in for contracts without one. Two queries."""
+    contracts = current_contracts(user)
+    contacts = responsible_contacts(contracts, [topic])
+    people, companies = {}, {}
+    for contract in contracts:
+        person = contacts.get((contract.pk, topic))
+        if person is None:
+            companies.setdefault(contract.company_id, contract.company)
+        else:
+            people.setdefault(person.pk, (person, []))[1].append(contract.number)
+    return {
+        "people": list(people.values()),
+        "companies": list(companies.values()),
+        "several_contracts": len(contracts) > 1,
+    }
+
+
 __all__ = [
+    "DEFAULT_KINDS",
+    "Rent",
+    "contact_context",
+    "contract_detail_context",
+    "contract_list_context",
+    "current_contracts",
+    "current_rent",
+    "get_tenant_contract",
+    "tenant_contracts",
     "ENTITY_ORDER",
     "EntityCounts",
     "ImportFile",

@@ -46,8 +46,8 @@ def _sample_contact_widget():
 def contact_person_widget(request):
     """The general contact person of the tenant's current contracts (else the landlord's
     channels); None without a current contract. Two queries whatever the number of contracts."""
-    from .blocks import contact_context
     from .models import Topic
+    from .services import contact_context
 
     context = contact_context(request.user, Topic.GENERAL)
     if not context["people"] and not context["companies"]:
