@@ -81,7 +81,7 @@ def test_form_field_links_label_help_text_and_errors():
     (name_input,) = doc.find("input", name="name")
     assert name_input["aria-describedby"] == "id_name_helptext id_name_error"
     assert name_input["aria-invalid"] == "true"
-    assert doc.find("p", id="id_name_helptext", class_="tp-help")
+    assert doc.find("div", id="id_name_helptext", class_="tp-help")
     assert doc.find("ul", id="id_name_error", class_="tp-field-errors")
     (email_input,) = doc.find("input", name="email")
     assert email_input["aria-describedby"] == "id_email_error"

@@ -312,6 +312,16 @@ class TestAccountPage:
         assert "Two-factor authentication is off." in content
         assert no_cache(response)
 
+    def test_my_contracts_leads_to_the_contracts_not_to_the_account_again(self, client, account_page, tenant):
+        import re
+
+        _party, contract = tenant
+        client.force_login(verified_tenant(contract))
+        content = client.get(account_page.url).content.decode()
+        (href,) = re.findall(r'<a href="([^"]+)">My contracts</a>', content)
+        assert href == "/portal/contracts/"
+        assert client.get(href).status_code == 200
+
     def test_shows_the_methods_set_up(self, client, account_page, tenant):
         _party, contract = tenant
         user = verified_tenant(contract)

@@ -269,6 +269,7 @@ class AccountPage(OnePerSiteMixin, Page):
                 name: _url_or_empty(name)
                 for name in (
                     "account",
+                    "contract_list",
                     "contact_check",
                     "email_change",
                     "password_change",
