@@ -33,6 +33,7 @@ def letter():
         name="Wohnungsgenossenschaft Lindenhof",
         slug="lindenhof",
         two_factor_policy=Company.TwoFactorPolicy.REQUIRED,
+        emergency_phone="0341 999 111",
     )
     unit = UnitFactory(property=PropertyFactory(company=company, street="Lindenstraße 7"))
     contract = ContractFactory(unit=unit)
@@ -53,12 +54,25 @@ def photo(tmp_path):
 
 
 def dripping_tap():
-    """The damage taxonomy the form offers (editors set it up in the admin)."""
+    """The damage taxonomy the form offers (editors set it up in the admin): a dripping tap in
+    the bathroom (returned) and, urgent, a burst pipe in the bathroom and in the kitchen."""
     from wagtail_tenantportal.tickets.models import DamageCategory, DamageKind, DamageLocation
 
     bathroom = DamageLocation.objects.create(name="Bad", sort_order=1)
     plumbing = DamageCategory.objects.create(location=bathroom, name="Sanitär")
-    return DamageKind.objects.create(category=plumbing, name="Wasserhahn tropft")
+    tap = DamageKind.objects.create(category=plumbing, name="Wasserhahn tropft", sort_order=1)
+    kitchen = DamageCategory.objects.create(
+        location=DamageLocation.objects.create(name="Küche", sort_order=2), name="Sanitär"
+    )
+    for category in (plumbing, kitchen):
+        DamageKind.objects.create(
+            category=category,
+            name="Rohrbruch / Wasser tritt aus",
+            urgency=DamageKind.Urgency.ALWAYS,
+            hint="Drehen Sie den Absperrhahn der Wohnung zu und rufen Sie sofort den Notdienst an.",
+            sort_order=2,
+        )
+    return tap
 
 
 def staff_changes_status(reference, *, comment):

@@ -86,7 +86,7 @@ def tenant():
     """A verified tenant of a company without a two-factor requirement, with a known password."""
     from tests.accounts.flow_helpers import verified_tenant
 
-    company = CompanyFactory(name="Wohnungsbau Auenwald", slug="auenwald")
+    company = CompanyFactory(name="Wohnungsbau Auenwald", slug="auenwald", emergency_phone="0341 555 0110")
     contract = ContractFactory(
         unit=UnitFactory(property=PropertyFactory(company=company)), start_date=datetime.date(2021, 4, 1)
     )
@@ -176,10 +176,13 @@ def test_report_damage_with_the_keyboard_only(page, a11y_checker, tenant):
     keys.submit()
     journey.expect_path(page, "/portal/requests/new/damage_report/")
 
-    # Choose the damage with the arrow key (the select stays closed), then the text fields.
+    # Choose the damage with the arrow key (the select stays closed). The emergency box comes
+    # next: its number (a link to call) and the folded list of urgent kinds; then the text fields.
     keys.tab_to("[name='damage_kind']")
     keys.press("ArrowDown")
     assert page.input_value("[name='damage_kind']") == str(kind.pk)
+    assert label(keys.tab()) == "tel:03415550110"
+    assert label(keys.tab()) == "summary"
     assert label(keys.tab()) == "subject"
     assert label(keys.tab()) == "description"
     keys.type("Der Wasserhahn in der Küche tropft.")

@@ -60,7 +60,9 @@ def tenant():
     and data for every page: a notice, a meter with a year of values, a savings account."""
     from tests.accounts.flow_helpers import verified_tenant
 
-    company = CompanyFactory(name="Bauverein Elsteraue", slug="elsteraue", has_savings_scheme=True)
+    company = CompanyFactory(
+        name="Bauverein Elsteraue", slug="elsteraue", has_savings_scheme=True, emergency_phone="0341 999 222"
+    )
     contract = ContractFactory(
         unit=UnitFactory(property=PropertyFactory(company=company)), start_date=datetime.date(2020, 1, 1)
     )
@@ -71,10 +73,29 @@ def tenant():
 
 def add_tenant_data(contract, user=None):
     """What the overview, requests, notices, consumption and savings pages show (apps that are
-    installed): a request with an unread staff reply, a notice, a year of consumption, a
-    savings account."""
+    installed): the rent in parts with long German names, a request with an unread staff
+    reply, a notice, a year of consumption, a savings account."""
+    from wagtail_tenantportal.tenancy.models import RentComponent
+
     party = contract.parties.first()
+    for order, (kind, label, amount) in enumerate(
+        [
+            (RentComponent.Kind.BASE_RENT, "Grundmiete", "512.40"),
+            (RentComponent.Kind.OPERATING_COSTS, "Betriebskostenvorauszahlung", "148.00"),
+            (RentComponent.Kind.HEATING_COSTS, "Heizkostenvorauszahlung", "96.50"),
+            (RentComponent.Kind.SURCHARGE, "Zuschlag Balkon und Einbauküche", "25.00"),
+        ]
+    ):
+        RentComponent.objects.create(
+            contract=contract,
+            kind=kind,
+            label=label,
+            amount=Decimal(amount),
+            valid_from=datetime.date(2020, 1, 1),
+            sort_order=order,
+        )
     if installed("tickets") and user is not None:
+        from tests.browser.test_journey import dripping_tap
         from tests.factories import UserFactory
         from wagtail_tenantportal.tickets import services as ticket_services
         from wagtail_tenantportal.tickets.models import TicketMessage, TicketType
@@ -87,6 +108,7 @@ def add_tenant_data(contract, user=None):
             description="Bitte erklären Sie mir die Position Hauswart.",
         )
         staff = UserFactory(is_staff=True, username="sachbearbeiterin", email="team@example.org")
+        dripping_tap()
         ticket_services.post_message(
             ticket, user=staff, body="Gern, die Aufstellung liegt bei.", role=TicketMessage.Role.STAFF
         )
@@ -196,4 +218,26 @@ def test_page_types_and_other_portal_pages(page, a11y_checker, tenant):
     journey.go(page, blocks_page.url)
     a11y_checker.check(page, "host page with every portal block: tenant")
 
+    if installed("tickets"):
+        damage_report_with_two_contracts(page, a11y_checker, tenant)
     a11y_checker.assert_no_violations()
+
+
+def damage_report_with_two_contracts(page, a11y_checker, user):
+    """A tenant with two flats chooses the contract: nothing is preselected, and sending
+    without a choice asks for it."""
+    from tests.conftest import verified_portal_user
+    from wagtail_tenantportal.tenancy.models import Contract
+
+    flat = Contract.objects.get()
+    verified_portal_user(ContractFactory(unit=UnitFactory(property=flat.unit.property)), user=user)
+    path = "/portal/requests/new/damage_report/"
+    journey.go(page, path)
+    contract = page.locator("select[name='contract']")
+    assert contract.input_value() == ""
+    assert contract.locator("option").first.get_attribute("value") == ""
+    a11y_checker.check(page, "damage report: two contracts")
+    journey.submit(page, journey.form_with(page, "damage_kind"))
+    journey.expect_path(page, path)
+    assert page.locator("[name='contract'][aria-invalid='true']").count() == 1
+    a11y_checker.check(page, "damage report: two contracts, errors")

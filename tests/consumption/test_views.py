@@ -54,7 +54,7 @@ class TestConsumptionView:
         assert response.status_code == 200
         assert "no-store" in response["Cache-Control"]
         assert "<caption>Heating in October 2026 (kWh)</caption>" in content
-        assert '<th scope="row">Previous month' in content
+        assert '<th scope="row" role="rowheader">Previous month' in content
         assert "3.3 % more" in content and "63.2 % more" in content and "13.9 % less" in content
         assert "(estimated)" in content
         assert content.count('<li class="tp-chart-row') == 24  # 12 months x 2 kinds

@@ -355,6 +355,49 @@ def test_single_contract_is_not_a_choice_several_are(tenant_client, tenant, cont
     assert '<select name="contract"' in html and second.number in html and contract.number in html
 
 
+def test_several_contracts_start_with_an_empty_choice(tenant_client, tenant, contract, taxonomy):
+    second = contract_in(contract.unit.property)
+    verified_portal_user(second, user=tenant)
+    html = tenant_client.get(url("ticket_new", "damage_report")).content.decode()
+    select = re.search(r'<select name="contract"[^>]*>(.*?)</select>', html, re.S).group(1)
+    options = re.findall(r"<option ([^>]*)>", select)
+    assert options[0] == 'value="" selected' and len(options) == 3
+    assert not any("selected" in option for option in options[1:])
+    # Sent without a choice: a clear message at the field, nothing saved.
+    response = post_damage(tenant_client, {**damage_form(contract, taxonomy.dripping_tap), "contract": ""})
+    assert response.status_code == 200
+    assert "Choose the contract this request is about." in response.content.decode()
+    assert not Ticket.objects.exists()
+    response = post_damage(tenant_client, damage_form(second, taxonomy.dripping_tap))
+    assert response.status_code == 302 and Ticket.objects.get().contract == second
+
+
+def test_the_emergency_box_follows_the_kind_of_damage_with_each_number_once(
+    tenant_client, contract, taxonomy
+):
+    from wagtail_tenantportal.tickets.models import DamageCategory, DamageKind, DamageLocation
+
+    # The same urgent kind in a second room: listed once.
+    kitchen = DamageCategory.objects.create(
+        location=DamageLocation.objects.create(name="Küche", sort_order=3), name="Sanitär"
+    )
+    DamageKind.objects.create(category=kitchen, name="Rohrbruch", urgency=DamageKind.Urgency.ALWAYS)
+    html = tenant_client.get(url("ticket_new", "damage_report")).content.decode()
+    box = html[html.index('id="tp-emergency"') : html.index("</details>")]
+    assert html.index('name="damage_kind"') < html.index('id="tp-emergency"') < html.index('name="subject"')
+    assert html.count("0341 999 111") == 1 and box.count('href="tel:0341999111"') == 1
+    assert box.count("<strong>Rohrbruch</strong>") == 1
+    assert 'id="tp-urgent-alert" role="alert" hidden' in box  # folded: no urgent kind chosen yet
+    assert "<details" in box and '<details class="tp-emergency-kinds" id="tp-emergency-kinds">' in box
+    # A form with an urgent kind that comes back with errors shows the alert without JavaScript.
+    html = post_damage(
+        tenant_client, damage_form(contract, taxonomy.burst_pipe, description="")
+    ).content.decode()
+    box = html[html.index('id="tp-emergency"') : html.index("</details>")]
+    assert 'role="alert" hidden' not in box and "tp-emergency--now" in html
+    assert 'id="tp-emergency-kinds" open' in box
+
+
 def test_urgent_kinds_show_the_emergency_number(tenant_client, contract, taxonomy):
     html = tenant_client.get(url("ticket_new", "damage_report")).content.decode()
     assert "Emergency?" in html and "0341 999 111" in html and "Rohrbruch" in html

@@ -60,6 +60,18 @@ def attachments_help():
     }
 
 
+def unique_by_name(kinds):
+    """``kinds`` with each name once (the same kind of damage is offered in several rooms), in
+    their order; a kind without a hint takes the hint of a later one of the same name."""
+    first = {}
+    for kind in kinds:
+        if kind.name not in first:
+            first[kind.name] = kind
+        elif kind.hint and not first[kind.name].hint:
+            first[kind.name] = kind
+    return list(first.values())
+
+
 class TicketForm(forms.Form):
     """A new request of one type. Fields depend on the type (damage report, extra fields)."""
 
@@ -112,6 +124,9 @@ class TicketForm(forms.Form):
         if self.single_contract is not None:
             contract_field.widget = forms.HiddenInput()
             contract_field.initial = self.single_contract.pk
+        else:
+            # Several contracts: the tenant chooses; none is preselected without being seen.
+            contract_field.empty_label = _("Please choose")
         self.fields["description"].max_length = portal_settings.TICKET_TEXT_MAX_LENGTH
         self.fields["description"].widget.attrs["maxlength"] = portal_settings.TICKET_TEXT_MAX_LENGTH
         if ticket_type.is_damage_report:
@@ -144,9 +159,11 @@ class TicketForm(forms.Form):
             groups.setdefault(label, []).append((kind.pk, kind.name))
         field = self.fields["damage_kind"]
         field.choices = [("", _("Please choose")), *groups.items()]
-        field.widget = DamageKindSelect(urgent_ids=[kind.pk for kind in kinds if kind.is_urgent()])
+        urgent = [kind for kind in kinds if kind.is_urgent()]
+        field.widget = DamageKindSelect(urgent_ids=[kind.pk for kind in urgent])
         field.widget.choices = field.choices
-        self.urgent_kinds = [kind for kind in kinds if kind.is_urgent()]
+        self.urgent_ids = {kind.pk for kind in urgent}
+        self.urgent_kinds = unique_by_name(urgent)
         subject = self.fields["subject"]
         subject.required = False
         subject.help_text = _("Empty: the kind of damage.")
@@ -159,6 +176,16 @@ class TicketForm(forms.Form):
         if account is not None and account.phone_numbers:
             self.initial.setdefault("contact_phone", account.phone_numbers[0])
         self.initial.setdefault("contact_email", get_adapter().user_email(user))
+
+    @property
+    def urgent_chosen(self):
+        """Whether the kind of damage in the (bound) form is an urgent one."""
+        if "damage_kind" not in self.fields or not self.is_bound:
+            return False
+        try:
+            return int(self["damage_kind"].value()) in getattr(self, "urgent_ids", ())
+        except (TypeError, ValueError):
+            return False
 
     @property
     def extra_fields(self):
