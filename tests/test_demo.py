@@ -275,6 +275,14 @@ def test_each_cooperative_has_its_own_site(demo, client):
     assert "http://elsteraue.localhost/anmelden/" in demo and "dirk.herrmann@example.org" in demo
 
 
+def test_the_site_says_the_active_language(demo, client):
+    """The host's base template takes ``lang`` from the active language: German by default, English
+    (as the portal's texts then are) for a browser that asks for it."""
+    assert '<html lang="de">' in client.get("/anmelden/").content.decode()
+    english = client.get("/anmelden/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="en">' in english and "Password" in english
+
+
 def _theme_of(client, html, host):
     import re
 
