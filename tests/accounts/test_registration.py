@@ -345,6 +345,8 @@ class TestVerifyLater:
         form = client.get(REGISTER_URL)
         assert b'autocomplete="given-name"' in form.content
         assert b'autocomplete="postal-code"' in form.content
+        # A one-line street field: "street-address" belongs to a <textarea> only (the Nu checker says so).
+        assert b'autocomplete="address-line1"' in form.content and b"street-address" not in form.content
         response = client.post(
             REGISTER_URL, claim_form_data(later, "jonas@example.org", contract_number=contract.number)
         )

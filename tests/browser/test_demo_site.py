@@ -27,6 +27,7 @@ pytestmark = [
 ]
 
 ERIKA = ("erika.mustermann@example.org", "lindenhof-mieterin")
+DIRK = ("dirk.herrmann@example.org", "elsteraue-mieter")
 
 
 @pytest.fixture
@@ -101,10 +102,10 @@ def test_the_menu_button_opens_the_navigation_without_javascript(phone, demo):
     assert not button.is_visible() and menu_links(page).first.is_visible()
 
 
-def log_in(page):
-    journey.go(page, "/anmelden/")
-    journey.fill(page, "email", ERIKA[0])
-    journey.fill(page, "password", ERIKA[1])
+def log_in(page, login_url="/anmelden/", who=ERIKA):
+    journey.go(page, login_url)
+    journey.fill(page, "email", who[0])
+    journey.fill(page, "password", who[1])
     journey.submit(page, journey.form_with(page, "password"))
 
 
@@ -164,6 +165,38 @@ def test_every_page_of_the_demo_at_360_px(page, a11y_checker, demo):
     assert page.locator("#tp-emergency-kinds").get_attribute("open") is not None
     a11y_checker.check(page, "demo: damage report, urgent kind chosen")
 
+    a11y_checker.assert_no_violations()
+
+
+def test_the_second_cooperatives_site_at_360_px(page, a11y_checker, demo, live_server):
+    """Bauverein Elsteraue's site has its own theme (Georgia, round corners): its pages, as a
+    visitor and as its tenant (who logs in with an authenticator app), fit a phone as well."""
+    import base64
+    from urllib.parse import urlsplit
+
+    import pyotp
+    from django.contrib.auth import get_user_model
+
+    from tests.accounts.twofactor_helpers import confirmed_totp
+
+    device = confirmed_totp(get_user_model().objects.get(username=DIRK[0]))
+    totp = pyotp.TOTP(base64.b32encode(device.bin_key).decode(), digits=device.digits, interval=device.step)
+    # *.localhost is this computer: the site of the second cooperative, on the live server's port.
+    site = f"http://elsteraue.localhost:{urlsplit(live_server.url).port}"
+    journey.go(page, f"{site}/")
+    assert "Bauverein Elsteraue" in page.locator(".site-logo").inner_text()
+    a11y_checker.check(page, "demo Elsteraue: home page, visitor", screenshot=False)
+    for path in header_paths(page):
+        if path != "/":
+            journey.go(page, f"{site}{path}")
+            a11y_checker.check(page, f"demo Elsteraue: {path}, visitor", screenshot=False)
+
+    log_in(page, f"{site}/anmelden/", DIRK)
+    journey.fill(page, "code", journey.next_totp_code(totp))
+    journey.submit(page, journey.form_with(page, "code"))
+    for path in header_paths(page):
+        journey.go(page, f"{site}{path}")
+        a11y_checker.check(page, f"demo Elsteraue: {path}, tenant", screenshot=False)
     a11y_checker.assert_no_violations()
 
 

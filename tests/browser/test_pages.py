@@ -18,11 +18,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 EMAIL = "jonas.becker@example.org"
 
-#: Forms anybody may open: (path, state name).
+#: Forms anybody may open: (path, state name). Two landlords use the portal (``tenant`` and
+#: ``verify_later_company``), so the registration starts with the choice of the landlord.
 ANONYMOUS_PAGES = [
     ("/portal/password/reset/", "password reset: form"),
     ("/portal/verify/resend/", "email verification: send again"),
     ("/portal/register/request-code/", "registration: request a code"),
+    ("/portal/register/", "registration: choose the landlord"),
+    ("/portal/register/?company=auenblick", "registration: without a letter (checked later)"),
 ]
 
 #: Pages of a logged-in tenant: (path, state name, app that brings it or None).
@@ -69,6 +72,18 @@ def tenant():
     user = verified_tenant(contract, email=EMAIL, password=journey.PASSWORD)
     add_tenant_data(contract, user)
     return user
+
+
+@pytest.fixture
+def verify_later_company():
+    """A second landlord whose tenants register first and get the activation code later."""
+    from wagtail_tenantportal.tenancy.models import Company
+
+    return CompanyFactory(
+        name="Wohnungsgenossenschaft Auenblick",
+        slug="auenblick",
+        registration_flow=Company.RegistrationFlow.VERIFY_LATER,
+    )
 
 
 def add_tenant_data(contract, user=None):
@@ -187,7 +202,7 @@ def log_in(page):
     journey.expect_path(page, re.compile(r"(/portal)?/overview/"))
 
 
-def test_page_types_and_other_portal_pages(page, a11y_checker, tenant):
+def test_page_types_and_other_portal_pages(page, a11y_checker, tenant, verify_later_company):
     portal_pages = [result.page for result in setup_portal_pages()]
     assert portal_pages
     blocks_page = all_blocks_page(portal_pages[0].get_parent())

@@ -194,7 +194,8 @@ class ClaimRegistrationForm(NewPasswordMixin, ConsentMixin, forms.Form):
     street = forms.CharField(
         label=_("Street and house number"),
         max_length=200,
-        widget=forms.TextInput(attrs=_attrs("street-address")),
+        # "address-line1": "street-address" is for a multi-line <textarea> only (HTML's autofill rules)
+        widget=forms.TextInput(attrs=_attrs("address-line1")),
     )
     postal_code = forms.RegexField(
         label=_("Postal code"),
