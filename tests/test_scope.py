@@ -132,8 +132,21 @@ def test_the_default_provider_answers_nothing(users):
     provider = scope.ScopeProvider()
     assert provider.company_ids(users["lindenhof"]) is None
     assert provider.member_condition([1]) == Q(pk__in=[])
-    with pytest.raises(ImproperlyConfigured):
+    message = "No staff scope provider is installed (add wagtail_tenantportal.tenancy)."
+    with pytest.raises(ImproperlyConfigured) as raised:
         provider.company_queryset()
+    assert str(raised.value) == message
+
+
+def test_an_object_that_is_not_a_logged_in_user_acts_for_nobody():
+    from types import SimpleNamespace
+
+    # No is_authenticated at all: not a user of the auth framework.
+    stranger = SimpleNamespace(is_active=True, is_superuser=True)
+    assert scope.sees_all(stranger) is False
+    assert scope.company_ids(stranger) is None
+    logged_in = SimpleNamespace(is_authenticated=True, is_active=True, is_superuser=True)
+    assert scope.sees_all(logged_in) is True and scope.company_ids(logged_in) is scope.ALL
 
 
 # -- conditions ---------------------------------------------------------------------------------------
@@ -186,6 +199,17 @@ def test_shared_rows_are_read_by_every_active_user_and_changed_by_superusers_onl
     for name in ("anonymous", "inactive_staff", "inactive_superuser"):
         assert read(name) == write(name) == set(), name
     assert ids(TicketType.objects.filter(scope.condition(users["none"], "company", shared=True))) == set()
+
+
+def test_rows_of_no_company_are_not_shared_unless_the_model_says_so(users, lindenhof):
+    from wagtail_tenantportal.tenancy.models import ImportRun
+
+    of_nobody = ImportRun.objects.create()  # e.g. a command's run across companies
+    own = ImportRun.objects.create(company=lindenhof)
+    assert ids(ImportRun.objects.for_staff(users["lindenhof"])) == {own.pk}
+    assert ids(ImportRun.objects.for_staff(users["lindenhof"], write=True)) == {own.pk}
+    assert ids(ImportRun.objects.for_staff(users["no_company"])) == set()
+    assert ids(ImportRun.objects.for_staff(users["superuser"])) == {of_nobody.pk, own.pk}
 
 
 def test_companies_themselves_are_scoped_by_their_key(users, lindenhof, elsteraue, third):
@@ -288,8 +312,12 @@ def test_restrict_and_is_scoped(users, lindenhof, elsteraue):
     shared = TicketType.objects.create(code="shared-2", name="Für alle")
     assert shared in scope.restrict(TicketType.objects.all(), users["lindenhof"])
     assert shared not in scope.restrict(TicketType.objects.all(), users["lindenhof"], write=True)
-    with pytest.raises(ImproperlyConfigured, match="Group has no staff scope"):
+    with pytest.raises(ImproperlyConfigured) as raised:
         scope.restrict(Group.objects.all(), users["lindenhof"])
+    assert str(raised.value) == (
+        "Group has no staff scope: give it a queryset based on "
+        "wagtail_tenantportal.core.scope.StaffScopedQuerySet."
+    )
 
 
 def test_querysets_declare_their_scope():
