@@ -234,7 +234,7 @@ def test_every_admin_url_pattern_is_walked_and_scoped(world, capsys):
                 continue
         plan.append((route, namespace, pattern, model))
 
-    client = Client()
+    client = Client(raise_request_exception=False)  # a 500 is a failure of the walk, not its end
 
     def url_for(namespace, pattern, obj=None):
         args = [obj.pk] if obj is not None else []
