@@ -212,6 +212,19 @@ def test_rows_of_no_company_are_not_shared_unless_the_model_says_so(users, linde
     assert ids(ImportRun.objects.for_staff(users["superuser"])) == {of_nobody.pk, own.pk}
 
 
+def test_defaults_select_no_shared_rows_for_reading_and_the_shared_ones_for_a_queryset(users, lindenhof):
+    from wagtail_tenantportal.tenancy.models import ImportRun
+
+    ImportRun.objects.create()
+    own = ImportRun.objects.create(company=lindenhof)
+    # condition(): shared rows only when asked for.
+    assert ids(ImportRun.objects.filter(scope.condition(users["lindenhof"], "company"))) == {own.pk}
+    # A queryset's staff_condition(): reading by default, which includes shared rows.
+    shared = TicketType.objects.create(code="shared-3", name="Für alle")
+    readable = TicketType.objects.filter(TicketType.objects.all().staff_condition(users["lindenhof"]))
+    assert shared in readable
+
+
 def test_companies_themselves_are_scoped_by_their_key(users, lindenhof, elsteraue, third):
     assert ids(Company.objects.for_staff(users["lindenhof"])) == {lindenhof.pk}
     assert ids(Company.objects.for_staff(users["both"])) == {lindenhof.pk, elsteraue.pk}
