@@ -88,6 +88,30 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def staff_for(*companies, perms=("access_admin",), user=None, group_name=None, **user_fields):
+    """An admin user (not a superuser) who works for ``companies`` through a new group (the
+    group is a staff group of each company, ``core.scope``) holding the permissions ``perms``
+    (``Permission`` objects, codenames, or "app_label.codename" where a codename is ambiguous)."""
+    from django.contrib.auth.models import Group, Permission
+
+    user = user or UserFactory(is_staff=True, **user_fields)
+    group = Group.objects.create(name=group_name or f"Staff {user.username}")
+    for perm in perms:
+        if isinstance(perm, Permission):
+            group.permissions.add(perm)
+            continue
+        app_label, _, codename = perm.rpartition(".")
+        lookup = {"codename": codename, **({"content_type__app_label": app_label} if app_label else {})}
+        group.permissions.add(Permission.objects.get(**lookup))
+    for company in companies:
+        # (Before the staff scope, a release had no ``staff_groups``: staff saw every company.)
+        staff_groups = getattr(company, "staff_groups", None)
+        if staff_groups is not None:
+            staff_groups.add(group)
+    user.groups.add(group)
+    return user
+
+
 def tenant_for(contract, role=m.ContractParty.Role.MAIN_TENANT, user=None):
     """A user with a portal account linked to a new party on ``contract``.
 

@@ -543,3 +543,41 @@ def test_a_third_run_creates_nothing(demo):
     assert {model.__name__: model.objects.count() for model in models} == before
     for import_result in (result.consumption_result, result.savings_result):
         assert all(not c.created and not c.updated for c in import_result.counts.values())
+
+
+def test_each_cooperative_has_a_staff_group_and_demo_staff(demo, client):
+    """One customer-service group per cooperative (the permissions docs/staff-admin.md lists),
+    its contact persons' logins in it, printed by the command; each sees its own cooperative."""
+    from django.urls import reverse
+
+    from wagtail_tenantportal.tenancy.models import Company
+    from wagtail_tenantportal.tickets.models import Ticket
+
+    lindenhof, elsteraue = Company.objects.get(erp_id="LH"), Company.objects.get(erp_id="EA")
+    assert [g.name for g in lindenhof.staff_groups.all()] == ["Kundenbetreuung Lindenhof"]
+    assert [g.name for g in elsteraue.staff_groups.all()] == ["Kundenbetreuung Elsteraue"]
+    assert "Kundenbetreuung Lindenhof:" in demo and "Kundenbetreuung Elsteraue:" in demo
+    assert "hausmeister@bauverein-elsteraue.example" in demo and "technik@wg-lindenhof.example" in demo
+    technik = authenticate(username="technik@wg-lindenhof.example", password="lindenhof-team")
+    hausmeister = authenticate(username="hausmeister@bauverein-elsteraue.example", password="lindenhof-team")
+    for user, own, other in ((technik, lindenhof, elsteraue), (hausmeister, elsteraue, lindenhof)):
+        assert list(Company.objects.for_staff(user)) == [own]
+        assert not Company.objects.for_staff(user).filter(pk=other.pk).exists()
+        for permission in (
+            "tenantportal_tickets.change_ticket",
+            "tenantportal_documents.add_printbatch",
+            "tenantportal_accounts.add_registrationcode",
+            "tenantportal_accounts.change_portalaccount",
+            "tenantportal_tenancy.view_party",
+        ):
+            assert user.has_perm(permission), permission
+    lindenhof_ticket = Ticket.objects.filter(company=lindenhof).first()
+    assert lindenhof_ticket is not None and lindenhof_ticket.assignee.groups.filter(
+        name="Kundenbetreuung Lindenhof"
+    )
+    client.force_login(hausmeister)
+    inbox = client.get(reverse("tenantportal_tickets:index")).content.decode()
+    assert lindenhof_ticket.reference not in inbox
+    assert client.get(reverse("tenantportal_tickets:detail", args=[lindenhof_ticket.pk])).status_code == 404
+    client.force_login(technik)
+    assert lindenhof_ticket.reference in client.get(reverse("tenantportal_tickets:index")).content.decode()

@@ -71,7 +71,10 @@ TENANT_PARTY = "10001"  # Erika Mustermann, Lindenhofstraße 14, EG links
 TENANT_CONTRACT = "0101-01"
 # The contact persons log in to the admin with this password and receive the routed requests.
 TEAM_PASSWORD = "lindenhof-team"
-TEAM_GROUP = "Kundenbetreuung (Demo)"
+# One staff group per cooperative: its members work for that cooperative only (staff scope).
+STAFF_GROUPS = {"LH": "Kundenbetreuung Lindenhof", "EA": "Kundenbetreuung Elsteraue"}
+# The group of earlier demo versions, shared by both cooperatives' contact persons.
+OLD_TEAM_GROUP = "Kundenbetreuung (Demo)"
 
 # The second cooperative's tenant. Bauverein Elsteraue requires two-factor: at the first
 # login he sets up a method (codes by email appear in the console of runserver).
@@ -476,7 +479,9 @@ def create_elsteraue_tenant_account():
     )
 
 
-#: Permissions of the contact persons' group: the admin, the request inbox, the documents.
+#: Permissions of the customer-service group of each cooperative, as docs/staff-admin.md
+#: describes them ("Kundenbetreuung"): the admin, requests, documents and paper post, codes and
+#: letters, registrations and accounts; master data to look at.
 TEAM_PERMISSIONS = [
     ("wagtailadmin", "admin", "access_admin"),
     ("tenantportal_tickets", "ticket", "view_ticket"),
@@ -484,21 +489,55 @@ TEAM_PERMISSIONS = [
     ("tenantportal_tickets", "ticket", "add_ticket"),
     ("tenantportal_documents", "document", "view_document"),
     ("tenantportal_documents", "document", "add_document"),
+    ("tenantportal_documents", "document", "change_document"),
+    ("tenantportal_documents", "documentdelivery", "view_documentdelivery"),
+    ("tenantportal_documents", "printbatch", "add_printbatch"),
+    ("tenantportal_documents", "bulkdistribution", "add_bulkdistribution"),
+    ("tenantportal_accounts", "registrationcode", "view_registrationcode"),
+    ("tenantportal_accounts", "registrationcode", "add_registrationcode"),
+    ("tenantportal_accounts", "registrationcode", "change_registrationcode"),
+    ("tenantportal_accounts", "coderequest", "change_coderequest"),
+    ("tenantportal_accounts", "registrationclaim", "change_registrationclaim"),
+    ("tenantportal_accounts", "portalaccount", "change_portalaccount"),
+    ("tenantportal_tenancy", "company", "view_company"),
+    ("tenantportal_tenancy", "property", "view_property"),
+    ("tenantportal_tenancy", "unit", "view_unit"),
+    ("tenantportal_tenancy", "party", "view_party"),
+    ("tenantportal_tenancy", "contract", "view_contract"),
+    ("tenantportal_tenancy", "contactperson", "view_contactperson"),
 ]
 
 
-def create_team_users():
-    """A staff login per contact person (username: the email address), linked to the contact
-    person so that routed requests reach them. Returns ``{name: user}``."""
-    group, _ = Group.objects.get_or_create(name=TEAM_GROUP)
+def create_staff_groups():
+    """The customer-service group of each cooperative (``STAFF_GROUPS``): the permissions of
+    ``TEAM_PERMISSIONS``, and the cooperative ticked as the company its members work for.
+    Returns ``{company ERP id: group}``."""
     permissions = [
         Permission.objects.get(content_type__app_label=app, content_type__model=model, codename=codename)
         for app, model, codename in TEAM_PERMISSIONS
     ]
-    group.permissions.add(*permissions)
+    Group.objects.filter(name=OLD_TEAM_GROUP).delete()
+    groups = {}
+    for erp_id, name in STAFF_GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*permissions)
+        Company.objects.get(erp_id=erp_id).staff_groups.add(group)
+        groups[erp_id] = group
+    return groups
+
+
+def create_team_users():
+    """A staff login per contact person (username: the email address), linked to the contact
+    person so that routed requests reach them, and a member of their cooperative's staff group
+    (they see that cooperative's data only). Returns ``{name: user}``."""
+    groups = create_staff_groups()
     User = get_user_model()
     users = {}
-    for person in ContactPerson.objects.filter(company__erp_id__in=CONTACT_PERSONS).order_by("pk"):
+    for person in (
+        ContactPerson.objects.filter(company__erp_id__in=CONTACT_PERSONS)
+        .select_related("company")
+        .order_by("pk")
+    ):
         user = User.objects.filter(username=person.email).first() or User(username=person.email)
         user.email = person.email
         user.first_name, _, user.last_name = person.name.rpartition(" ")
@@ -506,7 +545,7 @@ def create_team_users():
         user.is_staff, user.is_superuser = True, False
         user.set_password(TEAM_PASSWORD)
         user.save()
-        user.groups.add(group)
+        user.groups.add(groups[person.company.erp_id])
         if person.user_id != user.pk:
             person.user = user
             person.save(update_fields=["user"])

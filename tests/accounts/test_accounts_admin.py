@@ -65,7 +65,8 @@ def refused(response):
 
 
 def staff_with(*codenames):
-    """A staff user who may use the admin and has exactly the given accounts permissions."""
+    """A staff user who may use the admin and has exactly the given accounts permissions; the
+    user works for every company there is yet (``core.scope``)."""
     user = UserFactory(is_staff=True)
     group = Group.objects.create(name="-".join(codenames) or "none")
     group.permissions.add(Permission.objects.get(codename="access_admin"))
@@ -73,6 +74,7 @@ def staff_with(*codenames):
         group.permissions.add(
             Permission.objects.get(content_type__app_label="tenantportal_accounts", codename=codename)
         )
+    group.tenantportal_companies.set(Company.objects.all())
     user.groups.add(group)
     return user
 

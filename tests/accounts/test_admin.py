@@ -170,6 +170,7 @@ def test_admin_views_are_for_staff_only(client, tenant):
     # Admin access, but no permission for codes.
     editors = Group.objects.create(name="Editors without codes")
     editors.permissions.add(Permission.objects.get(codename="access_admin"))
+    record.company.staff_groups.add(editors)  # works for the company, lacks the permissions
     editor = UserFactory()
     editor.groups.add(editors)
     client.force_login(editor)
@@ -191,6 +192,7 @@ def test_viewing_permission_shows_the_listing_but_not_the_actions(client, tenant
         Permission.objects.get(codename="access_admin"),
         Permission.objects.get(codename="view_registrationcode"),
     )
+    contract.company.staff_groups.add(group)
     viewer = UserFactory()
     viewer.groups.add(group)
     client.force_login(viewer)

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import CompanyFactory, UserFactory, staff_for
 from wagtail_tenantportal.tenancy import models as m
 
 pytestmark = pytest.mark.django_db
@@ -171,13 +171,12 @@ class TestAccess:
         assert not m.Company.objects.exists()
 
     def test_admin_user_with_import_permission_may_upload(self, client):
-        user = UserFactory()
-        user.user_permissions.add(
-            Permission.objects.get(codename="access_admin"),
-            Permission.objects.get(codename="add_importrun"),
-        )
+        # Staff import for a company they work for (core.scope); superusers for any.
+        company = CompanyFactory(erp_id="M01")
+        user = staff_for(company, perms=("access_admin", "add_importrun"))
         client.force_login(user)
         assert UPLOAD_URL in client.get(reverse("wagtailadmin_home")).content.decode()
-        response = upload(client, export())
+        response = client.post(UPLOAD_URL, {"files": export(), "company": company.pk})
         assert response.status_code == 200
         assert m.Contract.objects.count() == 2
+        assert m.ImportRun.objects.get().company == company

@@ -9,7 +9,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from tests.conftest import verified_portal_user
-from tests.factories import CompanyFactory, ContractFactory, PropertyFactory, UnitFactory, UserFactory
+from tests.factories import (
+    CompanyFactory,
+    ContractFactory,
+    PropertyFactory,
+    UnitFactory,
+    UserFactory,
+    staff_for,
+)
 from wagtail_tenantportal.tickets.models import (
     DamageCategory,
     DamageKind,
@@ -176,12 +183,15 @@ def stranger(db):
     return verified_portal_user(ContractFactory())
 
 
-def staff_member(**kwargs):
-    """An active user who may use the Wagtail admin (not a superuser)."""
+def staff_member(*companies, **kwargs):
+    """An active user who may use the Wagtail admin (not a superuser), working for
+    ``companies`` (through a staff group of each, ``core.scope``)."""
     from django.contrib.auth.models import Permission
 
     user = UserFactory(**kwargs)
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    if companies:
+        staff_for(*companies, perms=(), user=user)
     return user
 
 

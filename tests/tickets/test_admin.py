@@ -123,7 +123,7 @@ def test_bulk_status_change_and_assignment(
     messages = [str(m) for m in response.wsgi_request._messages]
     assert any("2 requests" in m for m in messages) and any(tickets[2].reference in m for m in messages)
 
-    colleague = staff_member()
+    colleague = staff_member(contract.company)
     response = staff_client.post(
         admin_url("bulk"),
         {"ticket": [tickets[0].pk, tickets[1].pk], "action": "assign", "assignee": colleague.pk},
@@ -215,6 +215,7 @@ def test_staff_without_ticket_permissions_get_nothing(client, ticket):
     group = Group.objects.create(name="Redaktion")
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     editor.groups.add(group)
+    ticket.company.staff_groups.add(group)  # works for the company, lacks the permissions
     client.force_login(editor)
     attachment = ticket.attachments.get()
     for address in (

@@ -300,7 +300,7 @@ def test_erp_may_file_with_external_id_once(contract, general_type):
 
 
 def test_routing_prefers_the_most_specific_rule(contract, tenant, taxonomy, damage_type, general_type):
-    anyone, by_company, by_property, by_type = (staff_member() for _ in range(4))
+    anyone, by_company, by_property, by_type = (staff_member(contract.company) for _ in range(4))
     RoutingRule.objects.create(assignee=anyone)
     RoutingRule.objects.create(company=contract.company, assignee=by_company)
     RoutingRule.objects.create(property=contract.unit.property, assignee=by_property)
@@ -317,7 +317,7 @@ def test_routing_prefers_the_most_specific_rule(contract, tenant, taxonomy, dama
 def test_routing_falls_back_to_type_then_contact_person(
     contract, tenant, general_type, damage_type, taxonomy
 ):
-    caretaker, clerk = staff_member(), staff_member()
+    caretaker, clerk = staff_member(contract.company), staff_member(contract.company)
     person = ContactPerson.objects.create(company=contract.company, name="Frau Kunde", user=clerk)
     ContactResponsibility.objects.create(
         contact_person=person, company=contract.company, property=contract.unit.property, topic=Topic.GENERAL

@@ -10,6 +10,10 @@ to Wagtail's audit log. Permissions (Django model permissions, assignable to gro
 
 - ``view_portalaccount`` (or change): the accounts listing;
 - ``change_portalaccount``: the account actions.
+
+Staff see the accounts of the tenants of the companies they work for (linked to one of
+their parties, or registered with one of them) and, on an account's page, only the links
+and registrations of those companies (``core.scope``).
 """
 
 import django_filters
@@ -24,12 +28,10 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
-from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
-from ..admin.viewsets import WithoutViewsMixin
+from ..admin.viewsets import PortalIndexView, PortalInspectView, PortalModelViewSet
 from ..tenancy.models import Company
 from . import services, staff
 from .admin_claims import TEMPLATE_DIR, RegistrationClaimViewSet, require_permissions, user_email
@@ -83,13 +85,13 @@ class AccountFilterSet(WagtailFilterSet):
         return queryset
 
 
-class AccountIndexView(IndexView):
+class AccountIndexView(PortalIndexView):
     def get_base_queryset(self):
         return (
             super()
             .get_base_queryset()
             .select_related("user")
-            .prefetch_related(services.active_links_prefetch())
+            .prefetch_related(services.active_links_prefetch(self.request.user))
         )
 
     def search_queryset(self, queryset):
@@ -145,11 +147,11 @@ def account_buttons(user, account, priority=10):
     return buttons
 
 
-class AccountInspectView(InspectView):
+class AccountInspectView(PortalInspectView):
     template_name = TEMPLATE_DIR + "account_inspect.html"
 
     def get_object(self, queryset=None):
-        account = services.get_portal_account(self.pk)
+        account = services.get_portal_account(self.pk, self.request.user)
         if account is None:
             raise Http404
         return account
@@ -183,7 +185,7 @@ class AccountInspectView(InspectView):
             account=account,
             can_change=can_change,
             devices=staff.account_devices(account.user),
-            **services.account_details(account),
+            **services.account_details(account, self.request.user),
             waits_for_confirmation=staff.can_resend_verification(account),
         )
         return context
@@ -212,7 +214,7 @@ class AccountActionView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_object(self, pk):
         """The object of the action (the account, or e.g. one of its party links), or None."""
-        return services.get_portal_account(pk)
+        return services.get_portal_account(pk, self.request.user)
 
     def dispatch(self, request, *args, **kwargs):
         require_permissions(request, PERM_CHANGE_ACCOUNT)
@@ -246,7 +248,7 @@ class DeactivateLinkView(AccountActionView):
     submit_label = _("Deactivate")
 
     def get_object(self, pk):
-        return services.get_party_link(pk)
+        return services.get_party_link(pk, self.request.user)
 
     def message(self):
         return _(
@@ -296,7 +298,7 @@ class ResendVerificationView(AccountActionView):
             messages.warning(self.request, _("This account waits for no confirmation."))
 
 
-class PortalAccountViewSet(WithoutViewsMixin, ModelViewSet):
+class PortalAccountViewSet(PortalModelViewSet):
     model = PortalAccount
     name = ACCOUNTS
     url_prefix = "tenantportal/accounts"
@@ -304,6 +306,7 @@ class PortalAccountViewSet(WithoutViewsMixin, ModelViewSet):
     menu_label = _("Portal accounts")
     index_view_class = AccountIndexView
     inspect_view_class = AccountInspectView
+    inspect_template_name = TEMPLATE_DIR + "account_inspect.html"
     inspect_view_enabled = True
     copy_view_enabled = False
     filterset_class = AccountFilterSet
@@ -329,6 +332,12 @@ class PortalAccountViewSet(WithoutViewsMixin, ModelViewSet):
     ]
 
     without_views = ("add", "edit", "delete", "usage")
+    # The id in "link/<pk>/deactivate/" is a party link's: checked against the links of
+    # the user's companies.
+    object_querysets = {"deactivate_link": "get_link_queryset"}
+
+    def get_link_queryset(self, request):
+        return AccountParty.objects.for_staff(request.user)
 
     def get_urlpatterns(self):
         return [

@@ -10,6 +10,8 @@ Permissions (Django model permissions, assignable to groups):
 
 - ``view_registrationclaim`` (or change): the registrations listing;
 - ``change_registrationclaim``: reject; with ``add_registrationcode`` also match and print.
+
+Staff see and match the registrations of the companies they work for only (``core.scope``).
 """
 
 import django_filters
@@ -26,12 +28,10 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
-from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
-from ..admin.viewsets import WithoutViewsMixin
+from ..admin.viewsets import PortalIndexView, PortalInspectView, PortalModelViewSet
 from ..core.adapter import get_adapter
 from . import flows, services, staff
 from .admin_views import CONFIRM_TEMPLATE, PERM_ISSUE, pdf_response
@@ -114,7 +114,7 @@ def claim_buttons(user, claim, priority=10):
     return buttons
 
 
-class ClaimIndexView(IndexView):
+class ClaimIndexView(PortalIndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().in_work_order()
 
@@ -124,9 +124,9 @@ class ClaimIndexView(IndexView):
         return buttons
 
 
-class ClaimInspectView(InspectView):
+class ClaimInspectView(PortalInspectView):
     def get_object(self, queryset=None):
-        claim = services.get_claim(self.pk)
+        claim = services.get_claim(self.pk, self.request.user)
         if claim is None:
             raise Http404
         return claim
@@ -185,7 +185,7 @@ class ClaimActionMixin(WagtailAdminTemplateMixin):
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.claim = services.get_claim(kwargs["pk"])
+        self.claim = services.get_claim(kwargs["pk"], request.user)
         if self.claim is None:
             raise Http404
 
@@ -353,7 +353,7 @@ class PrintActivationLetterView(ClaimActionMixin, TemplateView):
             return redirect(self.inspect_url())
 
 
-class RegistrationClaimViewSet(WithoutViewsMixin, ModelViewSet):
+class RegistrationClaimViewSet(PortalModelViewSet):
     model = RegistrationClaim
     name = CLAIMS
     url_prefix = "tenantportal/registrations"

@@ -11,6 +11,9 @@ Permissions (Django model permissions, assignable to groups in the Wagtail admin
 - ``view_registrationcode`` (or any of the above): see the listing;
 - ``change_coderequest``: mark code requests handled;
 - ``add/change_companylettersettings``: edit letter texts.
+
+Staff see and act on the codes, requests and letter texts of the companies they work for
+only (``core.scope``, applied by the admin toolkit's viewsets and their URL guard).
 """
 
 import tempfile
@@ -29,12 +32,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
-from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
-from ..admin.viewsets import WithoutViewsMixin
+from ..admin.viewsets import PortalIndexView, PortalInspectView, PortalModelViewSet
+from ..core import scope
 from ..tenancy.models import Contract, Party
 from . import codes, services
 from .letters import Letter, LetterRenderer
@@ -94,7 +96,7 @@ class RegistrationCodeFilterSet(WagtailFilterSet):
         return queryset.with_status(value) if value else queryset
 
 
-class RegistrationCodeIndexView(IndexView):
+class RegistrationCodeIndexView(PortalIndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().for_listing()
 
@@ -130,7 +132,7 @@ class RegistrationCodeIndexView(IndexView):
         return buttons
 
 
-class RegistrationCodeInspectView(InspectView):
+class RegistrationCodeInspectView(PortalInspectView):
     def get_status_display_value(self):
         return self.object.get_status_display()
 
@@ -165,13 +167,13 @@ class RegistrationCodeInspectView(InspectView):
 class IssueLettersForm(forms.Form):
     company = forms.ModelChoiceField(
         label=_("Company"),
-        queryset=services.letter_run_companies(),
+        queryset=None,
         required=False,
         empty_label=_("All companies"),
     )
     property = forms.ModelChoiceField(
         label=_("Property"),
-        queryset=services.letter_run_properties(),
+        queryset=None,
         required=False,
         empty_label=_("All properties"),
         help_text=_("Only parties with a current contract on a unit of this property."),
@@ -202,6 +204,14 @@ class IssueLettersForm(forms.Form):
         help_text=_("Otherwise their codes are revoked and the letters already sent no longer work."),
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["company"].queryset = services.letter_run_companies(user)
+        self.fields["property"].queryset = services.letter_run_properties(user)
+        if not scope.sees_all(user):
+            self.fields["company"].empty_label = _("All my companies")
+
     def clean(self):
         data = super().clean()
         company, prop = data.get("company"), data.get("property")
@@ -211,7 +221,7 @@ class IssueLettersForm(forms.Form):
         pks = [int(value) for value in _split(data.get("party_ids", "")) if value.strip().isdigit()]
         parties = None
         if erp_ids:
-            found = services.parties_by_erp_id(erp_ids, company)
+            found = services.parties_by_erp_id(erp_ids, company, user=self.user)
             missing = sorted(set(erp_ids) - {p.erp_id for p in found})
             if missing:
                 self.add_error("parties", _("Unknown ERP ids: %(ids)s") % {"ids": ", ".join(missing)})
@@ -236,6 +246,7 @@ class IssueLettersForm(forms.Form):
             unregistered=data.get("unregistered", False),
             contract_kind=data.get("contract_kind") or None,
             skip_active_codes=data.get("skip_active_codes", False),
+            staff=self.user,
         )
 
 
@@ -257,6 +268,9 @@ class IssueLettersView(StaffPermissionMixin, WagtailAdminTemplateMixin, FormView
             {"url": reverse("tenantportal_registrationcode:index"), "label": _("Registration codes")},
             {"url": "", "label": self.get_page_title()},
         ]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_initial(self):
         initial = super().get_initial()
@@ -318,7 +332,7 @@ class CodeActionView(StaffPermissionMixin, WagtailAdminTemplateMixin, TemplateVi
             raise Http404
 
     def get_object(self, pk):
-        return services.get_registration_code(pk)
+        return services.get_registration_code(pk, self.request.user)
 
     def get_page_subtitle(self):
         return str(self.object)
@@ -376,7 +390,7 @@ class ReprintCodeView(CodeActionView):
         )
 
 
-class RegistrationCodeViewSet(WithoutViewsMixin, ModelViewSet):
+class RegistrationCodeViewSet(PortalModelViewSet):
     model = RegistrationCode
     name = "tenantportal_registrationcode"
     url_prefix = "tenantportal/registration-codes"
@@ -446,7 +460,7 @@ class RegistrationCodeViewSet(WithoutViewsMixin, ModelViewSet):
 # --- Code requests ---------------------------------------------------------------------------------
 
 
-class CodeRequestIndexView(IndexView):
+class CodeRequestIndexView(PortalIndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().for_listing()
 
@@ -481,7 +495,7 @@ def request_buttons(user, instance, priority=10):
     return buttons
 
 
-class CodeRequestInspectView(InspectView):
+class CodeRequestInspectView(PortalInspectView):
     @property
     def header_more_buttons(self):
         return request_buttons(self.request.user, self.object)
@@ -500,7 +514,7 @@ class SendRequestedLetterView(CodeActionView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_object(self, pk):
-        return services.get_open_code_request(pk)
+        return services.get_open_code_request(pk, self.request.user)
 
     def message(self):
         if not self.object.matched:
@@ -536,7 +550,7 @@ class MarkRequestHandledView(CodeActionView):
     submit_label = _("Mark as handled")
 
     def get_object(self, pk):
-        return services.get_open_code_request(pk)
+        return services.get_open_code_request(pk, self.request.user)
 
     def message(self):
         return _("No letter is sent. Use this when the request was handled otherwise.")
@@ -547,7 +561,7 @@ class MarkRequestHandledView(CodeActionView):
         return redirect(self.index_url_name)
 
 
-class CodeRequestViewSet(WithoutViewsMixin, ModelViewSet):
+class CodeRequestViewSet(PortalModelViewSet):
     model = CodeRequest
     name = "tenantportal_coderequest"
     url_prefix = "tenantportal/code-requests"
@@ -623,7 +637,7 @@ class LetterSettingsForm(forms.ModelForm):
         self.fields["closing"].widget.attrs["placeholder"] = str(DEFAULT_CLOSING)
 
 
-class LetterSettingsIndexView(IndexView):
+class LetterSettingsIndexView(PortalIndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().for_listing()
 
@@ -646,7 +660,7 @@ class LetterPreviewView(StaffPermissionMixin, TemplateView):
     permission = PERM_LETTER_SETTINGS
 
     def get(self, request, pk):
-        settings = services.get_letter_settings(pk)
+        settings = services.get_letter_settings(pk, request.user)
         if settings is None:
             raise Http404
         company = settings.company
@@ -678,7 +692,7 @@ class LetterPreviewView(StaffPermissionMixin, TemplateView):
         return pdf_response(write, f"musterbrief-{company.slug}.pdf")
 
 
-class CompanyLetterSettingsViewSet(ModelViewSet):
+class CompanyLetterSettingsViewSet(PortalModelViewSet):
     model = CompanyLetterSettings
     name = "tenantportal_lettersettings"
     url_prefix = "tenantportal/letter-settings"
@@ -687,6 +701,7 @@ class CompanyLetterSettingsViewSet(ModelViewSet):
     index_view_class = LetterSettingsIndexView
     form_class = LetterSettingsForm
     copy_view_enabled = False
+    inspect_view_enabled = False
     list_display = [
         TitleColumn("company", label=_("Company")),
         Column("subject", label=_("Subject")),

@@ -6,9 +6,23 @@ consents, codes and two-factor build on it.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from ..core import scope
+from ..core.scope import StaffScopedQuerySet
+
+
+class PortalAccountQuerySet(StaffScopedQuerySet):
+    def staff_condition(self, user, *, write=False):
+        """An account belongs to the companies of the parties it is (or was) linked to and of
+        its "verify later" registrations."""
+        if scope.sees_all(user):
+            return Q()
+        linked = AccountParty.objects.for_staff(user).values("account_id")
+        claimed = RegistrationClaim.objects.for_staff(user).values("account_id")
+        return Q(pk__in=linked) | Q(pk__in=claimed)
 
 
 class PortalAccount(models.Model):
@@ -50,6 +64,8 @@ class PortalAccount(models.Model):
     mobile = models.CharField(_("mobile phone"), max_length=40, blank=True)
     phone_work = models.CharField(_("work phone"), max_length=40, blank=True)
 
+    objects = PortalAccountQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("portal account")
         verbose_name_plural = _("portal accounts")
@@ -64,6 +80,10 @@ class PortalAccount(models.Model):
     @property
     def phone_numbers(self):
         return [number for number in (self.phone, self.mobile, self.phone_work) if number]
+
+
+class AccountPartyQuerySet(StaffScopedQuerySet):
+    staff_scope = "party__company"
 
 
 class AccountParty(models.Model):
@@ -81,6 +101,8 @@ class AccountParty(models.Model):
     active = models.BooleanField(_("active"), default=True)
     linked_at = models.DateTimeField(_("linked"), default=timezone.now)
 
+    objects = AccountPartyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("account link to a party")
         verbose_name_plural = _("account links to parties")
@@ -92,7 +114,7 @@ class AccountParty(models.Model):
         return f"{self.account} → {self.party}"
 
 
-class RegistrationCodeQuerySet(models.QuerySet):
+class RegistrationCodeQuerySet(StaffScopedQuerySet):
     def active(self, now=None):
         """Codes that can still be redeemed: not used, not revoked, not expired."""
         now = now or timezone.now()
@@ -212,7 +234,7 @@ class RegistrationCode(models.Model):
         return self.status == self.Status.ACTIVE
 
 
-class CodeRequestQuerySet(models.QuerySet):
+class CodeRequestQuerySet(StaffScopedQuerySet):
     def open(self):
         """Requests staff have not handled yet."""
         return self.filter(handled=False)
@@ -292,7 +314,7 @@ class CodeRequest(models.Model):
         return self.party_id is not None
 
 
-class CompanyLetterSettingsQuerySet(models.QuerySet):
+class CompanyLetterSettingsQuerySet(StaffScopedQuerySet):
     def for_listing(self):
         """With the company (the staff admin lists the settings by company)."""
         return self.select_related("company")
@@ -456,7 +478,7 @@ class EmailVerification(models.Model):
         return f"{self.email} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
-class RegistrationClaimQuerySet(models.QuerySet):
+class RegistrationClaimQuerySet(StaffScopedQuerySet):
     def awaiting_match(self):
         """Pending claims of accounts whose email address is confirmed: staff work on these."""
         return self.filter(status=RegistrationClaim.Status.PENDING, account__email_verified_at__isnull=False)

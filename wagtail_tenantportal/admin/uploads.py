@@ -18,9 +18,14 @@ import file, its file kinds, the command for larger exports) and :class:`ImportU
         permission = "tenantportal_savings.add_savingsaccount"
         view_class = SavingsImportUploadView
 
-The import function takes ``(files, dry_run=, partial=)`` and returns a result as in
-``core.importing.ImportResult`` (``counts``, ``errors``, ``committed``, ``dry_run``,
+The import function takes ``(files, dry_run=, partial=, company=)`` and returns a result as
+in ``core.importing.ImportResult`` (``counts``, ``errors``, ``committed``, ``dry_run``,
 ``status_message()``, ``entity_label(kind)``).
+
+Staff scope: the form asks for the company the upload is for, offering only the companies
+the user works for (``core.scope``); it is required unless the user works for all
+companies. The import function must then refuse every row of another company (as it
+refuses an unknown company), so an upload cannot write another company's data.
 """
 
 from django import forms
@@ -34,6 +39,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from ..core import scope
 from ..core.conf import portal_settings
 
 #: Outcome counters of an import, in table order (see ``core.importing.EntityCounts``).
@@ -71,6 +77,11 @@ class ImportUploadForm(forms.Form):
     :func:`upload_form_class`).
     """
 
+    company = forms.ModelChoiceField(
+        label=_("Company"),
+        queryset=None,
+        help_text=_("Rows of other companies are refused."),
+    )
     files = MultipleFileField(label=_("CSV files"))
     dry_run = forms.BooleanField(
         label=_("Dry run"),
@@ -85,6 +96,19 @@ class ImportUploadForm(forms.Form):
             "so you can correct the export and try again."
         ),
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["company"]
+        field.queryset = scope.companies(user)
+        if scope.sees_all(user):
+            field.required = False
+            field.empty_label = _("All companies named in the files")
+            field.help_text = _("Empty: the files may contain rows of several companies.")
+        elif "company" not in self.initial:
+            only = list(field.queryset[:2])
+            if len(only) == 1:
+                field.initial = only[0].pk
 
     def clean_files(self):
         uploads = self.cleaned_data["files"]
@@ -215,6 +239,9 @@ class BaseImportUploadView(WagtailAdminTemplateMixin, FormView):
     def get_form_class(self):
         return self.form_class or upload_form_class(self.file_factory, self.file_kinds)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
@@ -229,6 +256,7 @@ class BaseImportUploadView(WagtailAdminTemplateMixin, FormView):
             form.cleaned_data["import_files"],
             dry_run=form.cleaned_data["dry_run"],
             partial=form.cleaned_data["partial"],
+            company=form.cleaned_data.get("company"),
         )
 
     def get_summary_rows(self, result):
@@ -245,7 +273,12 @@ class BaseImportUploadView(WagtailAdminTemplateMixin, FormView):
         context = self.get_context_data(
             # A fresh form: the browser cannot re-send the files anyway.
             form=self.get_form_class()(
-                initial={"dry_run": result.dry_run, "partial": form.cleaned_data["partial"]}
+                initial={
+                    "dry_run": result.dry_run,
+                    "partial": form.cleaned_data["partial"],
+                    "company": form.cleaned_data.get("company"),
+                },
+                user=self.request.user,
             ),
             result=result,
             summary_rows=self.get_summary_rows(result),

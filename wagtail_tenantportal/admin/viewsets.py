@@ -4,7 +4,9 @@
 
 - One overridable queryset, :meth:`PortalModelViewSet.get_queryset` (``request`` -> the rows
   staff may reach): the base of the listing and its export and of the inspect, edit, delete,
-  history and usage views. Narrowing what staff see (e.g. to their companies) belongs there.
+  history and usage views. By default the rows of the companies the user works for
+  (``core.scope``, applied by ``scoping.ScopedViewSetMixin``); every object URL is checked
+  against it before its view runs, and form and filter choices are narrowed alike.
 - Shaping per view: ``get_listing_queryset`` (joins, prefetches and counts of the columns, so
   a listing runs a fixed number of queries) and ``get_object_queryset`` (what the inspect
   view shows); ``get_extra_search`` (search conditions through subqueries);
@@ -38,12 +40,14 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.coreutils import multigetattr
 
+from .scoping import SafeExportMixin, ScopedFilterViewMixin, ScopedFormViewMixin, ScopedViewSetMixin
 from .utils import with_next
 
 
-class PortalIndexView(IndexView):
+class PortalIndexView(ScopedFilterViewMixin, SafeExportMixin, IndexView):
     """IndexView whose queryset the viewset supplies (``base_queryset``) and shapes (joins,
-    prefetches, counts)."""
+    prefetches, counts); filters offer only the user's companies' objects, exports write
+    formulas as text."""
 
     #: Callable ``(request) -> queryset``: the viewset's ``get_queryset``.
     base_queryset = None
@@ -151,7 +155,7 @@ class ViewSetObjectMixin(BaseObjectMixin):
         return self.base_queryset(self.request)
 
 
-class PrefillCreateView(CreateView):
+class PrefillCreateView(ScopedFormViewMixin, CreateView):
     """Create view taking initial values from the query string (``?contract=12``).
 
     With a ``next`` parameter (a safe admin URL) it returns there after saving, e.g. to the
@@ -174,7 +178,7 @@ class PrefillCreateView(CreateView):
         return get_valid_next_url_from_request(self.request) or super().get_success_url()
 
 
-class NextUrlEditView(ViewSetQuerysetMixin, EditView):
+class NextUrlEditView(ScopedFormViewMixin, ViewSetQuerysetMixin, EditView):
     """Edit view returning to a safe ``next`` URL after saving (see ``PrefillCreateView``)."""
 
     def get_context_data(self, **kwargs):
@@ -247,7 +251,7 @@ def read_only_urlpatterns(viewset):
     ]
 
 
-class PortalModelViewSet(WithoutViewsMixin, ModelViewSet):
+class PortalModelViewSet(ScopedViewSetMixin, WithoutViewsMixin, ModelViewSet):
     """Defaults shared by the portal's model viewsets (see the module docstring)."""
 
     index_view_class = PortalIndexView
@@ -270,8 +274,9 @@ class PortalModelViewSet(WithoutViewsMixin, ModelViewSet):
 
     def get_queryset(self, request):
         """The rows staff reach through this viewset, for ``request``'s user: the base of the
-        listing, its export and every view of one object. The one place to narrow them."""
-        return self.model._default_manager.all()
+        listing, its export and every view of one object. The one place to narrow them
+        further; by default the rows of the user's companies (``core.scope``)."""
+        return super().get_queryset(request)
 
     def get_listing_queryset(self, queryset):
         """Shape the listing (and export) queryset: joins and counts for the shown columns."""
@@ -309,10 +314,10 @@ class PortalModelViewSet(WithoutViewsMixin, ModelViewSet):
         return super().get_add_view_kwargs(prefill_fields=self.prefill_fields, **kwargs)
 
     def get_edit_view_kwargs(self, **kwargs):
-        return super().get_edit_view_kwargs(base_queryset=self.get_queryset, **kwargs)
+        return super().get_edit_view_kwargs(base_queryset=self.get_write_queryset, **kwargs)
 
     def get_delete_view_kwargs(self, **kwargs):
-        return super().get_delete_view_kwargs(base_queryset=self.get_queryset, **kwargs)
+        return super().get_delete_view_kwargs(base_queryset=self.get_write_queryset, **kwargs)
 
     def get_history_view_kwargs(self, **kwargs):
         return super().get_history_view_kwargs(base_queryset=self.get_queryset, **kwargs)

@@ -54,7 +54,8 @@ from ..core.importing import (
     short,
     text_parser,
 )
-from ..tenancy.models import Company, Property, Unit
+from ..tenancy.models import Property, Unit
+from ..tenancy.services import company_ids_by_erp_id
 from .models import Benchmark, Kind, MeasuringUnit, Meter, MonthlyConsumption, last_of_month
 
 #: The file kinds, in import order (a file's name gives its kind: ``meters.csv``).
@@ -220,7 +221,7 @@ class ConsumptionImportResult(ImportResult):
 
 
 class _Importer:
-    def __init__(self, import_file, result, now):
+    def __init__(self, import_file, result, now, company=None):
         self.file = import_file
         self.kind = import_file.kind
         self.model = _MODELS[self.kind]
@@ -228,7 +229,7 @@ class _Importer:
         self.counts = result.counts.setdefault(self.kind, EntityCounts())
         self.now = now
         self.seen = {}  # key -> line, for doubled rows
-        self.companies = dict(Company.objects.exclude(erp_id=None).values_list("erp_id", "pk"))
+        self.companies = company_ids_by_erp_id(company)
 
     def reject(self, line, problems):
         self.counts.rejected += 1
@@ -482,13 +483,14 @@ class _Importer:
         }
 
 
-def import_consumption(files, *, dry_run=False, partial=False, now=None):
+def import_consumption(files, *, dry_run=False, partial=False, now=None, company=None):
     """Import meters, monthly values and benchmarks (any subset of ``FILE_KINDS``).
 
     The caller may rely on: an import of the same files twice changes nothing the second time
     (all rows "unchanged"); every rejected row is in ``result.errors`` with file, line and a
     translated message; nothing is saved for a dry run or, without ``partial``, when any row
-    or file was rejected (``result.committed`` says whether it was saved).
+    or file was rejected (``result.committed`` says whether it was saved). With ``company``
+    (an admin upload) rows of any other company are rejected like rows of an unknown one.
     """
     result = ConsumptionImportResult(dry_run=dry_run, partial=partial)
     now = now or timezone.now()
@@ -498,7 +500,7 @@ def import_consumption(files, *, dry_run=False, partial=False, now=None):
         for import_file in ordered:
             result.counts.setdefault(import_file.kind, EntityCounts())
             try:
-                _Importer(import_file, result, now).run()
+                _Importer(import_file, result, now, company).run()
             except (FileError, OSError) as exc:
                 result.errors.append(file_error(import_file, exc))
         result.committed = commit_or_roll_back(result.errors, dry_run=dry_run, partial=partial)

@@ -26,6 +26,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ..core.scope import StaffScopedQuerySet
 from ..tenancy.models import Company, Contract, Property, Unit
 
 
@@ -63,7 +64,7 @@ class MeasuringUnit(models.TextChoices):
 REQUIRED_KINDS = (Kind.HEATING, Kind.HOT_WATER)
 
 
-class MeterQuerySet(models.QuerySet):
+class MeterQuerySet(StaffScopedQuerySet):
     def visible_to(self, user):
         """Meters of the units of ``user``'s contracts (one query; empty for anonymous users)."""
         return self.filter(unit_id__in=Contract.objects.visible_to(user).values("unit_id"))
@@ -145,7 +146,9 @@ def _month_visible_q(user):
     return Exists(contracts)
 
 
-class MonthlyConsumptionQuerySet(models.QuerySet):
+class MonthlyConsumptionQuerySet(StaffScopedQuerySet):
+    staff_scope = "meter__company"
+
     def visible_to(self, user):
         """Months ``user`` may see: only those completely within their own contract of the unit.
 
@@ -194,6 +197,10 @@ class MonthlyConsumption(models.Model):
             raise ValidationError({"month": _("Give the first day of the month.")})
 
 
+class BenchmarkQuerySet(StaffScopedQuerySet):
+    pass
+
+
 class Benchmark(models.Model):
     """The consumption of an average user (Durchschnittsnutzer) of a kind in one month.
 
@@ -228,6 +235,8 @@ class Benchmark(models.Model):
     )
     basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices, default=Basis.PER_M2)
     imported_at = models.DateTimeField(_("last imported"), null=True, blank=True, editable=False)
+
+    objects = BenchmarkQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("comparison value")

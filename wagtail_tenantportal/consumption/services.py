@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from ..core.exports import neutralise_row
 from .forms import MonthForm
 from .importer import ConsumptionImportResult, ImportFile, import_consumption  # noqa: F401  (public API)
 from .models import (
@@ -387,7 +388,8 @@ def export_rows(user):
 
 
 def export_csv(user):
-    """The CSV text (``;``-separated, German numbers) of the user's visible monthly values."""
+    """The CSV text (``;``-separated, German numbers) of the user's visible monthly values;
+    text a spreadsheet would run as a formula is written as text (``core.exports``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(
@@ -405,15 +407,17 @@ def export_csv(user):
     for row in export_rows(user):
         meter = row.meter
         writer.writerow(
-            [
-                meter.unit.number,
-                meter.serial_number or meter.erp_id,
-                meter.get_kind_display(),
-                meter.location,
-                row.month.strftime("%m.%Y"),
-                formats.number_format(row.value, 3, use_l10n=True),
-                meter.get_measuring_unit_display(),
-                _("yes") if row.estimated else _("no"),
-            ]
+            neutralise_row(
+                [
+                    meter.unit.number,
+                    meter.serial_number or meter.erp_id,
+                    meter.get_kind_display(),
+                    meter.location,
+                    row.month.strftime("%m.%Y"),
+                    formats.number_format(row.value, 3, use_l10n=True),
+                    meter.get_measuring_unit_display(),
+                    _("yes") if row.estimated else _("no"),
+                ]
+            )
         )
     return buffer.getvalue()

@@ -11,7 +11,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from ..admin.scoping import ScopedFormViewMixin
 from ..admin.viewsets import PortalIndexView
+from ..core import scope
 
 ADMIN_TEMPLATES = "wagtail_tenantportal/documents/admin/"
 
@@ -35,8 +37,19 @@ def document_status(document):
     return _("Published")
 
 
-class StaffView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
-    """A form view of the admin checked against the model's permission policy."""
+def require_company_choice(form, user):
+    """A form's ``company`` field, where empty means "all companies", becomes required for
+    users who do not work for all companies (their choice is one of their companies)."""
+    if not scope.sees_all(user):
+        field = form.fields["company"]
+        field.required = True
+        field.help_text = ""
+    return form
+
+
+class StaffView(PermissionCheckedMixin, ScopedFormViewMixin, WagtailAdminTemplateMixin, FormView):
+    """A form view of the admin checked against the model's permission policy; the form's
+    model choices are those of the user's companies (``admin.scoping``)."""
 
     model = None
     index_url_name = None

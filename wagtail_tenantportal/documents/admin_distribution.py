@@ -8,11 +8,12 @@ from django.utils.translation import ngettext
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column
 
+from ..admin.scoping import restrict_form
 from ..admin.viewsets import PortalInspectView, PortalModelViewSet
 from ..core.conf import portal_settings
 from ..tenancy.models import Company
 from . import services
-from .admin_common import ADMIN_TEMPLATES, AddPermittedIndexView, StaffView
+from .admin_common import ADMIN_TEMPLATES, AddPermittedIndexView, StaffView, require_company_choice
 from .bulk import COUNT_NAMES, compile_pattern
 from .files import DocumentRejected
 from .models import BulkDistribution, DocumentCategory
@@ -99,6 +100,9 @@ class BulkDistributionView(StaffView):
     header_icon = "upload"
     index_url_name = "tenantportal_bulkdistribution:index"
 
+    def get_form(self, form_class=None):
+        return require_company_choice(super().get_form(form_class), self.request.user)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["max_upload_mb"] = portal_settings.DOCUMENTS_BULK_MAX_UPLOAD_MB
@@ -136,9 +140,12 @@ class BulkDistributionView(StaffView):
                 )
                 % {"count": run.counts["published"]},
             )
+        fresh = self.form_class(initial={**{k: v for k, v in data.items() if k != "zip_file"}})
         return self.render_to_response(
             self.get_context_data(
-                form=self.form_class(initial={**{k: v for k, v in data.items() if k != "zip_file"}}),
+                form=require_company_choice(
+                    restrict_form(fresh, self.request.user, self.model), self.request.user
+                ),
                 run=run,
                 count_rows=count_rows(run.counts, run.dry_run),
                 run_url=reverse("tenantportal_bulkdistribution:inspect", args=[run.pk]),

@@ -24,6 +24,7 @@ from .admin_common import (
     StaffView,
     document_admin_url,
     permission_policy,
+    require_company_choice,
 )
 from .models import Document, DocumentDelivery, PrintBatch
 
@@ -127,9 +128,12 @@ class PrintBatchCreateView(StaffView):
     header_icon = "mail"
     index_url_name = "tenantportal_printbatch:index"
 
+    def get_form(self, form_class=None):
+        return require_company_choice(super().get_form(form_class), self.request.user)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["pending_count"] = DocumentDelivery.objects.pending_post().count()
+        context["pending_count"] = services.pending_post_count(self.request.user)
         context["batch_size"] = portal_settings.DOCUMENTS_PRINT_BATCH_SIZE
         return context
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..core import ownership
 from ..core.conf import portal_settings
+from ..core.scope import NOT_COMPANY_DATA, StaffScopedQuerySet
 from ..core.storage import LazyPrivateStorage
 from ..tenancy.models import Company, Contract, ContractParty, Party, Property
 
@@ -40,6 +41,10 @@ BUILTIN_CATEGORIES = {
     "notice": _("Notice"),
     "other": _("Other documents"),
 }
+
+
+class DocumentCategoryQuerySet(StaffScopedQuerySet):
+    staff_scope = NOT_COMPANY_DATA
 
 
 class DocumentCategory(models.Model):
@@ -61,6 +66,8 @@ class DocumentCategory(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    objects = DocumentCategoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document category")
@@ -116,7 +123,7 @@ def portal_contracts(user, today=None):
     return Contract.objects.visible_to(user).exclude(expired_contracts_q(today))
 
 
-class DocumentQuerySet(models.QuerySet):
+class DocumentQuerySet(StaffScopedQuerySet):
     def visible_to(self, user, now=None):
         """Documents ``user`` may open now: published, not withdrawn, and for one of the
         user's parties, contracts (within the retention time), their properties or their
@@ -340,7 +347,9 @@ class Document(models.Model):
         )
 
 
-class DocumentDeliveryQuerySet(models.QuerySet):
+class DocumentDeliveryQuerySet(StaffScopedQuerySet):
+    staff_scope = "document__company"
+
     def pending_post(self):
         """Paper deliveries not yet printed, of documents that are published and not withdrawn."""
         return self.filter(
@@ -407,6 +416,10 @@ class DocumentDelivery(models.Model):
         return f"{self.document} → {self.party} ({self.get_channel_display()})"
 
 
+class DocumentReceiptQuerySet(StaffScopedQuerySet):
+    staff_scope = "document__company"
+
+
 class DocumentReceipt(models.Model):
     """Proof of delivery: when a party first and last opened a document in the portal."""
 
@@ -428,6 +441,8 @@ class DocumentReceipt(models.Model):
         related_name="+",
     )
 
+    objects = DocumentReceiptQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("read receipt")
         verbose_name_plural = _("read receipts")
@@ -438,6 +453,11 @@ class DocumentReceipt(models.Model):
 
     def __str__(self):
         return f"{self.document} – {self.party}"
+
+
+class CompanyRunQuerySet(StaffScopedQuerySet):
+    # A run or batch without a company spans all companies: only users who work for all see it.
+    pass
 
 
 class BulkDistribution(models.Model):
@@ -483,6 +503,8 @@ class BulkDistribution(models.Model):
     problems = models.JSONField(_("report"), default=list)
     error = models.TextField(_("error"), blank=True)
 
+    objects = CompanyRunQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("bulk distribution")
         verbose_name_plural = _("bulk distributions")
@@ -512,6 +534,8 @@ class PrintBatch(models.Model):
     )
     document_count = models.PositiveIntegerField(_("documents"), default=0)
     page_count = models.PositiveIntegerField(_("pages"), default=0)
+
+    objects = CompanyRunQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("print batch")

@@ -92,6 +92,7 @@ __all__ = [
     "log_staff_view",
     "max_file_bytes",
     "parties_with_e_delivery",
+    "pending_post_count",
     "publish",
     "record_opening",
     "send_due_notices",
@@ -464,6 +465,11 @@ def log_staff_view(document, user):
 
 
 # -- paper post ---------------------------------------------------------------------------------
+
+
+def pending_post_count(user):
+    """How many paper deliveries of ``user``'s companies wait for a print batch."""
+    return DocumentDelivery.objects.pending_post().for_staff(user).count()
 
 
 def create_print_batch(*, company=None, user=None, limit=None):

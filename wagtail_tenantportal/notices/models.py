@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.fields import RichTextField
 
+from ..core.scope import StaffScopedQuerySet
 from ..tenancy.models import Company, Contract, Property
 
 
-class NoticeQuerySet(models.QuerySet):
+class NoticeQuerySet(StaffScopedQuerySet):
     def current(self, now=None):
         """Notices whose time window is open at ``now``."""
         now = now or timezone.now()

@@ -63,7 +63,8 @@ from ..core.importing import (
     short,
     text_parser,
 )
-from ..tenancy.models import Company, Contract, Party
+from ..tenancy.models import Contract, Party
+from ..tenancy.services import company_ids_by_erp_id
 from .models import ExemptionOrder, SavingsAccount, SavingsAccountHolder, SavingsTransaction
 
 logger = logging.getLogger(__name__)
@@ -279,11 +280,11 @@ def _read(import_file, encodings, spec):
 
 
 class _Run:
-    def __init__(self, now):
+    def __init__(self, now, company=None):
         self.now = now
         self.batch_size = import_batch_size()
         self.encodings = import_encodings()
-        self.companies = dict(Company.objects.exclude(erp_id=None).values_list("erp_id", "pk"))
+        self.companies = company_ids_by_erp_id(company)
         self.counts = {}
         self.errors = []
         self.file = ""
@@ -601,7 +602,9 @@ def _guess_kind(text, amount):
     return SavingsTransaction.Kind.DEPOSIT if amount >= 0 else SavingsTransaction.Kind.WITHDRAWAL
 
 
-def import_savings(files: Iterable[ImportFile], *, dry_run=False, partial=False) -> SavingsImportResult:
+def import_savings(
+    files: Iterable[ImportFile], *, dry_run=False, partial=False, company=None
+) -> SavingsImportResult:
     """Import savings CSV files of an ERP export: an idempotent upsert, in ``KIND_ORDER``.
 
     The caller may rely on:
@@ -611,6 +614,8 @@ def import_savings(files: Iterable[ImportFile], *, dry_run=False, partial=False)
     - Every rejected row is in ``result.errors`` with file, line (the header is line 1) and
       a translated reason; bad input never raises.
     - Running the same files twice changes nothing the second time (all rows "unchanged").
+    - With ``company`` (an admin upload) rows of any other company are rejected like rows of
+      an unknown company.
     """
     files = list(files)
     errors = []
@@ -619,7 +624,7 @@ def import_savings(files: Iterable[ImportFile], *, dry_run=False, partial=False)
     committed = False
     try:
         with transaction.atomic():
-            run = _Run(timezone.now())
+            run = _Run(timezone.now(), company)
             run.errors = errors
             for import_file in ordered:
                 run.counts[import_file.kind] = EntityCounts()

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..core import ownership
+from ..core.scope import StaffScopedQuerySet
 from ..tenancy.models import Company, Contract, ErpKeyed, Party
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -35,7 +36,7 @@ def _money_field():
     return DecimalField(**MONEY)
 
 
-class SavingsAccountQuerySet(models.QuerySet):
+class SavingsAccountQuerySet(StaffScopedQuerySet):
     def visible_to(self, user):
         """Accounts of which one of ``user``'s linked parties is a holder (one query; empty
         for anonymous users and users without linked parties)."""
@@ -133,7 +134,9 @@ class SavingsAccount(ErpKeyed, models.Model):
         return list(range(end, min(starts) - 1, -1))
 
 
-class SavingsAccountHolderQuerySet(models.QuerySet):
+class SavingsAccountHolderQuerySet(StaffScopedQuerySet):
+    staff_scope = "account__company"
+
     def visible_to(self, user):
         return self.filter(account__in=SavingsAccount.objects.visible_to(user))
 
@@ -169,7 +172,9 @@ class SavingsAccountHolder(models.Model):
         return f"{self.account} – {self.party}"
 
 
-class SavingsTransactionQuerySet(models.QuerySet):
+class SavingsTransactionQuerySet(StaffScopedQuerySet):
+    staff_scope = "account__company"
+
     def visible_to(self, user):
         return self.filter(account__in=SavingsAccount.objects.visible_to(user))
 
@@ -229,7 +234,7 @@ class SavingsTransaction(models.Model):
         return self.amount >= 0
 
 
-class ExemptionOrderQuerySet(models.QuerySet):
+class ExemptionOrderQuerySet(StaffScopedQuerySet):
     def visible_to(self, user):
         """Exemption orders of ``user``'s own linked parties."""
         party_ids = ownership.party_ids(user)

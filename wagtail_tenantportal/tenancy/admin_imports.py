@@ -80,6 +80,7 @@ class ImportRunViewSet(PortalModelViewSet):
     list_display = [
         "started_at",
         "source",
+        "company",
         "user",
         Column(
             "files", label=field_label(m.ImportRun, "files"), accessor=lambda run: ", ".join(run.files or [])
@@ -88,12 +89,13 @@ class ImportRunViewSet(PortalModelViewSet):
         BooleanColumn("committed", label=field_label(m.ImportRun, "committed")),
         Column("errors", label=_("Errors"), accessor=run_error_count),
     ]
-    list_filter = ["source", "dry_run", "committed"]
+    list_filter = ["source", "company", "dry_run", "committed"]
     search_fields = []
     list_export = [
         "started_at",
         "finished_at",
         "get_source_display",
+        "company",
         "user",
         "files",
         "dry_run",
@@ -105,6 +107,7 @@ class ImportRunViewSet(PortalModelViewSet):
         "started_at",
         "finished_at",
         "source",
+        "company",
         "user",
         "files",
         "dry_run",
@@ -117,10 +120,10 @@ class ImportRunViewSet(PortalModelViewSet):
 
     def get_listing_queryset(self, queryset):
         # The rejected rows can be long; the listing only needs the counts in the summary.
-        return queryset.select_related("user").defer("errors")
+        return queryset.select_related("user", "company").defer("errors")
 
     def get_object_queryset(self, queryset):
-        return queryset.select_related("user")
+        return queryset.select_related("user", "company")
 
     def get_urlpatterns(self):
         return read_only_urlpatterns(self)
@@ -140,6 +143,7 @@ class MasterDataUploadView(BaseImportUploadView):
             partial=form.cleaned_data["partial"],
             user=self.request.user,
             source=m.ImportRun.Source.ADMIN,
+            company=form.cleaned_data.get("company"),
         )
 
     def get_run_url(self, result):

@@ -12,13 +12,15 @@ import runs and the upload in ``admin_imports``.
 The viewsets are wired into the "Tenant portal" menu group in ``wagtail_hooks.py``.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.tables import BooleanColumn, Column, Table
 
 from ..admin.choosers import PortalChooserViewSet
 from ..admin.utils import add_link, admin_url, count_subquery, display_headings, field_label, link_column
-from ..admin.viewsets import InspectSection, PortalModelViewSet
+from ..admin.viewsets import InspectSection, PortalModelViewSet, PrefillCreateView
+from ..core import scope
 from . import models as m
 from .admin_contacts import ContactPersonViewSet, ContactResponsibilityViewSet
 from .admin_contracts import (
@@ -34,12 +36,23 @@ from .admin_imports import ImportRunViewSet, MasterDataImportViewSet
 # --- Master data ---------------------------------------------------------------------------
 
 
+class CompanyCreateView(PrefillCreateView):
+    """Only users who work for all companies add one: staff of some companies would not
+    work for the new one (their groups are not its staff groups yet)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not scope.sees_all(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
 class CompanyViewSet(PortalModelViewSet):
     model = m.Company
     name = "tenantportal_company"
     url_prefix = "tenantportal/companies"
     icon = "site"
     inspect_view_class = IbanInspectView
+    add_view_class = CompanyCreateView
     add_to_reference_index = True  # logo
     ordering = "name"
     list_display = [

@@ -1,14 +1,18 @@
-"""Forms of the staff admin: the master-data upload, the cross-company checks of link rows and
-the contact person's account choice."""
+"""Forms of the staff admin: the master-data upload, the cross-company checks of link rows,
+the contact person's account choice and the companies a staff group works for."""
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from ..admin.uploads import ImportUploadForm, MultipleFileField
 from ..admin.utils import staff_users
+from ..core import scope
+from .models import Company
 from .services import ImportFile
 
 
@@ -81,3 +85,48 @@ class ContactPersonForm(WagtailAdminModelForm):
                     Q(pk__in=queryset.values("pk")) | Q(pk=self.instance.user_id)
                 )
             self.fields["user"].queryset = queryset.order_by("last_name", "first_name", "pk")
+
+    def clean(self):
+        cleaned = super().clean()
+        company, user = cleaned.get("company"), cleaned.get("user")
+        if company is not None and user is not None and not scope.allows(user, company.pk):
+            # Routed requests would not reach them: they do not see the company's requests.
+            self.add_error(
+                "user", _("%(user)s does not work for %(company)s.") % {"user": user, "company": company}
+            )
+        return cleaned
+
+
+class GroupCompaniesForm(forms.Form):
+    """The panel "Tenant portal: companies" on the page of a group (Settings → Groups): the
+    members of the group work for the companies ticked here (``Company.staff_groups``, the
+    staff scope of ``core.scope``). Registered with Wagtail's ``register_group_permission_panel``."""
+
+    template_name = "wagtail_tenantportal/admin/group_companies_panel.html"
+
+    companies = forms.ModelMultipleChoiceField(
+        label=_("Companies"),
+        queryset=Company.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Members of this group see and change the tenant data of these companies only. "
+            "Superusers work for all companies."
+        ),
+    )
+
+    def __init__(self, *args, instance=None, **kwargs):
+        kwargs.setdefault("prefix", "tenantportal_companies")
+        self.instance = instance
+        if instance is not None and instance.pk is not None:
+            kwargs.setdefault("initial", {"companies": list(instance.tenantportal_companies.all())})
+        super().__init__(*args, **kwargs)
+
+    def as_admin_panel(self):
+        return render_to_string(
+            self.template_name,
+            {"form": self, "heading": _("Tenant portal: companies"), "panel_id": "tenantportal-companies"},
+        )
+
+    def save(self):
+        self.instance.tenantportal_companies.set(self.cleaned_data["companies"])

@@ -125,6 +125,24 @@ class KeyedImporter(FileImporter):
 
 
 class CompanyImporter(KeyedImporter):
+    def accepted_by_company(self, batch):
+        only = self.run.only_company
+        if only is not None:
+            # An import limited to one company creates and changes no other company.
+            refused = _("company “%(value)s”: this import is for %(company)s only")
+            kpos = self.kpos
+            batch = [
+                (
+                    line,
+                    values,
+                    problems
+                    if values[kpos] is BAD or values[kpos] == only.erp_id
+                    else (problems or []) + [refused % {"value": short(values[kpos]), "company": only}],
+                )
+                for line, values, problems in batch
+            ]
+        return super().accepted_by_company(batch)
+
     def before_create(self, objs):
         taken = self.run.company_slugs()
         for obj in objs:

@@ -4,7 +4,7 @@ Public API (used by the management command, the admin upload, the demo loader an
 
     files = [ImportFile.from_path("export/contracts.csv"), ...]
     result = import_master_data(files, dry_run=False, partial=False, user=None,
-                                source=ImportRun.Source.CODE)
+                                source=ImportRun.Source.CODE, company=None)
     result.counts["contracts"].created / .updated / .unchanged / .rejected / .ended
     result.errors -> [RowError(file="contracts.csv", line=17, message="...")]
     result.committed -> bool
@@ -133,9 +133,10 @@ class ImportResult(importing.ImportResult):
 class _Run:
     """The state of one import: counts, errors, key indexes and what failed, shared by its files."""
 
-    def __init__(self, *, today, now):
+    def __init__(self, *, today, now, company=None):
         self.today = today
         self.now = now
+        self.only_company = company
         self.batch_size = import_batch_size()
         self.encodings = import_encodings()
         self.counts = {}
@@ -145,7 +146,11 @@ class _Run:
             kind: Index(MODELS[kind], key, scoped=kind != "companies") for kind, key in KEYS.items()
         }
         companies = self.indexes["companies"].known(None)
-        companies.update(Company.objects.exclude(erp_id=None).values_list("erp_id", "pk"))
+        known = Company.objects.exclude(erp_id=None)
+        if company is not None:
+            # Rows naming another company read as rows of an unknown company.
+            known = known.filter(pk=company.pk)
+        companies.update(known.values_list("erp_id", "pk"))
         self.company_keys = {pk: key for key, pk in companies.items()}
         self._slugs = None
         # what a later reference error can point at as its cause
@@ -198,6 +203,7 @@ def import_master_data(
     user=None,
     source=ImportRun.Source.CODE,
     today=None,
+    company=None,
 ) -> ImportResult:
     """Import an ERP export: an idempotent upsert of the given CSV files, in ``ENTITY_ORDER``.
 
@@ -216,6 +222,10 @@ def import_master_data(
       logged and does not change the result.
     - ``today`` (default: the local date) decides derived contract statuses and the end
       date of vanished contracts.
+    - With ``company`` (the staff admin's upload, limited to the companies the user works
+      for) only that company's rows are imported: a row of another company, or referring
+      to one, is rejected like a row of an unknown company, and no company is created.
+      The run records the company.
     """
     started = timezone.now()
     files = list(files)
@@ -228,7 +238,7 @@ def import_master_data(
     gc.freeze()
     try:
         with transaction.atomic():
-            run_state = _Run(today=today or timezone.localdate(), now=started)
+            run_state = _Run(today=today or timezone.localdate(), now=started, company=company)
             run_state.errors = errors
             for import_file in ordered:
                 run_state.counts[import_file.kind] = EntityCounts()
@@ -251,7 +261,7 @@ def import_master_data(
     result = ImportResult(
         counts=counts, errors=errors, committed=committed, dry_run=dry_run, run=None, partial=partial
     )
-    result.run = _record_run(result, files, started=started, user=user, source=source)
+    result.run = _record_run(result, files, started=started, user=user, source=source, company=company)
     logger.info("ERP import %s: %s", result.run.pk, "; ".join(result.summary_lines()))
     if committed:
         # The data is saved: a failing receiver is logged, it must not turn the import into an error.
@@ -263,7 +273,7 @@ def import_master_data(
     return result
 
 
-def _record_run(result, files, *, started, user, source):
+def _record_run(result, files, *, started, user, source, company=None):
     """The ``ImportRun`` of a call (at most ``STORED_ERRORS_MAX`` errors kept); old runs beyond
     ``IMPORT_KEEP_RUNS`` are deleted."""
     data = result.as_dict()
@@ -276,6 +286,7 @@ def _record_run(result, files, *, started, user, source):
         finished_at=timezone.now(),
         user=user if getattr(user, "pk", None) else None,
         source=source,
+        company=company,
         files=[f.name for f in files],
         dry_run=result.dry_run,
         partial=result.partial,

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from wagtail.search import index
 
 from ..core import ownership
+from ..core.scope import StaffScopedQuerySet
 from .validators import format_iban, mask_iban, validate_bic, validate_iban
 
 
@@ -52,7 +53,9 @@ class AddressFields(models.Model):
         return [line for line in lines if line]
 
 
-class CompanyQuerySet(models.QuerySet):
+class CompanyQuerySet(StaffScopedQuerySet):
+    staff_scope = "pk"
+
     def visible_to(self, user):
         party_ids = ownership.party_ids(user)
         if party_ids is None:
@@ -138,6 +141,17 @@ class Company(index.Indexed, AddressFields, models.Model):
         default=TwoFactorPolicy.OPTIONAL,
     )
     has_savings_scheme = models.BooleanField(_("has a savings scheme"), default=False)
+    # Staff scope: members of these groups work for this company in the admin (core.scope).
+    staff_groups = models.ManyToManyField(
+        "auth.Group",
+        verbose_name=_("staff groups"),
+        blank=True,
+        related_name="tenantportal_companies",
+        help_text=_(
+            "Members of these groups work for this company in the admin: they see and change the "
+            "data of this company only. Set it on the group's page under Settings → Groups."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -169,7 +183,7 @@ class Company(index.Indexed, AddressFields, models.Model):
         return format_iban(self.iban)
 
 
-class PropertyQuerySet(models.QuerySet):
+class PropertyQuerySet(StaffScopedQuerySet):
     def visible_to(self, user):
         contracts = Contract.objects.visible_to(user).filter(unit__isnull=False)
         return self.filter(pk__in=contracts.values("unit__property_id"))
@@ -205,7 +219,7 @@ class Property(index.Indexed, ErpKeyed, AddressFields, models.Model):
         return self.name or ", ".join(filter(None, [self.street, self.city])) or self.erp_id
 
 
-class UnitQuerySet(models.QuerySet):
+class UnitQuerySet(StaffScopedQuerySet):
     def visible_to(self, user):
         return self.filter(pk__in=Contract.objects.visible_to(user).values("unit_id"))
 
@@ -256,7 +270,7 @@ class Unit(index.Indexed, ErpKeyed, models.Model):
             raise ValidationError({"property": _("The property belongs to another company.")})
 
 
-class PartyQuerySet(models.QuerySet):
+class PartyQuerySet(StaffScopedQuerySet):
     def visible_to(self, user):
         party_ids = ownership.party_ids(user)
         if party_ids is None:
@@ -330,7 +344,7 @@ class Party(index.Indexed, ErpKeyed, AddressFields, models.Model):
         return [line for line in lines if line]
 
 
-class ContractQuerySet(models.QuerySet):
+class ContractQuerySet(StaffScopedQuerySet):
     def visible_to(self, user):
         contract_ids = ownership.contract_ids(user)
         if contract_ids is None:
@@ -437,7 +451,9 @@ class Contract(index.Indexed, models.Model):
         return sorted(latest.values(), key=lambda c: (c.sort_order, c.label))
 
 
-class ContractPartyQuerySet(models.QuerySet):
+class ContractPartyQuerySet(StaffScopedQuerySet):
+    staff_scope = "contract__company"
+
     def visible_to(self, user):
         return self.filter(contract__in=Contract.objects.visible_to(user))
 
@@ -477,7 +493,9 @@ class ContractParty(models.Model):
         return f"{self.party} – {self.get_role_display()}"
 
 
-class RentComponentQuerySet(models.QuerySet):
+class RentComponentQuerySet(StaffScopedQuerySet):
+    staff_scope = "contract__company"
+
     def visible_to(self, user):
         return self.filter(contract__in=Contract.objects.visible_to(user))
 
@@ -517,6 +535,10 @@ class RentComponent(models.Model):
         return f"{self.label}: {self.amount} €"
 
 
+class ContactPersonQuerySet(StaffScopedQuerySet):
+    pass
+
+
 class ContactPerson(index.Indexed, models.Model):
     """A named person tenants may contact (Ansprechpartner), a staff user or not."""
 
@@ -550,6 +572,8 @@ class ContactPerson(index.Indexed, models.Model):
     erp_id = models.CharField(_("ERP id"), max_length=64, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
+    objects = ContactPersonQuerySet.as_manager()
+
     search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.FilterField("company")]
 
     class Meta:
@@ -568,6 +592,10 @@ class Topic(models.TextChoices):
     LETTING = "letting", _("Letting and contracts")
     MEMBERSHIP = "membership", _("Membership")
     SAVINGS = "savings", _("Savings")
+
+
+class ContactResponsibilityQuerySet(StaffScopedQuerySet):
+    pass
 
 
 class ContactResponsibility(models.Model):
@@ -599,6 +627,8 @@ class ContactResponsibility(models.Model):
         related_name="responsibilities",
     )
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, default=Topic.GENERAL)
+
+    objects = ContactResponsibilityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("responsibility")
@@ -668,6 +698,12 @@ def contact_person_for(contract, topic=Topic.GENERAL):
     return responsible_contacts([contract], [topic]).get((contract.pk, topic))
 
 
+class ImportRunQuerySet(StaffScopedQuerySet):
+    # A run for no one company (a command, or a superuser's upload of several companies) is
+    # seen only by users who work for all companies.
+    pass
+
+
 class ImportRun(models.Model):
     """One run of the ERP master-data import, kept for staff to see what changed."""
 
@@ -687,12 +723,23 @@ class ImportRun(models.Model):
         related_name="+",
     )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.CODE)
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The company the import was limited to; empty: every company named in the files."),
+    )
     files = models.JSONField(_("files"), default=list)
     dry_run = models.BooleanField(_("dry run"), default=False)
     partial = models.BooleanField(_("partial import allowed"), default=False)
     committed = models.BooleanField(_("committed"), default=False)
     summary = models.JSONField(_("summary"), default=dict)
     errors = models.JSONField(_("rejected rows"), default=list)
+
+    objects = ImportRunQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("import run")
@@ -703,4 +750,5 @@ class ImportRun(models.Model):
         return f"{self.started_at:%Y-%m-%d %H:%M} ({', '.join(self.files)})"
 
 
+from .audit import ScopedModelLogEntry  # noqa: E402, F401  (the scoped audit log)
 from .pages import ContractsPage  # noqa: E402, F401  (page types live in pages.py)

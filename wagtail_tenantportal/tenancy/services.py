@@ -22,7 +22,7 @@ from .importer import (
     RowError,
     import_master_data,
 )
-from .models import Contract, ContractParty, Topic, responsible_contacts
+from .models import Company, Contract, ContractParty, Topic, responsible_contacts
 
 #: Contract kinds a "My contracts" page shows unless the editor chooses others.
 DEFAULT_KINDS = (Contract.Kind.RENTAL, Contract.Kind.PARKING)
@@ -34,6 +34,19 @@ TOPICS_BY_KIND = {
     Contract.Kind.MEMBERSHIP: (Topic.GENERAL, Topic.MEMBERSHIP),
     Contract.Kind.SAVINGS: (Topic.GENERAL, Topic.SAVINGS),
 }
+
+
+# -- imports ------------------------------------------------------------------------------
+
+
+def company_ids_by_erp_id(company=None):
+    """``{erp_id: pk}`` of the companies an import may write: all with an ERP id, or only
+    ``company`` (an upload limited to one company; rows of any other company then read as
+    rows of an unknown company)."""
+    companies = Company.objects.exclude(erp_id=None)
+    if company is not None:
+        companies = companies.filter(pk=company.pk)
+    return dict(companies.values_list("erp_id", "pk"))
 
 
 # -- querysets ------------------------------------------------------------------------------
@@ -151,6 +164,7 @@ def contact_context(user, topic):
 __all__ = [
     "DEFAULT_KINDS",
     "Rent",
+    "company_ids_by_erp_id",
     "contact_context",
     "contract_detail_context",
     "contract_list_context",

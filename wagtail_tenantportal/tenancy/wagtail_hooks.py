@@ -1,14 +1,17 @@
 """Admin wiring of the master data: viewsets in the "Tenant portal" menu group, plus the
-viewsets without a menu entry (contract parties, rent components, choosers); the dashboard
-widget "Your contact person"."""
+viewsets without a menu entry (contract parties, rent components, choosers); the panel of the
+companies a group works for on Wagtail's group page (the staff scope); the dashboard widget
+"Your contact person"."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 
 from ..core.widgets import HOOK_NAME as DASHBOARD_WIDGETS
 from ..core.widgets import Widget, widget_function
 from .admin_views import hidden_viewsets, menu_viewsets
+from .forms import GroupCompaniesForm
 
 
 @hooks.register("register_tenantportal_admin_viewset", order=100)
@@ -19,6 +22,42 @@ def register_tenancy_menu_viewsets():
 @hooks.register("register_admin_viewset")
 def register_tenancy_hidden_viewsets():
     return hidden_viewsets()
+
+
+@hooks.register("register_log_actions", order=1000)  # after Wagtail registered its own log model
+def scope_the_audit_log(actions):
+    """Site history and its filters show staff the log of their companies' objects only: the
+    scoped proxy of ``ModelLogEntry`` takes its place (same table, see ``audit``)."""
+    from django.db import models
+    from wagtail.models import ModelLogEntry
+
+    from .audit import ScopedModelLogEntry
+
+    actions.register_model(models.Model, ScopedModelLogEntry)
+    log_models = getattr(actions, "log_entry_models", None)
+    if isinstance(log_models, set):
+        log_models.discard(ModelLogEntry)
+
+
+@hooks.register("register_group_permission_panel")
+def register_group_companies_panel():
+    return GroupCompaniesForm
+
+
+class NoCompanyPanel(Component):
+    """The admin's start page for staff who work for no company: why they see no tenant data."""
+
+    name = "tenantportal_no_company"
+    order = 10
+    template_name = "wagtail_tenantportal/admin/no_company_panel.html"
+
+
+@hooks.register("construct_homepage_panels")
+def add_no_company_panel(request, panels):
+    from .staff_scope import works_for_no_company
+
+    if works_for_no_company(request.user):
+        panels.insert(0, NoCompanyPanel())
 
 
 def _contact_widget(context):

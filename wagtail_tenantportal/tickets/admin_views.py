@@ -6,6 +6,11 @@ Listings run a fixed number of queries however many tickets there are: the colum
 keys are joined, the "me too" count is a correlated subquery (``Ticket.objects.for_inbox``).
 Every action and the reads of a request's page and the homepage panel call ``services``.
 Permissions are Django's model permissions on ``Ticket`` (view, change, add).
+
+Staff see, answer and change the requests of the companies they work for only
+(``core.scope``): the inbox, its export and counts, a request's page and files, bulk
+actions, the routing rules and the configuration of their companies. A request goes only
+to colleagues who work for its company.
 """
 
 import django_filters
@@ -13,6 +18,7 @@ from django import forms
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.forms import modelform_factory
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,14 +30,22 @@ from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
-from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from ..admin.choosers import ScopedSnippetChooserViewSet
+from ..admin.scoping import (
+    SafeExportMixin,
+    ScopedFilterViewMixin,
+    ScopedFormViewMixin,
+    ScopedViewSetMixin,
+    restrict_choices,
+)
 from ..admin.utils import staff_users
-from ..admin.viewsets import WithoutViewsMixin
+from ..admin.viewsets import PortalIndexView, PortalModelViewSet
+from ..core import scope
 from ..tenancy.models import Company, Property
 from . import services
 from .forms import MultipleFileField, add_service_errors
@@ -117,7 +131,7 @@ class StatusColumn(Column):
         return context
 
 
-class TicketIndexView(IndexView):
+class TicketIndexView(PortalIndexView):
     template_name = ADMIN_TEMPLATE_DIR + "index.html"
 
     def get_base_queryset(self):
@@ -134,7 +148,7 @@ class TicketIndexView(IndexView):
         context["can_change"] = permission_policy.user_has_permission(user, "change")
         if context["can_change"]:
             context["bulk_url"] = ticket_admin_url("bulk")
-            context["bulk_form"] = BulkForm()
+            context["bulk_form"] = BulkForm(user=user)
         return context
 
 
@@ -149,6 +163,11 @@ class BulkForm(forms.Form):
         label=_("Assign to"), queryset=staff_users(), required=False, empty_label=_("nobody (unassign)")
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Colleagues only; each request's company is checked again when it is assigned.
+        self.fields["assignee"].queryset = restrict_choices(self.fields["assignee"].queryset, user)
+
 
 class TicketBulkView(TemplateView):
     """POST: change status of or assign the selected tickets, then back to the inbox."""
@@ -162,11 +181,11 @@ class TicketBulkView(TemplateView):
         next_url = request.POST.get("next", "")
         back = HttpResponseRedirect(index_url + next_url if next_url.startswith("?") else index_url)
         ids = [value for value in request.POST.getlist("ticket") if value.isdigit()]
-        tickets = services.tickets_by_ids(ids)
+        tickets = services.tickets_by_ids(ids, request.user)
         if not tickets:
             messages.error(request, _("Select at least one request."))
             return back
-        form = BulkForm(request.POST)
+        form = BulkForm(request.POST, user=request.user)
         if not form.is_valid():
             messages.error(request, _("The bulk action could not be run. Please check your choice."))
             return back
@@ -241,6 +260,11 @@ class AssignForm(forms.Form):
         label=_("Assignee"), queryset=staff_users(), required=False, empty_label=_("nobody")
     )
 
+    def __init__(self, *args, ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only staff who work for the request's company.
+        self.fields["assignee"].queryset = services.assignable_staff(ticket)
+
 
 class StaffMessageForm(forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
@@ -267,7 +291,7 @@ class TicketDetailView(WagtailAdminTemplateMixin, TemplateView):
     def dispatch(self, request, pk):
         if not permission_policy.user_has_any_permission(request.user, ["view", "change"]):
             raise PermissionDenied
-        self.ticket = services.staff_ticket(unquote(str(pk)))
+        self.ticket = services.staff_ticket(unquote(str(pk)), request.user)
         if self.ticket is None:
             raise Http404
         self.can_change = permission_policy.user_has_permission(request.user, "change")
@@ -289,7 +313,7 @@ class TicketDetailView(WagtailAdminTemplateMixin, TemplateView):
         ticket = self.ticket
         forms_ = {
             "status": StatusForm(ticket=ticket, prefix="status"),
-            "assign": AssignForm(prefix="assign", initial={"assignee": ticket.assignee_id}),
+            "assign": AssignForm(prefix="assign", initial={"assignee": ticket.assignee_id}, ticket=ticket),
             "message": StaffMessageForm(prefix="message"),
             "details": DetailsForm(
                 prefix="details",
@@ -301,7 +325,7 @@ class TicketDetailView(WagtailAdminTemplateMixin, TemplateView):
             ),
         }
         if bound:
-            kwargs = {"ticket": ticket} if bound == "status" else {}
+            kwargs = {"ticket": ticket} if bound in ("status", "assign") else {}
             forms_[bound] = self.FORMS[bound](data, files, prefix=bound, **kwargs)
         return forms_
 
@@ -377,7 +401,7 @@ class TicketAttachmentView(TemplateView):
     def get(self, request, pk, thumbnail=False):
         if not permission_policy.user_has_any_permission(request.user, ["view", "change"]):
             raise PermissionDenied
-        attachment = services.staff_attachment(pk)
+        attachment = services.staff_attachment(pk, request.user)
         if attachment is None:
             raise Http404
         return attachment_response(attachment, thumbnail=thumbnail)
@@ -408,9 +432,12 @@ class StaffTicketForm(forms.Form):
     )
     attachments = MultipleFileField(label=_("Photos or PDFs"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        company = services.sole_company()
+        # Companies, types and damage kinds of the user's companies (core.scope).
+        for field in ("company", "ticket_type", "damage_kind"):
+            self.fields[field].queryset = restrict_choices(self.fields[field].queryset, user)
+        company = services.sole_company(user)
         if company is not None:
             self.fields["company"].initial = company.pk
         self.fields["damage_kind"].label_from_instance = lambda kind: f"{kind.category} – {kind.name}"
@@ -444,11 +471,11 @@ class TicketCreateView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("form", StaffTicketForm())
+        context.setdefault("form", StaffTicketForm(user=self.request.user))
         return context
 
     def post(self, request):
-        form = StaffTicketForm(request.POST, request.FILES)
+        form = StaffTicketForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -475,7 +502,7 @@ class TicketCreateView(WagtailAdminTemplateMixin, TemplateView):
 # -- viewsets -------------------------------------------------------------------------------------------
 
 
-class TicketViewSet(WithoutViewsMixin, ModelViewSet):
+class TicketViewSet(PortalModelViewSet):
     """The staff inbox of requests."""
 
     model = Ticket
@@ -536,6 +563,12 @@ class TicketViewSet(WithoutViewsMixin, ModelViewSet):
 
     # Staff work a request on its own page ("detail"), which stands in for edit.
     without_views = ("delete", "usage", "inspect", "copy")
+    inspect_view_enabled = False
+    # The ids of the file URLs are a file's: checked against the files of the user's requests.
+    object_querysets = {"attachment": "get_attachment_queryset", "thumbnail": "get_attachment_queryset"}
+
+    def get_attachment_queryset(self, request):
+        return services.staff_attachments(request.user)
 
     def get_common_view_kwargs(self, **kwargs):
         return super().get_common_view_kwargs(**{"edit_url_name": self.get_url_name("detail"), **kwargs})
@@ -559,7 +592,25 @@ class TicketViewSet(WithoutViewsMixin, ModelViewSet):
         ]
 
 
-class RoutingRuleViewSet(ModelViewSet):
+class RoutingRuleForm(forms.ModelForm):
+    """A rule's assignee must work for the rule's company."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff_users()
+
+    def clean(self):
+        data = super().clean()
+        company, assignee = data.get("company"), data.get("assignee")
+        if company is not None and assignee is not None and not scope.allows(assignee, company.pk):
+            self.add_error(
+                "assignee",
+                _("%(user)s does not work for %(company)s.") % {"user": assignee, "company": company},
+            )
+        return data
+
+
+class RoutingRuleViewSet(PortalModelViewSet):
     model = RoutingRule
     name = "tenantportal_routing_rules"
     url_prefix = "tenantportal/routing-rules"
@@ -570,19 +621,43 @@ class RoutingRuleViewSet(ModelViewSet):
     list_display = ["__str__", "company", "ticket_type", "property", "assignee", "sort_order", "active"]
     list_filter = ["company", "ticket_type", "active"]
     form_fields = ["company", "ticket_type", "property", "assignee", "sort_order", "active"]
+    inspect_view_enabled = False
 
     def get_form_class(self, for_update=False):
-        form_class = super().get_form_class(for_update)
-        form_class.base_fields["assignee"].queryset = staff_users()
-        return form_class
+        return modelform_factory(
+            RoutingRule,
+            form=RoutingRuleForm,
+            formfield_callback=self.formfield_for_dbfield,
+            fields=self.form_fields,
+        )
 
 
-class ConfigSnippetViewSet(SnippetViewSet):
-    """Configuration snippets listed in the "Tenant portal" menu instead of "Snippets"."""
+class ScopedSnippetIndexView(ScopedFilterViewMixin, SafeExportMixin, snippet_views.IndexView):
+    pass
+
+
+class ScopedSnippetCreateView(ScopedFormViewMixin, snippet_views.CreateView):
+    pass
+
+
+class ScopedSnippetEditView(ScopedFormViewMixin, snippet_views.EditView):
+    pass
+
+
+class ConfigSnippetViewSet(ScopedViewSetMixin, SnippetViewSet):
+    """Configuration snippets listed in the "Tenant portal" menu instead of "Snippets".
+
+    Scoped like every viewset of the portal: staff see the rows of their companies and those
+    shared by all companies, and change only their companies' rows (``core.scope``).
+    """
 
     add_to_admin_menu = False
     menu_item_is_registered = True
     copy_view_enabled = False
+    index_view_class = ScopedSnippetIndexView
+    add_view_class = ScopedSnippetCreateView
+    edit_view_class = ScopedSnippetEditView
+    chooser_viewset_class = ScopedSnippetChooserViewSet
 
 
 class TicketTypeViewSet(ConfigSnippetViewSet):
@@ -652,7 +727,7 @@ class TicketSummaryPanel(Component):
         self.user = user
 
     def get_context_data(self, parent_context=None):
-        counts = services.inbox_counts(self.user)
+        counts = services.inbox_counts(self.user)  # of the user's companies
         index = ticket_admin_url("index")
         return {
             "counts": counts,

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..core.scope import StaffScopedQuerySet
 from ..core.storage import get_private_storage
 
 
@@ -23,7 +24,9 @@ def attachment_path(instance, filename):
     return f"tickets/{now:%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 
-class TicketAttachmentQuerySet(models.QuerySet):
+class TicketAttachmentQuerySet(StaffScopedQuerySet):
+    staff_scope = "ticket__company"
+
     def public(self):
         return self.filter(internal=False)
 

@@ -9,12 +9,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
+from ..core.scope import StaffScopedQuerySet
 from .setup_models import Priority
 
 
-class TaxonomyQuerySet(models.QuerySet):
+class TaxonomyQuerySet(StaffScopedQuerySet):
+    # A location without a company is for all companies: every staff user reads it, only
+    # users who work for all companies change it (core.scope).
+    staff_scope_shared = True
+
     def active(self):
         return self.filter(active=True)
+
+
+class DamageCategoryQuerySet(TaxonomyQuerySet):
+    staff_scope = "location__company"
+
+
+class DamageKindQuerySet(TaxonomyQuerySet):
+    staff_scope = "category__location__company"
 
 
 class DamageLocation(models.Model):
@@ -63,7 +76,7 @@ class DamageCategory(models.Model):
     sort_order = models.IntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
 
-    objects = TaxonomyQuerySet.as_manager()
+    objects = DamageCategoryQuerySet.as_manager()
 
     panels = [FieldPanel("location"), FieldPanel("name"), FieldPanel("active")]
 
@@ -111,7 +124,7 @@ class DamageKind(models.Model):
     sort_order = models.IntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
 
-    objects = TaxonomyQuerySet.as_manager()
+    objects = DamageKindQuerySet.as_manager()
 
     panels = [
         FieldPanel("category"),

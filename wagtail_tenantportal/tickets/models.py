@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..core.scope import StaffScopedQuerySet
 from ..tenancy.models import Contract
 from .attachment_models import TicketAttachment, TicketAttachmentQuerySet, attachment_path
 from .damage_models import DamageCategory, DamageKind, DamageLocation, TaxonomyQuerySet
@@ -54,7 +55,7 @@ LIST_RELATED = ("ticket_type", "status", "contract", "damage_location", "damage_
 INBOX_RELATED = ("ticket_type", "status", "contract", "property", "assignee", "company", "damage_category")
 
 
-class TicketQuerySet(models.QuerySet):
+class TicketQuerySet(StaffScopedQuerySet):
     def visible_to(self, user):
         """Tickets on the contracts ``user`` holds (none for anonymous users and staff without parties)."""
         return self.filter(contract__in=Contract.objects.visible_to(user))
@@ -367,7 +368,9 @@ class TicketStatusChange(models.Model):
         return f"{self.ticket.reference}: {self.from_status} → {self.to_status}"
 
 
-class TicketMessageQuerySet(models.QuerySet):
+class TicketMessageQuerySet(StaffScopedQuerySet):
+    staff_scope = "ticket__company"
+
     def public(self):
         return self.filter(internal=False)
 

@@ -10,12 +10,18 @@ What callers may rely on:
 - Lookups of one object return it or None (never raise ``Http404``); views turn None into a 404.
 - Listings run a fixed number of queries however many tickets there are; functions returning
   lists have evaluated them, functions returning querysets say so.
+- Staff reads take the staff user and start at ``for_staff(user)`` (``core.scope``): a
+  request of a company the user does not work for is indistinguishable from a missing one.
+  Requests go only to staff who work for their company.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.utils import timezone
 
+from ..admin.utils import staff_users
+from ..core import scope
 from ..core.conf import portal_settings
 from ..tenancy.models import Company, Contract, Party, contact_person_for
 from .models import (
@@ -272,16 +278,28 @@ def is_staff_user(user):
     )
 
 
+def serves(user, ticket):
+    """Whether ``user`` may receive ``ticket``: active staff who works for its company."""
+    return is_staff_user(user) and scope.allows(user, ticket.company_id)
+
+
+def assignable_staff(ticket):
+    """Queryset: the active staff users who work for ``ticket``'s company (assignee choices)."""
+    return staff_users().filter(scope.member_condition([ticket.company_id]))
+
+
 def route_ticket(ticket):
     """The staff user a new ticket goes to, or None.
 
     Order: the most specific active routing rule that matches (a rule naming the type counts more
     than one naming the property, which counts more than one naming only the company; then the
     rule's order), else the type's responsible staff member, else the user of the contract's
-    contact person for the type's topic.
+    contact person for the type's topic. Only staff who work for the ticket's company
+    receive it (``serves``); a rule, type or contact person naming anybody else is passed over.
     """
+    members = get_user_model()._default_manager.filter(scope.member_condition([ticket.company_id]))
     rules = (
-        RoutingRule.objects.filter(active=True, assignee__is_active=True)
+        RoutingRule.objects.filter(active=True, assignee__is_active=True, assignee__in=members.values("pk"))
         .filter(Q(company__isnull=True) | Q(company_id=ticket.company_id))
         .filter(Q(ticket_type__isnull=True) | Q(ticket_type_id=ticket.ticket_type_id))
         .filter(Q(property__isnull=True) | Q(property_id=ticket.property_id))
@@ -299,10 +317,10 @@ def route_ticket(ticket):
         if is_staff_user(rule.assignee):
             return rule.assignee
     default = ticket.ticket_type.default_assignee
-    if is_staff_user(default):
+    if serves(default, ticket):
         return default
     person = contact_person_for(ticket.contract, ticket.ticket_type.topic)
-    if person is not None and is_staff_user(person.user):
+    if person is not None and serves(person.user, ticket):
         return person.user
     return None
 
@@ -317,16 +335,19 @@ def allowed_statuses(ticket):
     ]
 
 
-def tickets_by_ids(ids):
-    """The tickets with the primary keys ``ids`` (status loaded), as a list; unknown ids are left out."""
-    return list(Ticket.objects.filter(pk__in=ids).select_related("status"))
+def tickets_by_ids(ids, user):
+    """The tickets of ``user``'s companies with the primary keys ``ids`` (status loaded), as a
+    list; unknown and foreign ids are left out."""
+    return list(Ticket.objects.for_staff(user).filter(pk__in=ids).select_related("status"))
 
 
-def staff_ticket(pk):
-    """The ticket ``pk`` with everything its staff page prints (the inbox's relations and
-    ``supporter_total``, damage, creator, party, unit), or None."""
-    queryset = Ticket.objects.for_inbox().select_related(
-        "damage_location", "damage_kind", "created_by", "party", "contract__unit"
+def staff_ticket(pk, user):
+    """The ticket ``pk`` of ``user``'s companies with everything its staff page prints (the
+    inbox's relations and ``supporter_total``, damage, creator, party, unit), or None."""
+    queryset = (
+        Ticket.objects.for_staff(user)
+        .for_inbox()
+        .select_related("damage_location", "damage_kind", "created_by", "party", "contract__unit")
     )
     return _one_or_none(queryset, pk=pk)
 
@@ -353,9 +374,14 @@ def staff_ticket_detail(ticket):
     return detail
 
 
-def staff_attachment(pk):
-    """Any file ``pk`` (internal ones included) for staff who may see tickets, or None."""
-    return _one_or_none(TicketAttachment.objects.all(), pk=pk)
+def staff_attachments(user):
+    """Queryset: the files (internal ones included) of the tickets of ``user``'s companies."""
+    return TicketAttachment.objects.for_staff(user)
+
+
+def staff_attachment(pk, user):
+    """The file ``pk`` (internal ones included) of a ticket of ``user``'s companies, or None."""
+    return _one_or_none(staff_attachments(user), pk=pk)
 
 
 def contract_by_number(company, number):
@@ -363,20 +389,21 @@ def contract_by_number(company, number):
     return Contract.objects.select_related("unit").filter(company=company, number=number).first()
 
 
-def sole_company():
-    """The company if exactly one exists (the staff form preselects it), else None."""
-    companies = list(Company.objects.all()[:2])
+def sole_company(user):
+    """The company if ``user`` works for exactly one (the staff form preselects it), else None."""
+    companies = list(Company.objects.for_staff(user)[:2])
     return companies[0] if len(companies) == 1 else None
 
 
 def inbox_counts(user):
     """``{"open", "overdue", "open_mine", "overdue_mine", "urgent"}`` for the admin's homepage
-    panel: all open and overdue tickets, those assigned to ``user``, open emergencies (one query)."""
+    panel: the open and overdue tickets of ``user``'s companies, those assigned to ``user``,
+    open emergencies (one query)."""
     today = timezone.localdate()
     open_q = Q(status__is_closed=False)
     overdue_q = open_q & Q(due_date__lt=today)
     mine = Q(assignee=user)
-    return Ticket.objects.aggregate(
+    return Ticket.objects.for_staff(user).aggregate(
         open=Count("pk", filter=open_q),
         overdue=Count("pk", filter=overdue_q),
         open_mine=Count("pk", filter=open_q & mine),

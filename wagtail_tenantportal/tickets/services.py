@@ -69,6 +69,7 @@ from .models import (
 from .queries import (
     acting_party,
     allowed_statuses,
+    assignable_staff,
     contact_type,
     contract_by_number,
     damage_kinds_for,
@@ -89,8 +90,10 @@ from .queries import (
     request_counts,
     request_list_context,
     route_ticket,
+    serves,
     sole_company,
     staff_attachment,
+    staff_attachments,
     staff_ticket,
     staff_ticket_detail,
     tenant_attachment,
@@ -525,11 +528,26 @@ def _set_assignee(ticket, assignee, *, by):
         notifications.notify(notifications.ASSIGNED, ticket, assignee.pk)
 
 
-def assign(ticket, assignee, *, user=None):
-    """Give ``ticket`` to ``assignee`` (a staff user, or None to unassign); mails the new assignee
-    unless they assigned it to themselves."""
-    if assignee is not None and not is_staff_user(assignee):
+def _check_assignee(ticket, assignee):
+    if assignee is None:
+        return
+    if not is_staff_user(assignee):
         raise ValidationError({"assignee": [_("Only active staff members can be assigned.")]})
+    if not serves(assignee, ticket):
+        raise ValidationError(
+            {
+                "assignee": [
+                    _("%(user)s does not work for the company of request %(reference)s.")
+                    % {"user": assignee, "reference": ticket.reference}
+                ]
+            }
+        )
+
+
+def assign(ticket, assignee, *, user=None):
+    """Give ``ticket`` to ``assignee`` (a staff user who works for the ticket's company, or
+    None to unassign); mails the new assignee unless they assigned it to themselves."""
+    _check_assignee(ticket, assignee)
     if assignee == ticket.assignee and assignee is not None:
         return ticket
     with transaction.atomic():
@@ -538,7 +556,10 @@ def assign(ticket, assignee, *, user=None):
 
 
 def bulk_assign(tickets, assignee, *, user=None):
-    """``assign`` for each ticket; returns the number of tickets changed."""
+    """``assign`` for each ticket; returns the number of tickets changed. Nothing is changed
+    when ``assignee`` may not receive one of them (``ValidationError``)."""
+    for ticket in tickets:
+        _check_assignee(ticket, assignee)
     count = 0
     for ticket in tickets:
         if ticket.assignee_id != (assignee.pk if assignee else None):
@@ -721,6 +742,7 @@ __all__ = [
     # reads (queries.py)
     "acting_party",
     "allowed_statuses",
+    "assignable_staff",
     "contact_type",
     "contract_by_number",
     "damage_kinds_for",
@@ -741,8 +763,10 @@ __all__ = [
     "request_counts",
     "request_list_context",
     "route_ticket",
+    "serves",
     "sole_company",
     "staff_attachment",
+    "staff_attachments",
     "staff_ticket",
     "staff_ticket_detail",
     "tenant_attachment",

@@ -20,6 +20,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from ..core.scope import NOT_COMPANY_DATA, StaffScopedQuerySet
 from ..tenancy.models import Contract, Topic
 
 # Labels of the seeded types and statuses (data migration 0002): stored as English msgids and
@@ -61,7 +62,10 @@ class Channel(models.TextChoices):
 # -- statuses and types ---------------------------------------------------------------------------
 
 
-class TicketStatusQuerySet(models.QuerySet):
+class TicketStatusQuerySet(StaffScopedQuerySet):
+    # The workflow is shared by all companies.
+    staff_scope = NOT_COMPANY_DATA
+
     def initial(self):
         """The status new tickets get: the first active status marked initial (else the first one)."""
         return self.filter(active=True).order_by("-is_initial", "sort_order", "pk").first()
@@ -121,7 +125,10 @@ class TicketStatus(models.Model):
         return not allowed_ids or other.pk in allowed_ids
 
 
-class TicketTypeQuerySet(models.QuerySet):
+class TicketTypeQuerySet(StaffScopedQuerySet):
+    # A type without a company is offered to all companies (see core.scope).
+    staff_scope_shared = True
+
     def active(self):
         return self.filter(active=True)
 
@@ -322,6 +329,10 @@ class TicketTypeField(Orderable):
 # -- routing -------------------------------------------------------------------------------------
 
 
+class RoutingRuleQuerySet(StaffScopedQuerySet):
+    staff_scope_shared = True
+
+
 class RoutingRule(models.Model):
     """Who receives new requests: by company, type and property. The most specific rule wins."""
 
@@ -362,6 +373,8 @@ class RoutingRule(models.Model):
         _("order"), default=0, help_text=_("Among equally specific rules the lower number wins.")
     )
     active = models.BooleanField(_("active"), default=True)
+
+    objects = RoutingRuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("routing rule")

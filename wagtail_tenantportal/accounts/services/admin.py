@@ -3,6 +3,10 @@
 choices of forms, the party search of the claim match. Staff actions themselves are in
 ``staff`` and ``registration_codes``. A lookup that finds nothing returns None; the views
 answer 404.
+
+Every read for a staff user takes that user and stays within the companies they work for
+(``for_staff``, see ``core.scope``): another company's object is indistinguishable from a
+missing one.
 """
 
 from django.db.models import Prefetch, Q
@@ -30,47 +34,59 @@ def get_property(company, erp_id):
     return Property.objects.filter(company=company, erp_id=erp_id).first()
 
 
-def letter_run_companies():
-    """The companies staff may choose for a print run of registration letters."""
-    return Company.objects.all()
+def letter_run_companies(user):
+    """The companies ``user`` may choose for a print run of registration letters."""
+    return Company.objects.for_staff(user)
 
 
-def letter_run_properties():
-    """The properties staff may choose for a print run, with their company."""
-    return Property.objects.select_related("company")
+def letter_run_properties(user):
+    """The properties ``user`` may choose for a print run, with their company."""
+    return Property.objects.for_staff(user).select_related("company")
 
 
-def parties_by_erp_id(erp_ids, company=None):
-    """The parties with one of ``erp_ids`` (of ``company`` if given), as a list with only
-    ``pk``, ``erp_id`` and ``company_id`` loaded. An ERP id may occur in several companies."""
+def parties_by_erp_id(erp_ids, company=None, user=None):
+    """The parties with one of ``erp_ids`` (of ``company`` if given; of ``user``'s companies
+    if given), as a list with only ``pk``, ``erp_id`` and ``company_id`` loaded. An ERP id
+    may occur in several companies."""
     found = Party.objects.filter(erp_id__in=erp_ids)
     if company:
         found = found.filter(company=company)
+    if user is not None:
+        found = found.for_staff(user)
     return list(found.only("pk", "erp_id", "company_id"))
 
 
-def get_registration_code(pk):
-    """The registration code ``pk`` with party, contract and company, or None."""
-    return RegistrationCode.objects.for_listing().filter(pk=pk).first()
+def get_registration_code(pk, user):
+    """The registration code ``pk`` of ``user``'s companies with party, contract and company, or None."""
+    return RegistrationCode.objects.for_staff(user).for_listing().filter(pk=pk).first()
 
 
-def get_open_code_request(pk):
-    """The code request ``pk`` if it is not handled yet, with party, contract and company, or None."""
-    return CodeRequest.objects.open().for_listing().filter(pk=pk).first()
+def get_open_code_request(pk, user):
+    """The code request ``pk`` of ``user``'s companies if it is not handled yet, with party,
+    contract and company, or None."""
+    return CodeRequest.objects.for_staff(user).open().for_listing().filter(pk=pk).first()
 
 
-def get_letter_settings(pk):
-    """The letter settings ``pk`` with the company and its logo (for a sample letter), or None."""
-    return CompanyLetterSettings.objects.select_related("company", "company__logo").filter(pk=pk).first()
+def get_letter_settings(pk, user):
+    """The letter settings ``pk`` of ``user``'s companies with the company and its logo (for a
+    sample letter), or None."""
+    return (
+        CompanyLetterSettings.objects.for_staff(user)
+        .select_related("company", "company__logo")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 # -- "verify later" registrations -------------------------------------------------------------------
 
 
-def get_claim(pk):
-    """The registration claim ``pk`` with account, user, company, party, code and who decided, or None."""
+def get_claim(pk, user):
+    """The registration claim ``pk`` of ``user``'s companies with account, user, company, party,
+    code and who decided, or None."""
     return (
-        RegistrationClaim.objects.select_related("account__user", "company", "party", "code", "decided_by")
+        RegistrationClaim.objects.for_staff(user)
+        .select_related("account__user", "company", "party", "code", "decided_by")
         .filter(pk=pk)
         .first()
     )
@@ -127,33 +143,43 @@ def search_parties(company, query, limit=30):
 # -- portal accounts ------------------------------------------------------------------------------
 
 
-def get_portal_account(pk):
-    """The portal account ``pk`` with its user, or None."""
-    return PortalAccount.objects.select_related("user").filter(pk=pk).first()
+def get_portal_account(pk, user):
+    """The portal account ``pk`` of a tenant of ``user``'s companies, with its user, or None."""
+    return PortalAccount.objects.for_staff(user).select_related("user").filter(pk=pk).first()
 
 
-def get_party_link(pk):
-    """The link ``pk`` of an account to a party, with account, user, party and company, or None."""
-    return AccountParty.objects.select_related("account__user", "party__company").filter(pk=pk).first()
+def get_party_link(pk, user):
+    """The link ``pk`` of an account to a party of ``user``'s companies, with account, user,
+    party and company, or None."""
+    return (
+        AccountParty.objects.for_staff(user)
+        .select_related("account__user", "party__company")
+        .filter(pk=pk)
+        .first()
+    )
 
 
-def active_links_prefetch():
-    """Prefetch of the active party links of accounts (``account.active_links``), with the
-    party and its company, by the party's last name."""
+def active_links_prefetch(user):
+    """Prefetch of the active party links of accounts (``account.active_links``) to parties
+    of ``user``'s companies, with the party and its company, by the party's last name."""
     return Prefetch(
         "party_links",
-        queryset=AccountParty.objects.filter(active=True)
+        queryset=AccountParty.objects.for_staff(user)
+        .filter(active=True)
         .select_related("party__company")
         .order_by("party__last_name", "pk"),
         to_attr="active_links",
     )
 
 
-def account_details(account):
-    """What the staff's account page lists: ``links`` (all party links, active first),
-    ``consents`` (all, withdrawn ones too) and ``claims`` (newest first)."""
+def account_details(account, user):
+    """What the staff's account page lists: ``links`` (the party links to ``user``'s
+    companies, active first), ``consents`` (all, withdrawn ones too) and ``claims`` (at
+    ``user``'s companies, newest first). Links and claims of other companies are left out."""
     return {
-        "links": account.party_links.select_related("party__company").order_by("-active", "party__last_name"),
+        "links": account.party_links.for_staff(user)
+        .select_related("party__company")
+        .order_by("-active", "party__last_name"),
         "consents": account.consents.order_by("kind", "-given_at"),
-        "claims": account.claims.select_related("company", "party").order_by("-created_at"),
+        "claims": account.claims.for_staff(user).select_related("company", "party").order_by("-created_at"),
     }

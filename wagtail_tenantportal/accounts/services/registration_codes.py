@@ -279,8 +279,12 @@ def select_parties(
     contract_kind=None,
     skip_active_codes=False,
     now=None,
+    staff=None,
 ):
     """Parties for a print run, in postal order. All filters combine (AND).
+
+    ``staff``: only parties of the companies this staff user works for (the admin always
+    gives it; commands run for every company).
 
     ``parties``: Party instances or ids. ``property``: parties with a current contract on a
     unit of the property. ``unregistered``: without an active portal account link.
@@ -289,6 +293,8 @@ def select_parties(
     post).
     """
     qs = Party.objects.all()
+    if staff is not None:
+        qs = qs.for_staff(staff)
     if company is not None:
         qs = qs.filter(company=company)
     if parties is not None:

@@ -46,10 +46,19 @@ class Command(BaseCommand):
             "    (Elsteraue requires two-factor: at the first login he sets up a method; codes by "
             "email appear in this console)"
         )
-        self.stdout.write("  Team (admin, receives the requests routed to them):")
-        for name, user in result.team_users.items():
-            self.stdout.write(f"    {user.username:<42} ({name})")
+        self.stdout.write(
+            "  Staff of each cooperative (admin; each sees only its cooperative's tenants and "
+            "receives the requests routed to them):"
+        )
+        for group_name in demo.STAFF_GROUPS.values():
+            self.stdout.write(f"    {group_name}:")
+            for name, user in result.team_users.items():
+                if user.groups.filter(name=group_name).exists():
+                    self.stdout.write(f"      {user.username:<40} ({name})")
         self.stdout.write(f"    password:         {demo.TEAM_PASSWORD}")
+        self.stdout.write(
+            f"  The staff user {demo.STAFF_USERNAME} is a superuser: it sees both cooperatives."
+        )
         for label, url, pages in (
             ("Lindenhof", base_url, result.portal_pages),
             ("Elsteraue", elsteraue_url, result.elsteraue_portal_pages),
