@@ -29,6 +29,7 @@ from ..core.session import (
     TWO_FACTOR_SETUP_REQUIRED,
     StateResolver,
     forget_state,
+    request_credential,
 )
 
 #: Session key holding the ``PortalAccount.session_epoch`` the session was created in.
@@ -142,6 +143,9 @@ def restamp_session(request, account):
 
 
 def _session_verified(request, user):
+    credential = request_credential(request)
+    if credential is not None:
+        return bool(credential.second_factor_verified)
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
 
@@ -152,8 +156,13 @@ def _compute_state(request):
     if account is None or not user.is_active:
         return ANONYMOUS
     # Sessions started before the last "log out everywhere" are over. Sessions that were
-    # not started by complete_login (e.g. the Wagtail admin login) count as epoch 0.
-    if request.session.get(EPOCH_SESSION_KEY, 0) != account.session_epoch:
+    # not started by complete_login (e.g. the Wagtail admin login) count as epoch 0. An app
+    # token (the API) carries the epoch it was issued in; its session is left alone.
+    credential = request_credential(request)
+    if credential is not None:
+        if credential.session_epoch != account.session_epoch:
+            return ANONYMOUS
+    elif request.session.get(EPOCH_SESSION_KEY, 0) != account.session_epoch:
         logout(request)
         return ANONYMOUS
     has_device = user_has_device(user)

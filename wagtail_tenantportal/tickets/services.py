@@ -97,6 +97,12 @@ from .queries import (
     tenant_ticket,
     ticket_detail,
     tickets_by_ids,
+    tenant_requests,
+    shared_requests,
+    request_types_for,
+    damage_taxonomy_for,
+    changes_since,
+    STATE_FILTERS,
 )
 
 logger = logging.getLogger("wagtail_tenantportal.tickets")
@@ -749,4 +755,10 @@ __all__ = [
     "tenant_ticket",
     "ticket_detail",
     "tickets_by_ids",
+    "tenant_requests",
+    "shared_requests",
+    "request_types_for",
+    "damage_taxonomy_for",
+    "changes_since",
+    "STATE_FILTERS",
 ]
