@@ -55,7 +55,10 @@ ERROR_SCHEMA = {
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
             "description": "Messages by input field; empty when no field is to blame.",
         },
-        "step": {"type": "string", "description": "The missing step of a login (403) or two_factor_pending (401)."},
+        "step": {
+            "type": "string",
+            "description": "The missing step of a login (403) or two_factor_pending (401).",
+        },
         "retry_after": {"type": "integer", "description": "Seconds to wait (429)."},
     },
 }

@@ -58,7 +58,7 @@ def issue(user, kind=AppToken.Kind.SESSION, *, name="", email="", device=None, r
     """A new token of ``kind`` for ``user`` (None only for verification tokens); returns
     ``(token, secret)``. ``device`` is the django-otp device the login passed, if any."""
     now = now or timezone.now()
-    account = get_account(user) if user is not None else None
+    epoch = _current_epoch(user)
     secret = PREFIXES[kind] + secrets.token_urlsafe(32)
     token = AppToken.objects.create(
         key_hash=hash_secret(secret),
@@ -68,12 +68,22 @@ def issue(user, kind=AppToken.Kind.SESSION, *, name="", email="", device=None, r
         name=(name or "").strip()[:100],
         created_at=now,
         expires_at=now + timedelta(seconds=lifetime(kind)),
-        session_epoch=account.session_epoch if account is not None else 0,
+        session_epoch=epoch,
         auth_hash=user.get_session_auth_hash() if user is not None else "",
         otp_device=device.persistent_id if device is not None else "",
         user_agent=_user_agent(request),
     )
     return token, secret
+
+
+def _current_epoch(user):
+    """The account's session epoch as stored now (a user object may carry an older copy)."""
+    if user is None:
+        return 0
+    from ..accounts.models import PortalAccount
+
+    epoch = PortalAccount.objects.filter(user=user).values_list("session_epoch", flat=True).first()
+    return epoch or 0
 
 
 def _alive(token, now):
@@ -136,9 +146,8 @@ def revoke_all(user, *, except_token=None):
 def restamp(token, user):
     """Keep ``token`` alive after its own password change or "log out everywhere" elsewhere
     (as ``accounts.auth.restamp_session`` keeps the web session)."""
-    account = get_account(user)
     token.auth_hash = user.get_session_auth_hash()
-    token.session_epoch = account.session_epoch if account is not None else 0
+    token.session_epoch = _current_epoch(user)
     AppToken.objects.filter(pk=token.pk).update(auth_hash=token.auth_hash, session_epoch=token.session_epoch)
 
 
