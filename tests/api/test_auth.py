@@ -11,11 +11,10 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 
-from tests.api.conftest import API, PASSWORD, client_for, token_for
 from tests.accounts.flow_helpers import mail_code
+from tests.api.conftest import API, PASSWORD, client_for, token_for
 from wagtail_tenantportal.accounts.models import PortalAccount
 from wagtail_tenantportal.accounts.twofactor import services as twofactor
-from wagtail_tenantportal.api import services as tokens
 from wagtail_tenantportal.api.models import AppToken, hash_secret
 from wagtail_tenantportal.core.personal_data import erase_user
 

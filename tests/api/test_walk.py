@@ -57,7 +57,7 @@ def _routes():
 
 def _url(pattern, parameters):
     route = str(pattern.pattern)
-    for name, converter in pattern.pattern.converters.items():
+    for name in pattern.pattern.converters:
         for kind in ("tp_id", "tp_ref", "uuid", "str"):
             route = route.replace(f"<{kind}:{name}>", str(parameters[name]))
     return API + route
