@@ -32,7 +32,7 @@ class FormBackedSerializer(StrictSerializer):
         data["password2"] = data.get("password1", "")
         for kind in CONSENT_CHOICES:
             data[f"consent_{kind}"] = "on" if kind in attrs.get("consents", []) else ""
-        return {key: value for key, value in data.items() if value not in (None, "")}
+        return {key: item for key, item in data.items() if item not in (None, "")}
 
     def validate(self, attrs):
         form = self.form_class(data=self.form_data(attrs))
@@ -59,7 +59,9 @@ class CodeRegistrationSerializer(FormBackedSerializer):
     contract_number = serializers.CharField(max_length=40)
     code = serializers.CharField(max_length=40, help_text=_("The code from the letter."))
     last_name = serializers.CharField(max_length=200)
-    email = serializers.EmailField(max_length=254)
+    email = serializers.CharField(
+        max_length=254, help_text=_("An email address (checked like the web form).")
+    )
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
     consents = _consents()
     device_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -80,7 +82,9 @@ class ClaimRegistrationSerializer(FormBackedSerializer):
     city = serializers.CharField(max_length=100)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     contract_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    email = serializers.EmailField(max_length=254)
+    email = serializers.CharField(
+        max_length=254, help_text=_("An email address (checked like the web form).")
+    )
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
     consents = _consents()
     device_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
