@@ -171,8 +171,8 @@ def test_documents_new_flag_download_link_and_receipt(world, erika_client):
 
 
 def test_signed_link_expires(world, erika_client, settings):
-    from freezegun import freeze_time
     from django.utils import timezone
+    from freezegun import freeze_time
 
     link = erika_client.post(API + f"documents/{world.document.uuid}/link/").json()
     with freeze_time(timezone.now() + timezone.timedelta(seconds=61)):
