@@ -33,7 +33,10 @@ WAGTAILADMIN_BASE_URL = os.environ.get("API_SITE_URL", "http://127.0.0.1:8000")
 _HIGH = {"limit": 100000, "window": 60, "lockout": 1}
 WAGTAIL_TENANTPORTAL = {
     **WAGTAIL_TENANTPORTAL,  # noqa: F405
-    "RATE_LIMITS": dict.fromkeys(("api_auth_ip", "api_register_ip", "api_upload", "ticket_submit", "ticket_message", "email_send_ip"), _HIGH),
+    "RATE_LIMITS": dict.fromkeys(
+        ("api_auth_ip", "api_register_ip", "api_upload", "ticket_submit", "ticket_message", "email_send_ip"),
+        _HIGH,
+    ),
 }
 LOGGING = {
     "version": 1,

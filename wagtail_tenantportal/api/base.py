@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
-from rest_framework import generics, parsers, renderers, serializers, status
+from rest_framework import generics, mixins, parsers, renderers, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
@@ -154,6 +154,8 @@ class PortalAPIView(generics.GenericAPIView):
     throttle_scopes = ()
     pagination_class = None
     versioning_class = None
+    #: No OPTIONS metadata (it would describe serializers the views do not have): 405.
+    metadata_class = None
     schema = AutoSchema()
     #: Lists answer with an ETag.
     etag = False
@@ -204,8 +206,9 @@ class PortalAPIView(generics.GenericAPIView):
         return response
 
 
-class ListView(PortalAPIView):
-    """A paginated list with an ETag."""
+class ListView(mixins.ListModelMixin, PortalAPIView):
+    """A paginated list with an ETag (``ListModelMixin`` tells the schema it is paginated; the
+    views implement ``get`` themselves)."""
 
     etag = True
     pagination_class = Pagination

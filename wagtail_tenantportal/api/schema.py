@@ -70,6 +70,7 @@ ERROR_STATUSES = {
     "405": "Method not allowed",
     "406": "Format not acceptable",
     "413": "Request too large",
+    "414": "URI too long (answered by the web server in front)",
     "415": "Unsupported content type",
     "429": "Too many requests (see retry_after and Retry-After)",
 }
@@ -83,10 +84,9 @@ def add_error_responses(result, generator, request, public):
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             for code, description in ERROR_STATUSES.items():
-                responses[code] = {
-                    "description": description,
-                    "content": {"application/json": {"schema": reference}},
-                }
+                responses[code] = {"description": description}
+                if code != "414":
+                    responses[code]["content"] = {"application/json": {"schema": reference}}
     return result
 
 

@@ -22,6 +22,14 @@ from ..serializers import documents as s
 logger = logging.getLogger(__name__)
 
 
+#: A document's file: PDF (or what staff uploaded).
+FILE_RESPONSES = {
+    (200, "application/pdf"): OpenApiTypes.BINARY,
+    (200, "application/octet-stream"): OpenApiTypes.BINARY,
+    404: None,
+}
+
+
 class DocumentFilterSerializer(StrictSerializer):
     year = serializers.IntegerField(min_value=1900, max_value=2200, required=False)
     category = serializers.SlugField(max_length=60, required=False)
@@ -89,7 +97,7 @@ class DocumentFileView(FileResponseMixin, PortalAPIView):
 
     @extend_schema(
         operation_id="documents_file",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: None},
+        responses=FILE_RESPONSES,
     )
     def get(self, request, document_id):
         return _file_response(_document(request.user, document_id), request.user)
@@ -114,7 +122,7 @@ class SignedDownloadView(FileResponseMixin, PortalAPIView):
     @extend_schema(
         operation_id="documents_signed_download",
         auth=[],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: None},
+        responses=FILE_RESPONSES,
     )
     def get(self, request, signed):
         found = api_services.open_link(signed)

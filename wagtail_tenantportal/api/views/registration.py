@@ -52,7 +52,11 @@ class RegistrationCompaniesView(PortalAPIView):
     serializer_class = s.RegistrationCompanySerializer
     etag = True
 
-    @extend_schema(operation_id="register_companies", auth=[])
+    @extend_schema(
+        operation_id="register_companies",
+        auth=[],
+        responses={200: s.RegistrationCompanySerializer(many=True)},
+    )
     def get(self, request):
         companies = registration_companies(request._request).order_by("name")
         return Response(self.get_serializer(companies, many=True).data)

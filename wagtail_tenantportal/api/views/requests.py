@@ -228,7 +228,11 @@ class RequestAttachmentView(PortalAPIView):
     @extend_schema(
         operation_id="requests_attachment",
         parameters=[OpenApiParameter("thumbnail", OpenApiTypes.BOOL, required=False)],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: None},
+        responses={
+            **{(200, kind): OpenApiTypes.BINARY for kind in ("image/jpeg", "image/png", "application/pdf")},
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            404: None,
+        },
     )
     def get(self, request, reference, attachment_id):
         attachment = services.tenant_attachment(request.user, reference, attachment_id)
