@@ -25,8 +25,7 @@ MAX_SECONDS = 100
 EXCLUDED = ["auth_logout", "auth_logout_everywhere", "auth_tokens_revoke"]
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 
-SETUP = (
-    """
+SETUP = """
 import io, json
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -44,7 +43,7 @@ unit = Unit.objects.create(company=company, property=home, erp_id="U1", number="
 contract = Contract.objects.create(company=company, unit=unit, number="FUZZ-1")
 party = Party.objects.create(company=company, erp_id="M1", first_name="Erika", last_name="Muster")
 ContractParty.objects.create(contract=contract, party=party, role=ContractParty.Role.MAIN_TENANT)
-user = get_user_model().objects.create_user(username="erika@example.org", email="erika@example.org", password="%s")
+user = get_user_model().objects.create_user(username="erika@example.org", email="erika@example.org", password=PASSWORD_PLACEHOLDER)
 now = timezone.now()
 account = PortalAccount.objects.create(user=user, email_verified_at=now, contact_checked_at=now)
 AccountParty.objects.create(account=account, party=party, active=True, linked_at=now)
@@ -55,9 +54,7 @@ documents.publish(ContentFile(out.getvalue(), name="a.pdf"), target=contract,
     category=documents.get_category("operating_cost_statement"), title="Abrechnung 2025", notify=False, deliver=False)
 notices.create_notice(company, "Wasser abgestellt", "<p>Montag 8 bis 12 Uhr.</p>")
 print(json.dumps({"reference": ticket.reference}))
-"""
-    % PASSWORD
-)
+""".replace("PASSWORD_PLACEHOLDER", repr(PASSWORD))
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,12 @@ a login that is not complete, see ``core.session``) or ``retry_after`` (seconds)
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -146,8 +151,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
-    elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+    elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
         exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):  # e.g. a malformed multipart body
+        exc = exceptions.ParseError()
     elif isinstance(exc, DjangoValidationError):
         fields = django_validation_fields(exc)
         exc = FlowFailed(GENERIC_MESSAGES[400], fields=fields)

@@ -35,6 +35,11 @@ SCHEMA_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "ENUM_NAME_OVERRIDES": {
+        "SecondFactorMethodEnum": ["totp", "email", "backup"],
+        "TwoFactorMethodEnum": ["totp", "email"],
+        "RemovableMethodEnum": ["totp", "email", "all"],
+    },
     "DISABLE_ERRORS_AND_WARNINGS": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -110,7 +110,7 @@ class VerificationSentSerializer(serializers.Serializer):
     expires_in = serializers.IntegerField()
 
 
-class StatusSerializer(serializers.Serializer):
+class ResultSerializer(serializers.Serializer):
     status = serializers.CharField()
     message = serializers.CharField(required=False)
 

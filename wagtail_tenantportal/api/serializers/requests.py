@@ -11,7 +11,7 @@ from ...tickets.models import Ticket
 from ..base import StrictSerializer
 
 
-class StatusSerializer(serializers.Serializer):
+class TicketStatusSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField(source="label")
     is_closed = serializers.BooleanField()
@@ -23,7 +23,7 @@ class RequestSerializer(serializers.Serializer):
     subject = serializers.CharField()
     type = serializers.CharField(source="ticket_type.code")
     type_name = serializers.CharField(source="ticket_type.label")
-    status = StatusSerializer()
+    status = TicketStatusSerializer()
     contract = serializers.IntegerField(source="contract_id")
     contract_number = serializers.CharField(source="contract.number")
     damage = serializers.CharField(source="damage_summary", allow_blank=True)
@@ -93,7 +93,7 @@ class RequestDetailSerializer(RequestSerializer):
 class SharedRequestSerializer(serializers.Serializer):
     reference = serializers.CharField()
     subject = serializers.CharField()
-    status = StatusSerializer()
+    status = TicketStatusSerializer()
     damage = serializers.CharField(source="damage_summary", allow_blank=True)
     property = serializers.CharField(source="property.__str__", allow_null=True, default=None)
     created_at = serializers.DateTimeField()

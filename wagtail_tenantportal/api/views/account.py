@@ -139,7 +139,7 @@ class EmailChangeView(PortalAPIView):
     @extend_schema(
         operation_id="me_email_change",
         request=auth_serializers.EmailChangeSerializer,
-        responses={202: auth_serializers.StatusSerializer, **_error_responses(400, 429)},
+        responses={202: auth_serializers.ResultSerializer, **_error_responses(400, 429)},
     )
     def post(self, request):
         data = self.validated(auth_serializers.EmailChangeSerializer)
@@ -169,7 +169,7 @@ class PasswordChangeView(PortalAPIView):
     @extend_schema(
         operation_id="me_password_change",
         request=auth_serializers.PasswordChangeSerializer,
-        responses={200: auth_serializers.StatusSerializer, **_error_responses(400, 429)},
+        responses={200: auth_serializers.ResultSerializer, **_error_responses(400, 429)},
     )
     def post(self, request):
         data = self.validated(auth_serializers.PasswordChangeSerializer)
@@ -226,7 +226,7 @@ class AddContractView(PortalAPIView):
     @extend_schema(
         operation_id="me_contracts_add",
         request=s.AddContractSerializer,
-        responses={201: auth_serializers.StatusSerializer, **_error_responses(400, 429)},
+        responses={201: auth_serializers.ResultSerializer, **_error_responses(400, 429)},
     )
     def post(self, request):
         data = self.validated(s.AddContractSerializer)
@@ -313,7 +313,7 @@ class EmailMethodSetupView(PortalAPIView):
     @extend_schema(
         operation_id="me_two_factor_email_start",
         request=auth_serializers.PasswordSerializer,
-        responses={202: auth_serializers.StatusSerializer, **_error_responses(400, 429)},
+        responses={202: auth_serializers.ResultSerializer, **_error_responses(400, 429)},
     )
     def post(self, request):
         data = self.validated(auth_serializers.PasswordSerializer)

@@ -160,7 +160,7 @@ class SecondFactorEmailCodeView(PortalAPIView):
     @extend_schema(
         operation_id="auth_2fa_email_code",
         request=None,
-        responses={202: s.StatusSerializer, **_error_responses(400, 401, 429)},
+        responses={202: s.ResultSerializer, **_error_responses(400, 401, 429)},
     )
     def post(self, request):
         module = two_factor()
@@ -337,7 +337,7 @@ class EmailResendView(PortalAPIView):
     @extend_schema(
         operation_id="auth_email_resend",
         request=s.EmailSerializer,
-        responses={202: s.StatusSerializer, **_error_responses(400, 429)},
+        responses={202: s.ResultSerializer, **_error_responses(400, 429)},
     )
     def post(self, request):
         token = token_of(request)
@@ -361,7 +361,7 @@ class PasswordResetView(PortalAPIView):
     @extend_schema(
         operation_id="auth_password_reset",
         request=s.EmailSerializer,
-        responses={202: s.StatusSerializer, **_error_responses(400, 429)},
+        responses={202: s.ResultSerializer, **_error_responses(400, 429)},
         auth=[],
     )
     def post(self, request):
@@ -384,7 +384,7 @@ class PasswordResetConfirmView(PortalAPIView):
     @extend_schema(
         operation_id="auth_password_reset_confirm",
         request=s.PasswordResetConfirmSerializer,
-        responses={200: s.StatusSerializer, **_error_responses(400, 429)},
+        responses={200: s.ResultSerializer, **_error_responses(400, 429)},
         auth=[],
     )
     def post(self, request):
