@@ -125,6 +125,16 @@ def authenticate(secret, *, now=None):
     return token
 
 
+def record_login(user, now=None):
+    """What ``accounts.auth.complete_login`` records for a web login, for a token login: the
+    portal account's and the user's last login."""
+    from ..accounts.models import PortalAccount
+
+    now = now or timezone.now()
+    PortalAccount.objects.filter(user=user).update(last_login_at=now)
+    type(user)._default_manager.filter(pk=user.pk).update(last_login=now)
+
+
 def consume(token):
     """Delete a single-use token (a pending or verification token after its step)."""
     AppToken.objects.filter(pk=token.pk).delete()

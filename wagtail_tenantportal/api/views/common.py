@@ -5,7 +5,6 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils import timezone
 
 from ...accounts import auth, flows
 from ...core import session
@@ -65,22 +64,13 @@ def next_step(state):
     return None if state == session.OK else state
 
 
-def record_login(user):
-    """What ``auth.complete_login`` records for a web login, for a token login."""
-    from ...accounts.models import PortalAccount
-
-    now = timezone.now()
-    PortalAccount.objects.filter(user=user).update(last_login_at=now)
-    type(user)._default_manager.filter(pk=user.pk).update(last_login=now)
-
-
 def token_answer(request, user, *, device=None, name=""):
     """Issue a session token for ``user`` (who passed the password and, where the user has
     one, the second factor with ``device``) and describe it."""
     token, secret = services.issue(
         user, AppToken.Kind.SESSION, name=name, device=device, request=request._request
     )
-    record_login(user)
+    services.record_login(user)
     state = token_state(token)
     return {
         "status": "authenticated",

@@ -58,7 +58,7 @@ class RegistrationCompaniesView(PortalAPIView):
         responses={200: s.RegistrationCompanySerializer(many=True)},
     )
     def get(self, request):
-        companies = registration_companies(request._request).order_by("name")
+        companies = registration_companies(request._request)  # in the order of the adapter (by name)
         return Response(self.get_serializer(companies, many=True).data)
 
 
