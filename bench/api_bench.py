@@ -20,6 +20,7 @@ import argparse
 import http.client
 import json
 import pathlib
+import signal
 import statistics
 import sys
 import threading
@@ -93,6 +94,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--items", type=int, default=40, help="requests and documents of the tenant")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server on the way out
 
     site = Site()
     try:

@@ -150,6 +150,26 @@ def _session_verified(request, user):
     return bool(is_verified and is_verified())
 
 
+def _state_flags(user, account):
+    """``(has_device, linked, two_factor_required)`` in one query: whether the user has a
+    second factor (``twofactor.user_has_device``), an active party link, and a company that
+    requires two-factor (``twofactor.policy_requires_two_factor``). Every portal request asks
+    these, so they are one query, not three."""
+    from django.db.models import Exists, OuterRef, Value
+
+    from .models import AccountParty, PortalAccount
+
+    module = twofactor_module()
+    flags = {"linked": Exists(AccountParty.objects.filter(account_id=OuterRef("pk"), active=True))}
+    if module is not None:
+        flags["has_device"] = module.device_exists(OuterRef("user_id"))
+        flags["required"] = module.policy_requires_expression(OuterRef("user_id"))
+    else:
+        flags["has_device"] = flags["required"] = Value(False)
+    row = PortalAccount.objects.filter(pk=account.pk).annotate(**flags).values(*flags).first() or {}
+    return bool(row.get("has_device")), bool(row.get("linked")), bool(row.get("required"))
+
+
 def _compute_state(request):
     user = getattr(request, "user", None)
     account = get_account(user)
@@ -165,12 +185,12 @@ def _compute_state(request):
     elif request.session.get(EPOCH_SESSION_KEY, 0) != account.session_epoch:
         logout(request)
         return ANONYMOUS
-    has_device = user_has_device(user)
+    has_device, linked, required = _state_flags(user, account)
     if has_device and not _session_verified(request, user):
         return ANONYMOUS
     if account.email_verified_at is None:
         return EMAIL_UNVERIFIED
-    if not account.party_links.filter(active=True).exists():
+    if not linked:
         from .models import RegistrationClaim
 
         statuses = set(
@@ -180,7 +200,7 @@ def _compute_state(request):
             return ACTIVATION_REQUIRED
         if statuses:
             return PENDING_MATCH
-    if not has_device and policy_requires_two_factor(user):
+    if not has_device and required:
         return TWO_FACTOR_SETUP_REQUIRED
     if account.contact_checked_at is None:
         return CONTACT_CHECK_REQUIRED

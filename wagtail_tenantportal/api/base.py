@@ -125,6 +125,23 @@ def paginated(ordering, page_size=25):
 # -- serializers ----------------------------------------------------------------------------------
 
 
+_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+
+
+def url_for(serializer, name, kwarg, value):
+    """The absolute URL of the route ``name`` with ``kwarg=value``, for every item of a list:
+    reversed once per list (a template kept on the root serializer), then filled in."""
+    root = serializer.root
+    cache = root.__dict__.setdefault("_url_templates", {})
+    template = cache.get(name)
+    if template is None:
+        from rest_framework.reverse import reverse
+
+        template = reverse(name, kwargs={kwarg: _PLACEHOLDER}, request=serializer.context.get("request"))
+        cache[name] = template
+    return template.replace(_PLACEHOLDER, str(value))
+
+
 class StrictSerializer(serializers.Serializer):
     """Input serializers reject fields they do not know (a typo must not pass silently)."""
 

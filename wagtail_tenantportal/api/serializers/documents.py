@@ -2,9 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.reverse import reverse
 
-from ..base import StrictSerializer
+from ..base import StrictSerializer, url_for
 
 
 class CategorySerializer(serializers.Serializer):
@@ -29,11 +28,7 @@ class DocumentSerializer(serializers.Serializer):
         return not getattr(document, "opened", False)
 
     def get_file_url(self, document) -> str:
-        return reverse(
-            "wagtail_tenantportal:api:documents_file",
-            kwargs={"document_id": str(document.uuid)},
-            request=self.context.get("request"),
-        )
+        return url_for(self, "wagtail_tenantportal:api:documents_file", "document_id", document.uuid)
 
 
 class DownloadLinkSerializer(serializers.Serializer):

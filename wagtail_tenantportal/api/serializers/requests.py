@@ -48,7 +48,7 @@ class AttachmentSerializer(serializers.Serializer):
             "wagtail_tenantportal:api:requests_attachment",
             kwargs={"reference": attachment.ticket.reference, "attachment_id": attachment.pk},
             request=self.context.get("request"),
-        )
+        )  # a few files per request: no need for url_for's template
 
 
 class MessageSerializer(serializers.Serializer):

@@ -281,7 +281,8 @@ class DeviceSessionDetailView(PortalAPIView):
 
 
 class EmailVerifyPermission(permissions.BasePermission):
-    """A verification token (after registration) or a login whose address is not confirmed."""
+    """A verification token (after registration) or a login (an unconfirmed address, or a new
+    address after ``POST me/email/``)."""
 
     def has_permission(self, request, view):
         token = token_of(request)
@@ -289,12 +290,10 @@ class EmailVerifyPermission(permissions.BasePermission):
             return True
         if token is not None and token.kind == AppToken.Kind.PENDING:
             raise errors.SecondFactorPending()
-        state = state_of(request)
-        if state == session.EMAIL_UNVERIFIED:
-            return True
-        if state == session.ANONYMOUS:
+        # A logged-in tenant confirms a registration's address or a new one (email change).
+        if state_of(request) == session.ANONYMOUS:
             raise exceptions.NotAuthenticated()
-        raise errors.FlowFailed(_("Your email address is confirmed already."), code="nothing_to_verify")
+        return True
 
 
 class EmailVerifyView(PortalAPIView):

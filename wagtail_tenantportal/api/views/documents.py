@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from ...core.downloads import private_file_response
 from ...documents import services
 from .. import services as api_services
-from ..base import ListView, PortalAPIView, StrictSerializer, extend_schema, paginated
+from ..base import ListView, PortalAPIView, extend_schema, paginated
 from ..errors import FlowFailed
 from ..permissions import Anybody
 from ..serializers import documents as s
@@ -30,7 +30,7 @@ FILE_RESPONSES = {
 }
 
 
-class DocumentFilterSerializer(StrictSerializer):
+class DocumentFilterSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=1900, max_value=2200, required=False)
     category = serializers.SlugField(max_length=60, required=False)
     q = serializers.CharField(max_length=100, required=False)

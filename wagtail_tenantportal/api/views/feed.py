@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from ..base import PortalAPIView, StrictSerializer, extend_schema
+from ..base import PortalAPIView, extend_schema
 from ..errors import FlowFailed
 
 _SALT = "wagtail_tenantportal.api.feed"
@@ -30,7 +30,7 @@ def installed(app):
     return apps.is_installed(f"wagtail_tenantportal.{app}")
 
 
-class FeedQuerySerializer(StrictSerializer):
+class FeedQuerySerializer(serializers.Serializer):
     cursor = serializers.CharField(required=False, max_length=200)
 
 

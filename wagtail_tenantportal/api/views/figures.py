@@ -5,12 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from ..base import ListView, PortalAPIView, StrictSerializer, extend_schema, paginated
+from ..base import ListView, PortalAPIView, extend_schema, paginated
 from ..errors import FlowFailed
 from ..serializers import figures as s
 
 
-class MonthSerializer(StrictSerializer):
+class MonthSerializer(serializers.Serializer):
     month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False, help_text="YYYY-MM")
 
 
@@ -65,7 +65,7 @@ class SavingsAccountDetailView(PortalAPIView):
         return Response(s.SavingsAccountSerializer(account).data)
 
 
-class YearSerializer(StrictSerializer):
+class YearSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=1900, max_value=2200, required=False)
     cursor = serializers.CharField(required=False)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)

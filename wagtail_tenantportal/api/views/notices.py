@@ -4,11 +4,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from ...notices import services
-from ..base import ListView, PortalAPIView, StrictSerializer, extend_schema, paginated
+from ..base import ListView, PortalAPIView, extend_schema, paginated
 from ..serializers import documents as s
 
 
-class NoticeFilterSerializer(StrictSerializer):
+class NoticeFilterSerializer(serializers.Serializer):
     important = serializers.BooleanField(required=False, default=False)
     new = serializers.BooleanField(required=False, allow_null=True, default=None)
     cursor = serializers.CharField(required=False)

@@ -21,7 +21,6 @@ from ..base import (
     ListView,
     MultiPartParser,
     PortalAPIView,
-    StrictSerializer,
     extend_schema,
     paginated,
 )
@@ -38,7 +37,7 @@ def _ticket_or_404(user, reference):
     return found
 
 
-class RequestFilterSerializer(StrictSerializer):
+class RequestFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=sorted(services.STATE_FILTERS), required=False)
     contract = serializers.IntegerField(min_value=1, max_value=2**62, required=False)
     type = serializers.SlugField(max_length=60, required=False)
