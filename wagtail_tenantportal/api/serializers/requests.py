@@ -34,6 +34,33 @@ class RequestSerializer(serializers.Serializer):
     has_new_reply = serializers.BooleanField()
     has_new_status = serializers.BooleanField()
 
+    def to_representation(self, ticket):
+        # The declared fields, built directly (see DocumentSerializer.to_representation).
+        if type(self) is not RequestSerializer:
+            return super().to_representation(ticket)
+        status, datetime_field = ticket.status, self.fields["created_at"]
+        return {
+            "reference": ticket.reference,
+            "subject": ticket.subject,
+            "type": ticket.ticket_type.code,
+            "type_name": str(ticket.ticket_type.label),
+            "status": {
+                "code": status.code,
+                "name": str(status.label),
+                "is_closed": status.is_closed,
+                "awaiting_tenant": status.awaiting_tenant,
+            },
+            "contract": ticket.contract_id,
+            "contract_number": ticket.contract.number,
+            "damage": ticket.damage_summary or "",
+            "is_urgent": ticket.is_urgent,
+            "created_at": datetime_field.to_representation(ticket.created_at),
+            "updated_at": datetime_field.to_representation(ticket.updated_at),
+            "status_changed_at": datetime_field.to_representation(ticket.status_changed_at),
+            "has_new_reply": bool(ticket.has_new_reply),
+            "has_new_status": bool(ticket.has_new_status),
+        }
+
 
 class AttachmentSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
