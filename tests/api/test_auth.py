@@ -15,6 +15,7 @@ from tests.accounts.flow_helpers import mail_code
 from tests.api.conftest import API, PASSWORD, client_for, token_for
 from wagtail_tenantportal.accounts.models import PortalAccount
 from wagtail_tenantportal.accounts.twofactor import services as twofactor
+from wagtail_tenantportal.api import services as tokens
 from wagtail_tenantportal.api.models import AppToken, hash_secret
 from wagtail_tenantportal.core.personal_data import erase_user
 
@@ -274,3 +275,17 @@ def test_errors_are_translated(world):
     german = response.json()["message"]
     english = client_for().get(API + "me/", HTTP_ACCEPT_LANGUAGE="en").json()["message"]
     assert german != english and german
+
+
+def test_expired_tokens_are_cleaned_up_by_the_command(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    live = token_for(world.erika)
+    tokens.issue(world.paula, AppToken.Kind.PENDING)
+    with freeze_time(timezone.now() + timezone.timedelta(seconds=400)):
+        out = StringIO()
+        call_command("tenantportal_api_tokens", stdout=out)
+    assert "Deleted 1 expired" in out.getvalue()
+    assert AppToken.objects.filter(key_hash=hash_secret(live)).exists()

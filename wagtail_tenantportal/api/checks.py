@@ -5,7 +5,6 @@ from django.core import checks
 
 REQUIRED = {
     "rest_framework": "Django REST framework (browsable API templates)",
-    "drf_spectacular": "drf-spectacular (the API docs' templates)",
     "drf_spectacular_sidecar": "drf-spectacular-sidecar (the API docs' files, served offline)",
     "wagtail_tenantportal.accounts": "the portal's accounts (logins, tokens)",
 }

@@ -1,17 +1,27 @@
 """The OpenAPI 3.1 description of the API (drf-spectacular) and its rendered docs, served offline
-(drf-spectacular-sidecar). The package never writes ``SPECTACULAR_SETTINGS``: its own settings are
-applied around each generation (``SCHEMA_SETTINGS``).
+(the ReDoc and Swagger UI files of drf-spectacular-sidecar, from the site's static files). The
+package never writes ``SPECTACULAR_SETTINGS``: its own settings are applied around each
+generation (``SCHEMA_SETTINGS``). ``drf_spectacular`` need not be an installed app (its deploy
+check would generate a schema of the host's whole site with the host's DRF settings).
 
 The committed copy is ``docs/api/openapi.yaml``; ``make api-schema`` writes it and
 ``make api-schema-check`` (part of ``make test``) fails when code and copy differ.
 """
 
+import json
+
+from django.contrib.auth.decorators import login_not_required
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import method_decorator
+from django.views import View
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.settings import patched_settings
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from .. import __version__
 from .permissions import Anybody
@@ -121,10 +131,11 @@ def api_patterns():
     return urls.endpoint_patterns()
 
 
-def generate(server=DEFAULT_SERVER):
-    """The schema as a dict (the endpoints of the installed apps)."""
+def generate(server=DEFAULT_SERVER, language="en"):
+    """The schema as a dict (the endpoints of the installed apps), its texts in ``language``
+    (English for the committed copy; the served one follows the request's language)."""
     settings = {**SCHEMA_SETTINGS, "SERVERS": [{"url": server}]}
-    with patched_settings(settings):
+    with translation.override(language), patched_settings(settings):
         generator = SchemaGenerator(patterns=api_patterns())
         return generator.get_schema(request=None, public=True)
 
@@ -144,26 +155,33 @@ class SchemaView(SpectacularAPIView):
         root = request.build_absolute_uri(reverse("wagtail_tenantportal:api:root")).rstrip("/")
         from rest_framework.response import Response
 
-        return Response(generate(server=root))
+        return Response(generate(server=root, language=translation.get_language() or "en"))
 
 
-class _PatchedDocsMixin:
-    authentication_classes = []
-    permission_classes = [Anybody]
-    url_name = "wagtail_tenantportal:api:schema"
-    title = SCHEMA_SETTINGS["TITLE"]
+@method_decorator(login_not_required, name="dispatch")
+class DocsView(View):
+    """The rendered schema (ReDoc, or Swagger UI) from the site's own static files."""
 
-    def get(self, request, *args, **kwargs):
-        with patched_settings(SCHEMA_SETTINGS):
-            return super().get(request, *args, **kwargs)
+    template_name = "wagtail_tenantportal/api/redoc.html"
+
+    def get(self, request):
+        schema_url = reverse("wagtail_tenantportal:api:schema")
+        context = {
+            "title": SCHEMA_SETTINGS["TITLE"],
+            "schema_url": schema_url,
+            "schema_url_json": json.dumps(schema_url),  # a JSON string is a JavaScript string
+        }
+        response = TemplateResponse(request, self.template_name, context)
+        add_never_cache_headers(response)
+        return response
 
 
-class SwaggerView(_PatchedDocsMixin, SpectacularSwaggerView):
-    """Swagger UI, from the sidecar's static files (no CDN)."""
+class RedocView(DocsView):
+    template_name = "wagtail_tenantportal/api/redoc.html"
 
 
-class RedocView(_PatchedDocsMixin, SpectacularRedocView):
-    """ReDoc, from the sidecar's static files (no CDN)."""
+class SwaggerView(DocsView):
+    template_name = "wagtail_tenantportal/api/swagger.html"
 
 
 __all__ = ["SchemaView", "SwaggerView", "RedocView", "generate", "render_yaml", "__version__"]

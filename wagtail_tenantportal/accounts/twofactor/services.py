@@ -51,6 +51,7 @@ from ...core.conf import portal_settings
 from ...core.ratelimit import RateLimit
 from ...tenancy.models import Company
 from .. import auth
+from .expressions import device_exists, policy_requires_expression  # noqa: F401  (part of this API)
 
 PENDING_SESSION_KEY = "tenantportal_2fa_pending"
 REAUTH_SESSION_KEY = "tenantportal_2fa_reauth"
@@ -162,32 +163,6 @@ def user_has_device(user):
         )
     )
     return bool(list(devices[:1]))
-
-
-def device_exists(user_id):
-    """An ``Exists`` expression: the user ``user_id`` (a value or ``OuterRef``) has a device as
-    ``user_has_device`` defines it (for queries that need the answer among others)."""
-    from django.db.models import BooleanField, Exists, ExpressionWrapper
-
-    return ExpressionWrapper(
-        Exists(TOTPDevice.objects.filter(user_id=user_id, confirmed=True))
-        | Exists(EmailDevice.objects.filter(user_id=user_id, confirmed=True))
-        | Exists(StaticToken.objects.filter(device__user_id=user_id, device__confirmed=True)),
-        output_field=BooleanField(),
-    )
-
-
-def policy_requires_expression(user_id):
-    """An ``Exists`` expression of ``policy_requires_two_factor`` for the user ``user_id``."""
-    from django.db.models import Exists
-
-    return Exists(
-        Company.objects.filter(
-            two_factor_policy=Company.TwoFactorPolicy.REQUIRED,
-            parties__account_links__account__user_id=user_id,
-            parties__account_links__active=True,
-        )
-    )
 
 
 @dataclass(frozen=True)
