@@ -217,3 +217,30 @@ def test_lists_run_a_constant_number_of_queries(world, erika_client, django_asse
         erika_client.get(API + "requests/")
     with django_assert_max_num_queries(8):
         erika_client.get(API + "documents/")
+
+
+def test_an_upload_over_the_limits_is_refused_before_it_is_read(world, erika_client, settings):
+    settings.WAGTAIL_TENANTPORTAL = {"TICKET_MAX_ATTACHMENTS": 1, "TICKET_MAX_UPLOAD_MB": 1}
+    big = SimpleUploadedFile("gross.jpg", b"\xff" * (2 * 1024 * 1024 + 10), content_type="image/jpeg")
+    response = erika_client.post(
+        API + "requests/",
+        {"contract": world.contract.pk, "type": "general_contact", "subject": "x", "attachments": [big]},
+        format="multipart",
+    )
+    assert response.status_code == 413 and response.json()["code"] == "too_large"
+    assert Ticket.objects.count() == 1
+
+
+def test_auth_endpoints_are_throttled_per_address(db, settings):
+    settings.WAGTAIL_TENANTPORTAL = {"RATE_LIMITS": {"api_auth_ip": {"limit": 3}}}
+    answers = [
+        client_for()
+        .post(API + "auth/password/reset/", {"email": f"x{n}@example.org"}, format="json")
+        .status_code
+        for n in range(5)
+    ]
+    assert answers[:3] == [202, 202, 202] and answers[3:] == [429, 429]
+    throttled = client_for().post(
+        API + "auth/login/", {"email": "a@example.org", "password": "x"}, format="json"
+    )
+    assert throttled.status_code == 429 and throttled.json()["retry_after"] > 0
