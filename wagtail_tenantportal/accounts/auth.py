@@ -150,24 +150,43 @@ def _session_verified(request, user):
     return bool(is_verified and is_verified())
 
 
-def _state_flags(user, account):
-    """``(has_device, linked, two_factor_required)`` in one query: whether the user has a
-    second factor (``twofactor.user_has_device``), an active party link, and a company that
-    requires two-factor (``twofactor.policy_requires_two_factor``). Every portal request asks
-    these, so they are one query, not three."""
-    from django.db.models import Exists, OuterRef, Value
+#: The names of the state flags (``state_flag_expressions``), in the order ``_state_flags`` returns.
+STATE_FLAGS = ("state_has_device", "state_linked", "state_two_factor_required")
 
-    from .models import AccountParty, PortalAccount
+
+def state_flag_expressions(account_ref="pk", user_ref="user_id"):
+    """Expressions of the state flags for a query whose rows reach the portal account through
+    ``account_ref`` and its user through ``user_ref`` (``OuterRef`` paths): whether the user has
+    a second factor (``twofactor.user_has_device``), an active party link, and a company that
+    requires two-factor (``twofactor.policy_requires_two_factor``). The API annotates them on
+    its token lookup, so a token request costs one query for all of it."""
+    from django.db.models import BooleanField, Exists, OuterRef, Value
+
+    from .models import AccountParty
 
     module = twofactor_module()
-    flags = {"linked": Exists(AccountParty.objects.filter(account_id=OuterRef("pk"), active=True))}
+    flags = {
+        "state_linked": Exists(AccountParty.objects.filter(account_id=OuterRef(account_ref), active=True))
+    }
     if module is not None:
-        flags["has_device"] = module.device_exists(OuterRef("user_id"))
-        flags["required"] = module.policy_requires_expression(OuterRef("user_id"))
+        flags["state_has_device"] = module.device_exists(OuterRef(user_ref))
+        flags["state_two_factor_required"] = module.policy_requires_expression(OuterRef(user_ref))
     else:
-        flags["has_device"] = flags["required"] = Value(False)
-    row = PortalAccount.objects.filter(pk=account.pk).annotate(**flags).values(*flags).first() or {}
-    return bool(row.get("has_device")), bool(row.get("linked")), bool(row.get("required"))
+        flags["state_has_device"] = flags["state_two_factor_required"] = Value(False, BooleanField())
+    return flags
+
+
+def _state_flags(request, user, account):
+    """``(has_device, linked, two_factor_required)``: from the request's credential when it
+    carries them (``state_flags``, read in the same query as the token), else one query."""
+    from .models import PortalAccount
+
+    credential = request_credential(request)
+    row = getattr(credential, "state_flags", None) if credential is not None else None
+    if row is None:
+        flags = state_flag_expressions()
+        row = PortalAccount.objects.filter(pk=account.pk).annotate(**flags).values(*flags).first() or {}
+    return tuple(bool(row.get(name)) for name in STATE_FLAGS)
 
 
 def _compute_state(request):
@@ -185,7 +204,7 @@ def _compute_state(request):
     elif request.session.get(EPOCH_SESSION_KEY, 0) != account.session_epoch:
         logout(request)
         return ANONYMOUS
-    has_device, linked, required = _state_flags(user, account)
+    has_device, linked, required = _state_flags(request, user, account)
     if has_device and not _session_verified(request, user):
         return ANONYMOUS
     if account.email_verified_at is None:

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from ..accounts.auth import get_account
+from ..accounts.auth import get_account, state_flag_expressions
 from ..core.adapter import get_adapter
 from ..core.conf import portal_settings
 from .models import AppToken, hash_secret
@@ -107,13 +107,17 @@ def authenticate(secret, *, now=None):
     secret = str(secret or "").strip()
     if not secret or len(secret) > 100:
         raise TokenInvalid()
+    flags = state_flag_expressions("user__tenantportal_account", "user_id")
     token = (
         AppToken.objects.select_related("user__tenantportal_account")
+        .annotate(**flags)
         .filter(key_hash=hash_secret(secret))
         .first()
     )
     if token is None:
         raise TokenInvalid()
+    # The session state's flags came with the token (``accounts.auth._state_flags``).
+    token.state_flags = {name: getattr(token, name) for name in flags}
     if not _alive(token, now):
         token.delete()
         raise TokenInvalid()

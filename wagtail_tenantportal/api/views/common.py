@@ -46,7 +46,11 @@ def client_ip(request):
 
 
 def state_of(request):
-    """The caller's state (``core.session``), computed afresh."""
+    """The caller's state (``core.session``), computed afresh (after a step changed it: the
+    flags read with the token are read again too)."""
+    credential = session.request_credential(request._request)
+    if credential is not None:
+        credential.state_flags = None
     session.forget_state(request._request)
     return session.portal_state(request._request)
 
