@@ -113,7 +113,10 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(site):
     ]
     for operation in EXCLUDED:
         command += ["--exclude-operation-id", operation]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=MAX_SECONDS + 120, check=False)  # noqa: S603
+    # In the site's scratch folder: schemathesis keeps a cache folder where it runs.
+    result = subprocess.run(  # noqa: S603
+        command, capture_output=True, text=True, timeout=MAX_SECONDS + 120, check=False, cwd=site.dir
+    )
     output = result.stdout + result.stderr
     report = pathlib.Path(tempfile.gettempdir()) / "tenantportal-schemathesis.txt"
     report.write_text(output + "\n\n== server log ==\n" + site.log_text())
