@@ -20,7 +20,8 @@ MANAGE := cd example_site && ../$(PY) manage.py
 PYTEST_ARGS ?=
 
 .PHONY: help demo test lint migrations-check catalogue check-site docs pytest-sqlite pytest-demo pytest-postgres \
-	pytest-oldest browser-deps quickstart-test messages bench clean
+	pytest-oldest browser-deps quickstart-test messages bench clean api-schema api-schema-check api-journey \
+	api-schemathesis
 
 help:
 	@echo "make demo      set up .venv, migrate SQLite, load German demo data, serve on 127.0.0.1:8000"
@@ -39,8 +40,8 @@ demo: $(VENV)/.installed
 	$(MANAGE) load_demo_data
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: $(VENV)/.installed lint migrations-check catalogue check-site docs browser-deps pytest-sqlite pytest-demo pytest-postgres \
-	pytest-oldest quickstart-test
+test: $(VENV)/.installed lint migrations-check catalogue check-site api-schema-check docs browser-deps pytest-sqlite \
+	pytest-demo pytest-postgres pytest-oldest api-journey api-schemathesis quickstart-test
 	@echo "make test: all checks passed"
 
 lint: $(VENV)/.installed
@@ -56,6 +57,27 @@ catalogue: $(VENV)/.installed
 
 check-site: $(VENV)/.installed
 	$(MANAGE) check --fail-level WARNING
+
+# The REST API's OpenAPI schema, committed as docs/api/openapi.yaml: `make api-schema` writes it,
+# `make api-schema-check` (part of `make test`) fails when the code and the committed copy differ.
+API_SCHEMA := docs/api/openapi.yaml
+api-schema: $(VENV)/.installed
+	$(MANAGE) tenantportal_api_schema --file ../$(API_SCHEMA)
+
+api-schema-check: $(VENV)/.installed
+	$(MANAGE) tenantportal_api_schema --file ../$(API_SCHEMA) --check
+
+# The API over real HTTP: a server in a subprocess on 127.0.0.1, registration to document download
+# (tests/integration/test_api_journey.py; about a minute).
+api-journey: $(VENV)/.installed
+	@echo "== API journey over HTTP"
+	$(VENV)/bin/pytest -q -s -m api_http tests/integration/test_api_journey.py
+
+# Schemathesis against the committed schema, authenticated, bounded examples: no 5xx, no answer
+# outside the schema (tests/integration/test_api_schemathesis.py; a couple of minutes).
+api-schemathesis: $(VENV)/.installed
+	@echo "== schemathesis against $(API_SCHEMA)"
+	$(VENV)/bin/pytest -q -s -m api_http tests/integration/test_api_schemathesis.py
 
 # -E: read every source again, else warnings of unchanged pages would not be reported.
 docs: $(VENV)/.installed
@@ -131,6 +153,7 @@ messages: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/import_bench.py
+	$(PY) bench/api_bench.py
 
 clean:
 	rm -rf $(VENV) $(VENV_OLDEST) build dist docs/_build *.egg-info example_site/db.sqlite3

@@ -25,11 +25,14 @@ INSTALLED_APPS = [
     "wagtail_tenantportal.notices",
     "wagtail_tenantportal.consumption",
     "wagtail_tenantportal.savings",
+    "wagtail_tenantportal.api",
     "tests.testapp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp.plugins.otp_email",
+    "rest_framework",  # the REST API (wagtail_tenantportal.api)
+    "drf_spectacular_sidecar",  # the API docs' ReDoc and Swagger UI, served by the site
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -69,6 +69,8 @@ def tenant_facing_modules():
         if (
             path.name in TENANT_FACING
             or (path.name.endswith("_views.py") and not path.name.startswith("admin"))
+            # the REST API's views and serializers (api/views/, api/serializers/)
+            or (path.parent.parent.name == "api" and path.parent.name in ("views", "serializers"))
         )
         and "migrations" not in path.parts
         and path.parent != PACKAGE

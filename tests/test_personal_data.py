@@ -31,7 +31,7 @@ from wagtail_tenantportal.core.personal_data import ErasureReport, PersonalDataP
 TENANT_EMAIL = "erika.muster@example.org"
 TENANT_PHONE = "0341 5550123"
 
-APPS = {"accounts", "tenancy", "tickets", "documents", "notices", "consumption", "savings"}
+APPS = {"accounts", "tenancy", "tickets", "documents", "notices", "consumption", "savings", "api"}
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +74,9 @@ def populated(db, django_capture_on_commit_callbacks):
         confirmed_at=timezone.now(),
     )
     TOTPDevice.objects.create(user=user, name="Handy", confirmed=True)
+    from wagtail_tenantportal.api import services as app_tokens
+
+    app_tokens.issue(user, name="Erikas Telefon")  # an app logged in (the API's data)
 
     with django_capture_on_commit_callbacks(execute=True):
         ticket = ticket_services.submit_ticket(

@@ -28,3 +28,5 @@ for _app, _prefix in (
 ):
     if apps.is_installed(f"wagtail_tenantportal.{_app}"):
         urlpatterns.append(path(_prefix, include(f"wagtail_tenantportal.{_app}.urls")))
+if apps.is_installed("wagtail_tenantportal.api"):
+    urlpatterns.append(path("api/v1/", include("wagtail_tenantportal.api.urls")))

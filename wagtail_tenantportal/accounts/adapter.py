@@ -86,7 +86,10 @@ class AccountAdapterMixin:
 
         if not getattr(user, "is_active", True):
             return False
-        return PortalAccount.objects.filter(user=user).exists()
+        try:  # the account may be loaded with the user already (no query then)
+            return user.tenantportal_account is not None
+        except PortalAccount.DoesNotExist:
+            return False
 
     def authenticate(self, request, email, password):
         """The user with ``email`` and ``password`` who may log in, else None.

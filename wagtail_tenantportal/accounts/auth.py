@@ -29,6 +29,7 @@ from ..core.session import (
     TWO_FACTOR_SETUP_REQUIRED,
     StateResolver,
     forget_state,
+    request_credential,
 )
 
 #: Session key holding the ``PortalAccount.session_epoch`` the session was created in.
@@ -142,8 +143,50 @@ def restamp_session(request, account):
 
 
 def _session_verified(request, user):
+    credential = request_credential(request)
+    if credential is not None:
+        return bool(credential.second_factor_verified)
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
+
+
+#: The names of the state flags (``state_flag_expressions``), in the order ``_state_flags`` returns.
+STATE_FLAGS = ("state_has_device", "state_linked", "state_two_factor_required")
+
+
+def state_flag_expressions(account_ref="pk", user_ref="user_id"):
+    """Expressions of the state flags for a query whose rows reach the portal account through
+    ``account_ref`` and its user through ``user_ref`` (``OuterRef`` paths): whether the user has
+    a second factor (``twofactor.user_has_device``), an active party link, and a company that
+    requires two-factor (``twofactor.policy_requires_two_factor``). The API annotates them on
+    its token lookup, so a token request costs one query for all of it."""
+    from django.db.models import BooleanField, Exists, OuterRef, Value
+
+    from .models import AccountParty
+
+    module = twofactor_module()
+    flags = {
+        "state_linked": Exists(AccountParty.objects.filter(account_id=OuterRef(account_ref), active=True))
+    }
+    if module is not None:
+        flags["state_has_device"] = module.device_exists(OuterRef(user_ref))
+        flags["state_two_factor_required"] = module.policy_requires_expression(OuterRef(user_ref))
+    else:
+        flags["state_has_device"] = flags["state_two_factor_required"] = Value(False, BooleanField())
+    return flags
+
+
+def _state_flags(request, user, account):
+    """``(has_device, linked, two_factor_required)``: from the request's credential when it
+    carries them (``state_flags``, read in the same query as the token), else one query."""
+    from .models import PortalAccount
+
+    credential = request_credential(request)
+    row = getattr(credential, "state_flags", None) if credential is not None else None
+    if row is None:
+        flags = state_flag_expressions()
+        row = PortalAccount.objects.filter(pk=account.pk).annotate(**flags).values(*flags).first() or {}
+    return tuple(bool(row.get(name)) for name in STATE_FLAGS)
 
 
 def _compute_state(request):
@@ -152,16 +195,21 @@ def _compute_state(request):
     if account is None or not user.is_active:
         return ANONYMOUS
     # Sessions started before the last "log out everywhere" are over. Sessions that were
-    # not started by complete_login (e.g. the Wagtail admin login) count as epoch 0.
-    if request.session.get(EPOCH_SESSION_KEY, 0) != account.session_epoch:
+    # not started by complete_login (e.g. the Wagtail admin login) count as epoch 0. An app
+    # token (the API) carries the epoch it was issued in; its session is left alone.
+    credential = request_credential(request)
+    if credential is not None:
+        if credential.session_epoch != account.session_epoch:
+            return ANONYMOUS
+    elif request.session.get(EPOCH_SESSION_KEY, 0) != account.session_epoch:
         logout(request)
         return ANONYMOUS
-    has_device = user_has_device(user)
+    has_device, linked, required = _state_flags(request, user, account)
     if has_device and not _session_verified(request, user):
         return ANONYMOUS
     if account.email_verified_at is None:
         return EMAIL_UNVERIFIED
-    if not account.party_links.filter(active=True).exists():
+    if not linked:
         from .models import RegistrationClaim
 
         statuses = set(
@@ -171,7 +219,7 @@ def _compute_state(request):
             return ACTIVATION_REQUIRED
         if statuses:
             return PENDING_MATCH
-    if not has_device and policy_requires_two_factor(user):
+    if not has_device and required:
         return TWO_FACTOR_SETUP_REQUIRED
     if account.contact_checked_at is None:
         return CONTACT_CHECK_REQUIRED

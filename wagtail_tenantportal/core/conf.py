@@ -111,6 +111,12 @@ DEFAULTS = {
         # tickets: requests filed and messages sent per user (every one counts, not only failures)
         "ticket_submit": {"limit": 10, "window": 60 * 60, "lockout": 60 * 60},
         "ticket_message": {"limit": 30, "window": 60 * 60, "lockout": 60 * 60},
+        # REST API (api/): every call of the login, code, reset and registration endpoints per
+        # client IP address; registrations per client IP address; filing and replying (uploads)
+        # per user. The flows behind them add the limits above, shared with the web.
+        "api_auth_ip": {"limit": 100, "window": 15 * 60, "lockout": 15 * 60},
+        "api_register_ip": {"limit": 10, "window": 60 * 60, "lockout": 60 * 60},
+        "api_upload": {"limit": 60, "window": 60 * 60, "lockout": 60 * 60},
     },
     # Two-factor (accounts.twofactor). Seconds a session that passed the password may take for
     # the second factor; seconds a re-entered password allows adding or removing a method.
@@ -152,6 +158,11 @@ DEFAULTS = {
     "TICKET_TEXT_MAX_LENGTH": 5000,
     # Email staff when a request is assigned to them or a tenant replies.
     "TICKET_NOTIFY_STAFF": True,
+    # REST API (api/, see docs/api.md). Days an app token lives; seconds a signed download link
+    # works; largest JSON body (KB; uploads are bounded by the TICKET_* limits).
+    "API_TOKEN_DAYS": 90,
+    "API_DOWNLOAD_LINK_SECONDS": 60,
+    "API_MAX_JSON_KB": 256,
 }
 
 

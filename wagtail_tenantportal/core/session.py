@@ -48,6 +48,12 @@ TWO_FACTOR_PENDING = "two_factor_pending"
 
 _STATE_CACHE_ATTR = "_tenantportal_state"
 
+#: Attribute of a request authenticated by an app token (the API) instead of a session: an
+#: object with ``session_epoch`` (the account's epoch the token was issued in) and
+#: ``second_factor_verified`` (True if the login that made it passed a second factor). The
+#: resolver then reads these instead of the session, and never touches the session.
+CREDENTIAL_ATTR = "tenantportal_credential"
+
 #: The page each state that is not "ok" leads to (URL names in the portal's namespace).
 STATE_URL_NAMES = {
     EMAIL_UNVERIFIED: "verify_email_code",
@@ -92,6 +98,11 @@ def register_resolver(resolver):
 
 def get_resolver():
     return _resolver
+
+
+def request_credential(request):
+    """The app-token credential of ``request`` (see ``CREDENTIAL_ATTR``), or None for sessions."""
+    return getattr(request, CREDENTIAL_ATTR, None)
 
 
 def forget_state(request):

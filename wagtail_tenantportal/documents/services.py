@@ -88,6 +88,7 @@ __all__ = [
     "get_category",
     "get_certificate_contract",
     "get_tenant_document",
+    "get_listed_document",
     "latest_documents",
     "log_staff_view",
     "max_file_bytes",
@@ -98,6 +99,9 @@ __all__ = [
     "send_due_notices",
     "target_fields",
     "tenant_documents",
+    "tenant_document_list",
+    "published_between",
+    "new_count",
     "withdraw",
 ]
 
@@ -116,6 +120,49 @@ def tenant_documents(user):
         .select_related("category", "contract__unit__property", "property", "company")
         .order_by("-document_date", "-published_from", "-pk")
     )
+
+
+def tenant_document_list(user, *, year=None, category=None, text="", new=None):
+    """Queryset: ``tenant_documents`` filtered as the API offers it: ``year`` of the document
+    date, ``category`` key, ``text`` in title, category or contract number, ``new`` (True: not
+    opened yet by any of the user's parties; False: opened)."""
+    # What the API's list shows needs the category and the contract only (fewer joins).
+    documents = (
+        Document.objects.visible_to(user)
+        .with_opened(user)
+        .select_related("category", "contract")
+        .order_by("-document_date", "-published_from", "-pk")
+    )
+    if year:
+        documents = documents.filter(document_date__year=year)
+    if category:
+        documents = documents.filter(category__key=category)
+    text = (text or "").strip()
+    if text:
+        documents = documents.filter(
+            Q(title__icontains=text)
+            | Q(category__name__icontains=text)
+            | Q(category__name="", category__key__in=_matching_category_keys(text))
+            | Q(contract__number__icontains=text)
+        )
+    if new is not None:
+        documents = documents.filter(opened=not new)
+    return documents
+
+
+def published_between(user, since, until, limit=50):
+    """Documents of ``user`` that became visible in (``since``, ``until``], oldest first, at most
+    ``limit`` (a list; one query): for the API's change feed."""
+    return list(
+        tenant_documents(user)
+        .filter(published_from__gt=since, published_from__lte=until)
+        .order_by("published_from", "pk")[:limit]
+    )
+
+
+def new_count(user):
+    """How many of ``user``'s documents none of their parties opened yet (one query)."""
+    return tenant_documents(user).filter(opened=False).count()
 
 
 def latest_documents(user, limit, categories=None):
@@ -200,6 +247,19 @@ def get_tenant_document(user, document_id):
     except ValueError:
         raise Http404 from None
     document = Document.objects.visible_to(user).select_related("category").filter(uuid=key).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+def get_listed_document(user, document_id):
+    """``get_tenant_document`` with what the list shows (``opened``, category, contract; one
+    query); ``Http404`` alike for everything the user may not open."""
+    try:
+        key = uuid.UUID(str(document_id))
+    except ValueError:
+        raise Http404 from None
+    document = tenant_document_list(user).filter(uuid=key).first()
     if document is None:
         raise Http404
     return document

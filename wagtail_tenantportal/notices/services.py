@@ -65,6 +65,45 @@ def dashboard_summary(user, limit):
     return list(notices[:limit]), notices.filter(is_new=True).count()
 
 
+def tenant_notice_list(user, *, only_important=False, new=None):
+    """Queryset of the notices ``user`` may read now with ``is_new`` (the API pages it itself),
+    optionally only important ones or only new (``new=True``) / read (``new=False``) ones."""
+    notices = Notice.objects.for_tenant(user)
+    if only_important:
+        notices = notices.filter(important=True)
+    if new is not None:
+        notices = notices.filter(is_new=new)
+    return notices
+
+
+def get_listed_notice(user, notice_id):
+    """``get_tenant_notice`` with ``is_new`` and its company (one query); ``Http404`` alike for
+    everything the user may not read."""
+    try:
+        pk = int(notice_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    notice = Notice.objects.for_tenant(user).filter(pk=pk).first()
+    if notice is None:
+        raise Http404
+    return notice
+
+
+def published_between(user, since, until, limit=50):
+    """Notices ``user`` may read that became visible in (``since``, ``until``], oldest first, at
+    most ``limit``, with ``is_new`` (a list; one query): for the API's change feed."""
+    return list(
+        Notice.objects.for_tenant(user)
+        .filter(visible_from__gt=since, visible_from__lte=until)
+        .order_by("visible_from", "pk")[:limit]
+    )
+
+
+def new_count(user):
+    """How many notices ``user`` may read and has not opened (one query)."""
+    return Notice.objects.for_tenant(user).filter(is_new=True).count()
+
+
 def get_tenant_notice(user, notice_id):
     """The notice ``notice_id`` (an int or its text) that ``user`` may read now, with its
     company (one query).

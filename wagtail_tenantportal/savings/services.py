@@ -40,6 +40,7 @@ __all__ = [
     "savings_upload",
     "statement_pdf",
     "tenant_accounts",
+    "account_transactions",
 ]
 
 StatementUnavailable = _statement.StatementUnavailable
@@ -110,6 +111,15 @@ class TransactionFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
         self.fields["year"].help_text = _("Show the bookings of one year only.")
+
+
+def account_transactions(account, year=None):
+    """Queryset of the bookings of ``account`` (already checked with ``visible_to``), newest
+    first, optionally of one ``year`` (the API pages it)."""
+    transactions = account.transactions.order_by("-booking_date", "-sequence", "-pk")
+    if year:
+        transactions = transactions.filter(booking_date__year=year)
+    return transactions
 
 
 def account_context(user, account, params, today=None):

@@ -33,6 +33,7 @@ from .models import (
     TicketAttachment,
     TicketMessage,
     TicketStatus,
+    TicketStatusChange,
     TicketType,
 )
 
@@ -264,6 +265,87 @@ def newest_unread_replies(user, limit):
         if len(replies) == limit:
             break
     return replies
+
+
+# -- the API's reads --------------------------------------------------------------------------------
+
+#: Filters of ``tenant_requests`` by state.
+STATE_FILTERS = {
+    "open": Q(status__is_closed=False),
+    "closed": Q(status__is_closed=True),
+    "awaiting": Q(status__is_closed=False, status__awaiting_tenant=True),
+}
+
+
+def tenant_requests(user, *, state=None, contract_id=None, type_code=None, unread=None):
+    """Queryset: the tickets on ``user``'s contracts with news marks and what a list prints
+    (one query per page), filtered by ``state`` ("open", "closed", "awaiting"), contract id,
+    type code and ``unread`` (True: with a staff reply or status change not seen yet)."""
+    tickets = Ticket.objects.visible_to(user).with_list_data(user)
+    if state in STATE_FILTERS:
+        tickets = tickets.filter(STATE_FILTERS[state])
+    if contract_id is not None:
+        tickets = tickets.filter(contract_id=contract_id)
+    if type_code:
+        tickets = tickets.filter(ticket_type__code=type_code)
+    if unread is not None:
+        news = Q(has_new_reply=True) | Q(has_new_status=True)
+        tickets = tickets.filter(news) if unread else tickets.exclude(news)
+    return tickets
+
+
+def shared_requests(user, limit=20):
+    """Open reports in shared areas of ``user``'s buildings they may join ("me too") and have
+    not joined, newest first, with ``supporter_total`` (a list; one query)."""
+    return list(
+        Ticket.objects.shared_open_for(user)
+        .exclude(supporters__user=user)
+        .select_related("status", "damage_location", "damage_kind", "property", "ticket_type")
+        .with_supporter_total()
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def request_types_for(user):
+    """``[(ticket_type, [contract ids it applies to])]``: the types ``user`` may file, their own
+    fields prefetched (two queries: contracts, types with fields)."""
+    contracts = eligible_contracts(user)
+    types = TicketType.objects.for_portal().prefetch_related("form_fields").order_by("sort_order", "pk")
+    result = []
+    for ticket_type in types:
+        ids = [contract.pk for contract in contracts if ticket_type.applies_to(contract)]
+        if ids:
+            result.append((ticket_type, ids))
+    return result
+
+
+def damage_taxonomy_for(user):
+    """``(contracts, kinds)``: ``user``'s current contracts and the active damage kinds offered
+    to their companies (category and location loaded; two queries)."""
+    contracts = eligible_contracts(user)
+    companies = {contract.company_id: contract.company for contract in contracts}.values()
+    return contracts, damage_kinds_for(list(companies))
+
+
+def changes_since(user, since, until, limit=50):
+    """What happened on ``user``'s requests in (``since``, ``until``]: status changes after
+    filing and public staff replies, oldest first, at most ``limit`` of each, with the ticket
+    and status loaded (two queries). Returns ``(status_changes, replies)``."""
+    own = Ticket.objects.visible_to(user)
+    changes = list(
+        TicketStatusChange.objects.filter(
+            ticket__in=own, from_status__isnull=False, changed_at__gt=since, changed_at__lte=until
+        )
+        .select_related("ticket", "to_status")
+        .order_by("changed_at", "pk")[:limit]
+    )
+    replies = list(
+        TicketMessage.objects.staff_replies()
+        .filter(ticket__in=own, created_at__gt=since, created_at__lte=until)
+        .select_related("ticket")
+        .order_by("created_at", "pk")[:limit]
+    )
+    return changes, replies
 
 
 # -- staff ----------------------------------------------------------------------------------------

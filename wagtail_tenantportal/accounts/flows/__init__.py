@@ -50,6 +50,8 @@ from .login import (
     password_was_changed,
     password_was_reset,
     request_password_reset,
+    request_password_reset_code,
+    reset_password_with_code,
 )
 from .profile import consent_versions, record_consents, save_contact_data, set_e_delivery
 from .registration import Registration, add_party_with_code, register_for_matching, register_with_code
@@ -107,7 +109,9 @@ __all__ = [
     "remember_pending_verification",
     "request_email_change",
     "request_password_reset",
+    "request_password_reset_code",
     "resend_verification",
+    "reset_password_with_code",
     "resend_verification_by_email",
     "save_contact_data",
     "send_verification_mail",

@@ -1,19 +1,24 @@
 """Login (password check with attempt limits), confirming the password again, and the
 password reset and change."""
 
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from ...core.adapter import get_adapter
+from ...core.conf import portal_settings
 from ..auth import bump_session_epoch, restamp_session
 from ..models import EmailVerification, PortalAccount
 from .common import (
     FlowError,
     LoginFailed,
+    VerificationInvalid,
     _absolute,
     _limit,
     _placeholder_user,
@@ -110,13 +115,98 @@ def password_was_reset(request, user):
     _send("password_changed", get_adapter().user_email(user), {"user": user}, request=request)
 
 
-def password_was_changed(request, user):
-    """After a password change: other sessions end, this one stays; the owner is notified."""
+def password_was_changed(request, user, *, keep_session=True):
+    """After a password change: other sessions end, this one stays; the owner is notified.
+
+    ``keep_session=False`` for a caller without a session (an app token keeps itself alive):
+    every session ends then."""
     from django.contrib.auth import update_session_auth_hash
 
-    update_session_auth_hash(request, user)
+    if keep_session:
+        update_session_auth_hash(request, user)
     account = PortalAccount.objects.filter(user=user).first()
     if account is not None:
         bump_session_epoch(account)
-        restamp_session(request, account)
+        if keep_session:
+            restamp_session(request, account)
     _send("password_changed", get_adapter().user_email(user), {"user": user}, request=request)
+
+
+# -- password reset by 6-digit code (apps) -----------------------------------------------------
+
+_RESET_CODE_SALT = "wagtail_tenantportal.accounts.reset_code"
+
+
+def _reset_code(user, email, bucket):
+    """The code for ``user`` in time bucket ``bucket``. Like Django's reset tokens it is
+    derived from the password hash and the last login, so it stops working once the password
+    changed or the user logged in; nothing is stored."""
+    last_login = user.last_login.replace(microsecond=0, tzinfo=None) if user.last_login else ""
+    state = f"{user.pk}\0{user.password}\0{last_login}\0{email}\0{bucket}"
+    digest = salted_hmac(_RESET_CODE_SALT, state, algorithm="sha256").digest()
+    return f"{int.from_bytes(digest[:8], 'big') % 10**6:06d}"
+
+
+def _reset_buckets(now=None):
+    window = max(60, int(portal_settings.EMAIL_CODE_SECONDS))
+    current = int((now or timezone.now()).timestamp()) // window
+    return current, current - 1
+
+
+def request_password_reset_code(request, email):
+    """``request_password_reset`` for apps: the mail carries a 6-digit code instead of a link.
+
+    The same answer, limits and work for known and unknown addresses. The code is valid for at
+    least ``EMAIL_CODE_SECONDS`` (at most twice that) and dies with a password change or login.
+    """
+    email = normalise_email(email)
+    ip = client_ip(request)
+    key = f"reset:{email}"
+    limiter = _limit("email_send", key)
+    ip_limiter = _limit("email_send_ip", ip)
+    limiter.hit(key)
+    if ip:
+        ip_limiter.hit(ip)
+    adapter = get_adapter()
+    user = adapter.find_user_by_email(email)
+    known = user is not None and adapter.can_log_in(user) and user.has_usable_password()
+    if not known:
+        user = _placeholder_user()
+    code = _reset_code(user, email, _reset_buckets()[0])
+    _send(
+        "password_reset_code",
+        adapter.user_email(user) if known else email,
+        {"user": user, "code": code, "code_minutes": int(portal_settings.EMAIL_CODE_SECONDS) // 60},
+        request=request,
+        deliver=known,
+    )
+
+
+def reset_password_with_code(request, email, code, new_password):
+    """Set ``new_password`` for the account of ``email`` if ``code`` is its current reset code.
+
+    Wrong codes count against the address in the ``email_code`` limit (the lockout expires);
+    unknown addresses fail exactly like wrong codes (``VerificationInvalid``). The new password
+    must pass the site's validators (Django ``ValidationError`` with their messages). On
+    success every session and app token of the account ends (``password_was_reset``) and the
+    code cannot be used again. Returns the user.
+    """
+    email = normalise_email(email)
+    key = f"reset:{email}"
+    limiter = _limit("email_code", key)
+    code = "".join(ch for ch in str(code or "") if not ch.isspace())
+    adapter = get_adapter()
+    user = adapter.find_user_by_email(email)
+    known = user is not None and adapter.can_log_in(user) and user.has_usable_password()
+    candidate = user if known else _placeholder_user()
+    matches = [constant_time_compare(_reset_code(candidate, email, b), code) for b in _reset_buckets()]
+    if not (known and any(matches)):
+        limiter.hit(key)
+        raise VerificationInvalid()
+    validate_password(new_password, user)
+    limiter.reset(key)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        password_was_reset(request, user)
+    return user

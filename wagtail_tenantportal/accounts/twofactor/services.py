@@ -51,6 +51,7 @@ from ...core.conf import portal_settings
 from ...core.ratelimit import RateLimit
 from ...tenancy.models import Company
 from .. import auth
+from .expressions import device_exists, policy_requires_expression  # noqa: F401  (part of this API)
 
 PENDING_SESSION_KEY = "tenantportal_2fa_pending"
 REAUTH_SESSION_KEY = "tenantportal_2fa_reauth"
@@ -302,6 +303,13 @@ def reauthenticate(request, password):
     ``TwoFactorError`` for a wrong password.
     """
     user = request.user
+    check_reauth_password(user, password)
+    request.session[REAUTH_SESSION_KEY] = {"user": str(user.pk), "at": now()}
+
+
+def check_reauth_password(user, password):
+    """Check the password of ``user`` before a change to the methods, without a session (the
+    API asks for it with each change). Limits and errors as ``reauthenticate``."""
     limiter = RateLimit.for_scope("two_factor_reauth")
     key = str(user.pk)
     wait = limiter.locked_for(key)
@@ -312,7 +320,6 @@ def reauthenticate(request, password):
             raise TooManyAttempts(limiter.locked_for(key))
         raise TwoFactorError(_("The password is not correct."))
     limiter.reset(key)
-    request.session[REAUTH_SESSION_KEY] = {"user": str(user.pk), "at": now()}
 
 
 def forget_reauthentication(request):
@@ -604,7 +611,14 @@ def confirm_totp(request, code, *, device=None, ip=None):
     and a first set of backup codes is created if the user has none: returns that list (show
     it once) or an empty list. Raises ``TwoFactorError``/``TooManyAttempts`` like ``verify``.
     """
-    user = request.user
+    confirmed, new_codes = confirm_totp_device(request.user, code, device=device, ip=ip)
+    mark_session_verified(request, confirmed)
+    return new_codes
+
+
+def confirm_totp_device(user, code, *, device=None, ip=None):
+    """``confirm_totp`` without a session (the API): returns ``(device, new_backup_codes)``;
+    the caller marks its session or token as verified with the device."""
     device = device or totp_device(user, confirmed=False)
     if device is None:
         raise TwoFactorError(_("Please start the set-up again."))
@@ -614,9 +628,8 @@ def confirm_totp(request, code, *, device=None, ip=None):
         confirmed.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user).exclude(pk=confirmed.pk).delete()
         new_codes = [] if backup_codes_left(user) else generate_backup_codes(user, _log=False)
-    mark_session_verified(request, confirmed)
     log(instance=_log_instance(user), action=ACTION_ENABLED, user=user, data={"method": TOTP})
-    return new_codes
+    return confirmed, new_codes
 
 
 def start_email_setup(user, *, request=None):
@@ -632,7 +645,13 @@ def start_email_setup(user, *, request=None):
 
 def confirm_email(request, code, *, ip=None):
     """Confirm codes by email with the code just sent (see ``confirm_totp`` for the result)."""
-    user = request.user
+    confirmed, new_codes = confirm_email_device(request.user, code, ip=ip)
+    mark_session_verified(request, confirmed)
+    return new_codes
+
+
+def confirm_email_device(user, code, *, ip=None):
+    """``confirm_email`` without a session (the API); see ``confirm_totp_device``."""
     device = email_device(user, confirmed=False)
     if device is None:
         raise TwoFactorError(_("Please request a new code."))
@@ -642,9 +661,8 @@ def confirm_email(request, code, *, ip=None):
         confirmed.save(update_fields=["confirmed"])
         EmailDevice.objects.filter(user=user).exclude(pk=confirmed.pk).delete()
         new_codes = [] if backup_codes_left(user) else generate_backup_codes(user, _log=False)
-    mark_session_verified(request, confirmed)
     log(instance=_log_instance(user), action=ACTION_ENABLED, user=user, data={"method": EMAIL})
-    return new_codes
+    return confirmed, new_codes
 
 
 def generate_backup_codes(user, *, _log=True):
@@ -706,6 +724,16 @@ def remove_method(request, method):
     with that one. Raises ``TwoFactorError`` when the company policy forbids it.
     """
     user = request.user
+    remaining = remove_user_method(user, method)
+    if remaining.enabled and _session_verified(request) and request.user.otp_device is not None:
+        if not type(request.user.otp_device).objects.filter(pk=request.user.otp_device.pk).exists():
+            mark_session_verified(request, device_for(user, remaining.methods[0]), cycle=False)
+    return remaining
+
+
+def remove_user_method(user, method):
+    """``remove_method`` without a session (the API): returns the ``TwoFactorStatus`` left;
+    the caller keeps its session or token verified with a remaining device."""
     if method not in (TOTP, EMAIL, "all"):
         raise TwoFactorError(_("Unknown method."))
     if not can_remove(user, method):
@@ -723,9 +751,6 @@ def remove_method(request, method):
         remaining = status(user)
         if not remaining.enabled:
             StaticDevice.objects.filter(user=user).delete()
-    if remaining.enabled and _session_verified(request) and request.user.otp_device is not None:
-        if not type(request.user.otp_device).objects.filter(pk=request.user.otp_device.pk).exists():
-            mark_session_verified(request, device_for(user, remaining.methods[0]), cycle=False)
     log(
         instance=_log_instance(user),
         action=ACTION_DISABLED,
