@@ -115,4 +115,11 @@ WAGTAIL_SITE_NAME = "Test site"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
-WAGTAIL_TENANTPORTAL = {}
+# The consent texts every go-live portal links (check W075); the pages need not exist here.
+WAGTAIL_TENANTPORTAL = {
+    "CONSENT_URLS": {
+        "privacy": "/datenschutz/",
+        "terms": "/nutzungsbedingungen/",
+        "e_delivery": "/elektronische-zustellung/",
+    }
+}

@@ -38,6 +38,7 @@ from wagtail_tenantportal.tenancy.models import Company
 #: Pages anybody may open (forms of the login and registration); they show no account data.
 PUBLIC_URL_NAMES = {
     "login",
+    "home",  # /portal/ leads to the overview (itself checked below), which asks to log in
     "theme_css",  # the site's colours, the same for everybody
     "register",
     "register_done",

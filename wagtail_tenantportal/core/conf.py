@@ -152,6 +152,18 @@ DEFAULTS = {
     "TICKET_TEXT_MAX_LENGTH": 5000,
     # Email staff when a request is assigned to them or a tenant replies.
     "TICKET_NOTIFY_STAFF": True,
+    # Security headers of portal responses (core/headers.py, docs/security.md). Sources added to
+    # the portal's Content-Security-Policy per directive ({"img-src": ["https://cdn.example.de"]};
+    # a directive set to None is left out); None: the portal sends no policy (the host sets one).
+    "CONTENT_SECURITY_POLICY": {},
+    # Send the policy as Content-Security-Policy-Report-Only (try it before enforcing it).
+    "CONTENT_SECURITY_POLICY_REPORT_ONLY": False,
+    # Permissions-Policy features laid over the portal's defaults ({"geolocation": ["self"]};
+    # an empty list forbids a feature, None leaves it out); None: no Permissions-Policy header.
+    "PERMISSIONS_POLICY": {},
+    # Origins allowed to show portal pages in a frame, for every company (each company adds its
+    # own in the admin); the portal's own site always may.
+    "FRAME_ANCESTORS": [],
 }
 
 

@@ -9,11 +9,11 @@ texts stay in the portal.
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 from django_tasks import task
 
+from ..core import links
 from ..core.adapter import get_adapter
 from ..core.conf import portal_settings
 from ..core.tasks import defer
@@ -48,7 +48,9 @@ def deliver(event, ticket_id, object_id=None):
     from .models import Ticket
 
     ticket = (
-        Ticket.objects.select_related("status", "ticket_type", "contract", "company", "property", "assignee")
+        Ticket.objects.select_related(
+            "status", "ticket_type", "contract", "company__site", "property", "assignee"
+        )
         .filter(pk=ticket_id)
         .first()
     )
@@ -95,12 +97,14 @@ def _wants(users, preference):
     return [user for user in users if user.pk not in opted_out]
 
 
-def _portal_url(path_name, *args):
+def _portal_url(company, path_name, *args):
+    """The portal address ``path_name`` on ``company``'s own site (the mail leaves outside a
+    request: ``core.links``)."""
     try:
         path = reverse(f"wagtail_tenantportal:{path_name}", args=args)
     except NoReverseMatch:
         return ""
-    return get_adapter().build_absolute_uri(None, path)
+    return get_adapter().build_absolute_uri(None, path, company=company)
 
 
 def _admin_url(ticket):
@@ -109,14 +113,16 @@ def _admin_url(ticket):
         path = reverse("tenantportal_tickets:detail", args=[ticket.pk])
     except NoReverseMatch:
         return ""
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "") or portal_settings.PORTAL_BASE_URL or ""
-    return base.rstrip("/") + path
+    return links.admin_url(path)
 
 
 def _deliver_to_tenants(event, ticket, object_id):
     from .models import TicketMessage, TicketStatusChange
 
-    context = {"ticket": ticket, "ticket_url": _portal_url("ticket_detail", ticket.reference)}
+    context = {
+        "ticket": ticket,
+        "ticket_url": _portal_url(ticket.company, "ticket_detail", ticket.reference),
+    }
     if event == STATUS_CHANGED:
         change = (
             TicketStatusChange.objects.select_related("to_status", "from_status").filter(pk=object_id).first()
