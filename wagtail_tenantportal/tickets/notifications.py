@@ -71,12 +71,16 @@ def deliver_task(event, ticket_id, object_id=None):
 
 def tenant_recipients(ticket, *, include_supporters=False):
     """The tenants to tell about ``ticket``: its reporter while they still hold the contract, else
-    everybody with a portal account on the contract; plus "me too" tenants if asked."""
+    the other accounts of the reporting party on the contract (co-tenants only where the company
+    lets them see each other's requests, or the ticket names no party); plus "me too" tenants
+    if asked. Nobody is told about a request they could not open."""
     from ..accounts.models import AccountParty
 
     links = AccountParty.objects.filter(
         active=True, party__contract_parties__contract_id=ticket.contract_id, account__user__is_active=True
     ).select_related("account__user")
+    if ticket.party_id is not None and not ticket.company.co_tenants_share_requests:
+        links = links.filter(party_id=ticket.party_id)
     users = {link.account.user_id: link.account.user for link in links}
     if ticket.created_by_id in users:
         users = {ticket.created_by_id: users[ticket.created_by_id]}
