@@ -173,6 +173,33 @@ STANDARD_PAGES = [
 ]
 
 
+#: The texts tenants agree to at registration (CONSENT_URLS of the settings), on each site.
+CONSENT_PAGES = [
+    (
+        "datenschutz",
+        "Datenschutzhinweise",
+        "<p>Dies ist eine Demo. Hier stehen die Datenschutzhinweise der Genossenschaft für das "
+        "Mieterportal: welche Daten wir verarbeiten (Name, Anschrift, Vertragsdaten, Anliegen, "
+        "Dokumente), wozu, wie lange, und welche Rechte Sie haben.</p>",
+        False,
+    ),
+    (
+        "nutzungsbedingungen",
+        "Nutzungsbedingungen",
+        "<p>Dies ist eine Demo. Hier stehen die Nutzungsbedingungen des Mieterportals: wer es "
+        "nutzen darf, wie Sie Ihren Zugang schützen und wann wir ihn sperren.</p>",
+        False,
+    ),
+    (
+        "elektronische-zustellung",
+        "Elektronische Zustellung",
+        "<p>Dies ist eine Demo. Mit Ihrer Zustimmung stellen wir Ihnen Schreiben wie die "
+        "Betriebskostenabrechnung im Portal statt per Post zu; Sie erhalten dann eine E-Mail. "
+        "Sie können die Zustimmung jederzeit in Ihrem Konto widerrufen.</p>",
+        False,
+    ),
+]
+
 ELSTERAUE_SLUG = "elsteraue"
 ELSTERAUE_HOME_TITLE = "Willkommen beim Bauverein Elsteraue eG"
 ELSTERAUE_HOME_INTRO = (
@@ -242,7 +269,7 @@ def build_pages():
     site.root_page = homepage
     site.site_name = SITE_NAME
     site.save()
-    _add_standard_pages(homepage, STANDARD_PAGES)
+    _add_standard_pages(homepage, STANDARD_PAGES + CONSENT_PAGES)
     return homepage
 
 
@@ -267,19 +294,25 @@ def build_elsteraue_site():
     site.root_page = homepage
     site.site_name = ELSTERAUE_SITE_NAME
     site.save()
-    _add_standard_pages(homepage, ELSTERAUE_STANDARD_PAGES)
+    _add_standard_pages(homepage, ELSTERAUE_STANDARD_PAGES + CONSENT_PAGES)
     return homepage
 
 
 def set_site_cooperatives():
-    """Each site's cooperative (name in the header, address in the footer): a site setting."""
+    """Each site's cooperative (name in the header, address in the footer): a site setting;
+    and each cooperative's website for the portal (``Company.site``: its mails, letters and
+    links lead to its own site)."""
     sites = []
     for site_name, (erp_id, logo_text) in SITE_COOPERATIVES.items():
         site = Site.objects.get(site_name=site_name)
+        company = Company.objects.get(erp_id=erp_id)
         settings = CooperativeSettings.for_site(site)
-        settings.company = Company.objects.get(erp_id=erp_id)
+        settings.company = company
         settings.logo_text = logo_text
         settings.save()
+        if company.site_id != site.pk:
+            company.site = site
+            company.save(update_fields=["site", "updated_at"])
         sites.append(site)
     return sites
 
@@ -320,6 +353,9 @@ LETTERHEADS = {
         "iban": "DE31860555921100234567",
         "bic": "WELADE8LXXX",
         "has_savings_scheme": True,
+        "mail_from": "Mieterportal WG Lindenhof <portal@wg-lindenhof.example>",
+        "mail_signature": "Wohnungsgenossenschaft Lindenhof eG\nLindenhofstraße 12, 04177 Leipzig\n"
+        "Telefon 0341 23125-0 · Notdienst 0341 23125-99\nwww.wg-lindenhof.example",
     },
     "EA": {
         "short_name": "Bauverein Elsteraue",
@@ -335,6 +371,7 @@ LETTERHEADS = {
         "iban": "DE77860956040307123400",
         "bic": "GENODEF1LVB",
         "portal_name": "Serviceportal",
+        "mail_from": "Serviceportal Bauverein Elsteraue <service@bauverein-elsteraue.example>",
         "registration_flow": Company.RegistrationFlow.VERIFY_LATER,
         "two_factor_policy": Company.TwoFactorPolicy.REQUIRED,
     },
