@@ -82,10 +82,11 @@ pytest-sqlite: $(VENV)/.installed
 	@echo "== pytest on SQLite"
 	DATABASE_URL="$(SQLITE_URL)" $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
-# The example site's German demo (load_demo_data twice, both cooperatives, their portal pages).
+# The example site's German demo (load_demo_data twice, both cooperatives, their portal pages)
+# and the link test (every page, mail and letter of each cooperative names its own host only).
 pytest-demo: $(VENV)/.installed
 	@echo "== demo of the example site"
-	DATABASE_URL="$(SQLITE_URL)" $(VENV)/bin/pytest -q --ds=tests.example_settings tests/test_demo.py
+	DATABASE_URL="$(SQLITE_URL)" $(VENV)/bin/pytest -q --ds=tests.example_settings tests/test_demo.py tests/test_demo_links.py
 
 pytest-postgres: $(VENV)/.installed
 	@if $(PY) scripts/db_reachable.py "$(DATABASE_URL_PG)"; then \

@@ -212,6 +212,19 @@ ELSTERAUE_HOME_INTRO = (
 )
 ELSTERAUE_STANDARD_PAGES = [
     (
+        "serviceportal-so-funktionierts",
+        "Serviceportal – so funktioniert's",
+        "<p>Im Serviceportal erreichen Sie uns zu jeder Tageszeit.</p>"
+        "<h2>So kommen Sie zu Ihrem Zugang</h2>"
+        "<ol><li>Sie registrieren sich mit Ihrem Namen, Ihrer Anschrift und Ihrer E-Mail-Adresse.</li>"
+        "<li>Wir prüfen Ihre Angaben und schicken Ihnen einen Brief mit Ihrem Freischaltcode.</li>"
+        "<li>Sie melden sich an und geben den Code ein. Zu Ihrer Sicherheit richten Sie dabei einen "
+        "zweiten Schritt ein, zum Beispiel einen Code per E-Mail.</li></ol>"
+        "<p>Bei Notfällen wie Wasserrohrbruch oder Gasgeruch rufen Sie bitte immer direkt unseren "
+        "Notdienst an: 0341 90009-111.</p>",
+        False,  # linked from the homepage
+    ),
+    (
         "ueber-uns",
         "Über uns",
         "<p>Der Bauverein Elsteraue eG wurde 1954 gegründet. Unsere Häuser in der Rödelstraße "
