@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # The portal's security headers on host pages with portal blocks too (docs/security.md).
+    "wagtail_tenantportal.core.headers.PortalSecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "tests.urls"

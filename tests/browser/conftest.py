@@ -15,7 +15,7 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 
-from . import a11y
+from . import a11y, csp
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -40,6 +40,11 @@ def unavailable(reason):
 
 
 def pytest_terminal_summary(terminalreporter):
+    if csp.PAGES:
+        terminalreporter.section("Content-Security-Policy and Permissions-Policy (Chromium console)")
+        for message in csp.VIOLATIONS:
+            terminalreporter.write_line(message)
+        terminalreporter.write_line(csp.summary_line())
     if not a11y.RESULTS:
         return
     terminalreporter.section("axe-core (WCAG 2.1 A and AA)")
@@ -128,10 +133,14 @@ def page(browser, live_server):
     context.set_default_timeout(15_000)
     tab = context.new_page()
     tab.base_url = live_server.url
+    recorder = csp.watch(tab)
     try:
         yield tab
     finally:
         context.close()
+    # Every page state of every browser test runs under the portal's policies: nothing refused.
+    refused = csp.finish(recorder)
+    assert not refused, "the browser refused something under the portal's policies:\n" + "\n".join(refused)
 
 
 @pytest.fixture
