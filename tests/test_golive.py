@@ -59,7 +59,11 @@ def test_consent_texts_need_addresses(settings):
     ("email_backend", "tasks", "expected"),
     [
         (SMTP, None, ["wagtail_tenantportal.W065"]),  # django-tasks' default: the ImmediateBackend
-        (SMTP, {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}, ["wagtail_tenantportal.W065"]),
+        (
+            SMTP,
+            {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}},
+            ["wagtail_tenantportal.W065"],
+        ),
         (SMTP, WORKER_TASKS, []),
         ("django.core.mail.backends.console.EmailBackend", None, []),  # nothing leaves yet
         ("django.core.mail.backends.locmem.EmailBackend", None, []),
@@ -78,7 +82,12 @@ def test_mails_that_leave_need_a_task_worker(email_backend, tasks, expected):
 
 def test_the_go_live_checks_run_in_plain_check_not_only_with_deploy():
     registered = django_checks.registry.registry.get_checks(include_deployment_checks=False)
-    for check in (golive.check_base_url, golive.check_consent_texts, golive.check_task_worker, check_sites_and_companies):
+    for check in (
+        golive.check_base_url,
+        golive.check_consent_texts,
+        golive.check_task_worker,
+        check_sites_and_companies,
+    ):
         assert check in registered
 
 
@@ -129,7 +138,11 @@ class TestSiteCommand:
         lindenhof, elsteraue = CompanyFactory(name="Lindenhof"), CompanyFactory(name="Elsteraue")
         output = self.run("https://www.wg-lindenhof.de", "--sender", "WG Lindenhof <portal@wg-lindenhof.de>")
         site = Site.objects.get(is_default_site=True)
-        assert (site.hostname, site.port, site.root_url) == ("www.wg-lindenhof.de", 443, "https://www.wg-lindenhof.de")
+        assert (site.hostname, site.port, site.root_url) == (
+            "www.wg-lindenhof.de",
+            443,
+            "https://www.wg-lindenhof.de",
+        )
         for company in (lindenhof, elsteraue):
             company.refresh_from_db()
             assert company.site == site and company.mail_from == "WG Lindenhof <portal@wg-lindenhof.de>"
@@ -141,9 +154,21 @@ class TestSiteCommand:
         elsteraue = CompanyFactory(name="Elsteraue", erp_id="EA", slug="elsteraue")
         home = Page.get_first_root_node().add_child(instance=Page(title="Elsteraue", slug="elsteraue"))
         second = Site.objects.create(hostname="elsteraue.localhost", root_page=home)
-        self.run("http://www.bauverein-elsteraue.de:8080", "--site", str(second.pk), "--company", "EA", "--name", "Elsteraue")
+        self.run(
+            "http://www.bauverein-elsteraue.de:8080",
+            "--site",
+            str(second.pk),
+            "--company",
+            "EA",
+            "--name",
+            "Elsteraue",
+        )
         second.refresh_from_db()
-        assert (second.hostname, second.port, second.site_name) == ("www.bauverein-elsteraue.de", 8080, "Elsteraue")
+        assert (second.hostname, second.port, second.site_name) == (
+            "www.bauverein-elsteraue.de",
+            8080,
+            "Elsteraue",
+        )
         elsteraue.refresh_from_db()
         lindenhof.refresh_from_db()
         assert elsteraue.site == second and lindenhof.site is None
@@ -174,7 +199,15 @@ class TestSiteCommand:
 
 
 def test_placeholder_hosts():
-    for host in ("localhost", "127.0.0.1", "example.com", "www.example.org", "elsteraue.localhost", "wg.example", ""):
+    for host in (
+        "localhost",
+        "127.0.0.1",
+        "example.com",
+        "www.example.org",
+        "elsteraue.localhost",
+        "wg.example",
+        "",
+    ):
         assert golive.is_placeholder_host(host), host
     for host in ("www.wg-lindenhof.de", "example.de", "testserver.de", "portal.bauverein-elsteraue.de"):
         assert not golive.is_placeholder_host(host), host

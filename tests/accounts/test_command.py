@@ -96,3 +96,19 @@ def test_an_unknown_company_lists_the_valid_ones(company):
     with pytest.raises(CommandError) as error:
         run("--dry-run")
     assert "LH / lindenhof" in str(error.value)
+
+
+def test_skipped_parties_are_counted_and_named_when_asked(company, tmp_path):
+    from wagtail_tenantportal.tenancy.models import Contract
+
+    make_tenant(company)
+    ended, contract = make_tenant(company, last_name="Ausgezogen")
+    Contract.objects.filter(pk=contract.pk).update(status=Contract.Status.ENDED)
+    target = tmp_path / "briefe.pdf"
+    output = run("--company", company.slug, "-o", str(target))
+    assert "1 letters written" in output and "1 parties skipped" in output
+    out = io.StringIO()
+    call_command(
+        "tenantportal_letters", "--company", company.slug, "-o", str(target), verbosity=2, stdout=out
+    )
+    assert f"skipped (no current contract): {ended.erp_id}" in out.getvalue()

@@ -50,6 +50,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
         company, prop, parties = self._choice(options)
         if not options["dry_run"] and not options["output"]:
             raise CommandError("Give the output file with -o FILE (or use --dry-run).")
