@@ -43,8 +43,10 @@ DEFAULTS = {
     # Registration codes and letters (accounts). Days a new code stays valid; a company's
     # letter settings may override it.
     "REGISTRATION_CODE_DAYS": 90,
-    # Address printed on letters and in the QR code: PORTAL_BASE_URL (None: WAGTAILADMIN_BASE_URL)
-    # + REGISTRATION_PATH (None: the portal's URL named "register", else "/portal/register/").
+    # Scheme and host of links that leave the page (mails, letters, QR codes) for companies
+    # without a website or web address of their own (core/links.py); None: WAGTAILADMIN_BASE_URL.
+    # REGISTRATION_PATH: the registration page on a company's site (None: the portal's URL
+    # named "register", else "/portal/register/").
     "PORTAL_BASE_URL": None,
     "REGISTRATION_PATH": None,
     # Add ?contract=<number> to the printed registration address (one QR code per letter: slower).
