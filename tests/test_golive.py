@@ -105,6 +105,17 @@ class TestSitesAndCompanies:
         Site.objects.update(hostname="www.wg-lindenhof.de", port=443)
         assert check_sites_and_companies() == []
 
+    def test_a_site_on_port_80_behind_https(self, settings):
+        Site.objects.update(hostname="www.wg-lindenhof.de", port=80)
+        assert check_sites_and_companies() == []
+        settings.SECURE_SSL_REDIRECT = True
+        [message] = check_sites_and_companies()
+        assert message.id == "wagtail_tenantportal.W076" and "'http://www.wg-lindenhof.de'" in message.msg
+        CompanyFactory(
+            site=Site.objects.get(), base_url="https://www.wg-lindenhof.de", mail_from="a@wg-lindenhof.de"
+        )
+        assert check_sites_and_companies() == []  # the company's web address says https
+
     def test_companies_without_site_or_sender(self, settings):
         site = Site.objects.get()
         site.hostname = "www.wg-lindenhof.de"

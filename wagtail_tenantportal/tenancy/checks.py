@@ -7,6 +7,8 @@
   or companies: its mails and letters cannot know which site is its own.
 - ``W073``: a company has no sender of its own while several companies share the portal,
   or the portal-wide sender is Django's placeholder: tenants get mails from somebody else.
+- ``W076``: a Site record has port 80 while the site redirects to HTTPS and its company has
+  no web address: links in mails and letters would start with ``http://``.
 """
 
 from django.core.checks import Tags, Warning, register
@@ -50,6 +52,24 @@ def check_sites_and_companies(app_configs=None, **kwargs):
                     "'manage.py tenantportal_site https://www.your-site.de'. See 'Base URL and the Site "
                     "record' in docs/quickstart.md.",
                     id=ID.format("W071"),
+                )
+            )
+    https_only = bool(getattr(settings, "SECURE_SSL_REDIRECT", False))
+    own_base = {company.site_id for company in companies if company.base_url}
+    for site in sites:
+        if (
+            https_only
+            and site.port == 80
+            and site.pk not in own_base
+            and not is_placeholder_host(site.hostname)
+        ):
+            messages.append(
+                Warning(
+                    f"The Wagtail site {site.site_name or site.pk!r} has port 80 while the site redirects to "
+                    f"HTTPS: links in mails and letters start with {site.root_url!r}.",
+                    hint="Set the site's port to 443 under Settings → Sites (or run 'manage.py tenantportal_site "
+                    f"https://{site.hostname}'), or give its company a web address starting with https://.",
+                    id=ID.format("W076"),
                 )
             )
     shared = len(companies) > 1
