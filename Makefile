@@ -107,11 +107,12 @@ pytest-sqlite: $(VENV)/.installed
 	DATABASE_URL="$(SQLITE_URL)" $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 # The example site's German demo (load_demo_data twice, both cooperatives, their portal pages),
-# and the demo in the browser (its header's menu button, every page at 360 px).
+# the link test (every page, mail and letter of each cooperative names its own host only) and the
+# demo in the browser (its header's menu button, every page at 360 px).
 pytest-demo: $(VENV)/.installed
 	@echo "== demo of the example site"
 	DATABASE_URL="$(SQLITE_URL)" $(VENV)/bin/pytest -q --ds=tests.example_settings tests/test_demo.py \
-		tests/browser/test_demo_site.py
+		tests/test_demo_links.py tests/browser/test_demo_site.py
 
 pytest-postgres: $(VENV)/.installed
 	@if $(PY) scripts/db_reachable.py "$(DATABASE_URL_PG)"; then \

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # The portal's security headers on host pages with portal blocks too (docs/security.md).
+    "wagtail_tenantportal.core.headers.PortalSecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "tests.urls"
@@ -118,4 +120,11 @@ WAGTAIL_SITE_NAME = "Test site"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
-WAGTAIL_TENANTPORTAL = {}
+# The consent texts every go-live portal links (check W075); the pages need not exist here.
+WAGTAIL_TENANTPORTAL = {
+    "CONSENT_URLS": {
+        "privacy": "/datenschutz/",
+        "terms": "/nutzungsbedingungen/",
+        "e_delivery": "/elektronische-zustellung/",
+    }
+}

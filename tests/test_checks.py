@@ -383,15 +383,17 @@ def test_the_example_sites_production_settings_pass_the_deploy_checks(tmp_path):
     import sys
     from pathlib import Path
 
-    example = Path(__file__).resolve().parent.parent / "example_site"
+    root = Path(__file__).resolve().parent.parent
+    example = root / "example_site"
     env = {
         **os.environ,
+        "PYTHONPATH": str(root),  # this checkout's package, not an installed one
         "DJANGO_SETTINGS_MODULE": "example_site.settings.production",
         "DJANGO_SECRET_KEY": "x" * 30 + "-not-a-real-secret-but-long-and-varied-0123456789",
-        "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+        "DJANGO_ALLOWED_HOSTS": "www.wg-lindenhof.de",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
         "REDIS_URL": "redis://127.0.0.1:6379/9",
-        "PORTAL_BASE_URL": "https://portal.example.org",
+        "PORTAL_BASE_URL": "https://www.wg-lindenhof.de",  # a real address (example.org: W070)
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],

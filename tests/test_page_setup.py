@@ -134,3 +134,35 @@ def test_a_second_site_gets_its_own_pages_for_its_company(home, forget_sites):
 def test_unknown_company_is_a_clear_error(home):
     with pytest.raises(CommandError, match="No company"):
         call_command("tenantportal_setup_pages", company="gibt-es-nicht", stdout=io.StringIO())
+
+
+def test_a_new_portal_gets_the_starter_damage_taxonomy_once(home):
+    """Without damage categories tenants cannot report damage: the setup adds the starter set
+    (check W074 says so until then) and never touches a taxonomy editors made."""
+    from wagtail_tenantportal.tickets.checks import check_damage_categories
+    from wagtail_tenantportal.tickets.models import DamageCategory, DamageLocation
+
+    assert [message.id for message in check_damage_categories()] == ["wagtail_tenantportal.W074"]
+    out = io.StringIO()
+    call_command("tenantportal_setup_pages", dry_run=True, stdout=out)
+    assert "would add: damage taxonomy" in out.getvalue() and not DamageLocation.objects.exists()
+    out = io.StringIO()
+    call_command("tenantportal_setup_pages", stdout=out)
+    assert "added: damage taxonomy" in out.getvalue()
+    count = DamageCategory.objects.count()
+    assert count > 10 and check_damage_categories() == []
+    DamageCategory.objects.filter(pk=DamageCategory.objects.first().pk).update(name="Eigene Kategorie")
+    out = io.StringIO()
+    call_command("tenantportal_setup_pages", stdout=out)
+    assert "damage taxonomy: present" in out.getvalue()
+    assert (
+        DamageCategory.objects.count() == count
+        and DamageCategory.objects.filter(name="Eigene Kategorie").exists()
+    )
+
+
+def test_no_damage_taxonomy_when_asked_not_to(home):
+    from wagtail_tenantportal.tickets.models import DamageLocation
+
+    call_command("tenantportal_setup_pages", no_damage_taxonomy=True, stdout=io.StringIO())
+    assert not DamageLocation.objects.exists()

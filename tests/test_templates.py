@@ -176,6 +176,7 @@ def test_stylesheet_can_be_switched_off(settings):
     assert "portal.css" not in html
 
 
+@pytest.mark.django_db  # the portal name is the company's of the request's site
 def test_standalone_layout_is_the_default(settings):
     settings.WAGTAIL_TENANTPORTAL = {"PORTAL_NAME": "Serviceportal"}
     html = render_portal_page()
@@ -192,6 +193,7 @@ def test_layout_without_portal_context_still_renders():
     assert "PORTAL CONTENT" in html
 
 
+@pytest.mark.django_db  # the portal name is the company's of the request's site
 def test_context_processor_gives_the_same_values(settings):
     settings.WAGTAIL_TENANTPORTAL = {"BASE_TEMPLATE": "host_base.html", "INCLUDE_CSS": 0}
     request = RequestFactory().get("/")

@@ -208,6 +208,7 @@ def render_portal_page(template=PORTAL_PAGE):
 
 
 @pytest.mark.parametrize("base_template", [None, "host_base.html"])
+@pytest.mark.django_db  # the portal name is the company's of the request's site
 def test_layout_links_the_theme_after_the_stylesheet(settings, base_template):
     settings.WAGTAIL_TENANTPORTAL = {"THEME": GREEN}
     if base_template:
@@ -219,6 +220,7 @@ def test_layout_links_the_theme_after_the_stylesheet(settings, base_template):
     assert "style=" not in html and "<style" not in html  # nothing inline (CSP)
 
 
+@pytest.mark.django_db  # the portal name is the company's of the request's site
 def test_no_theme_no_link(settings):
     assert THEME_URL not in render_portal_page()
     settings.WAGTAIL_TENANTPORTAL = {"THEME": GREEN, "INCLUDE_CSS": False}

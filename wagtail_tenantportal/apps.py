@@ -9,4 +9,4 @@ class TenantPortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from .core import checks  # noqa: F401  (registers system checks)
+        from .core import checks, golive  # noqa: F401  (register system checks)

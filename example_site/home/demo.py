@@ -176,6 +176,33 @@ STANDARD_PAGES = [
 ]
 
 
+#: The texts tenants agree to at registration (CONSENT_URLS of the settings), on each site.
+CONSENT_PAGES = [
+    (
+        "datenschutz",
+        "Datenschutzhinweise",
+        "<p>Dies ist eine Demo. Hier stehen die Datenschutzhinweise der Genossenschaft für das "
+        "Mieterportal: welche Daten wir verarbeiten (Name, Anschrift, Vertragsdaten, Anliegen, "
+        "Dokumente), wozu, wie lange, und welche Rechte Sie haben.</p>",
+        False,
+    ),
+    (
+        "nutzungsbedingungen",
+        "Nutzungsbedingungen",
+        "<p>Dies ist eine Demo. Hier stehen die Nutzungsbedingungen des Mieterportals: wer es "
+        "nutzen darf, wie Sie Ihren Zugang schützen und wann wir ihn sperren.</p>",
+        False,
+    ),
+    (
+        "elektronische-zustellung",
+        "Elektronische Zustellung",
+        "<p>Dies ist eine Demo. Mit Ihrer Zustimmung stellen wir Ihnen Schreiben wie die "
+        "Betriebskostenabrechnung im Portal statt per Post zu; Sie erhalten dann eine E-Mail. "
+        "Sie können die Zustimmung jederzeit in Ihrem Konto widerrufen.</p>",
+        False,
+    ),
+]
+
 ELSTERAUE_SLUG = "elsteraue"
 ELSTERAUE_HOME_TITLE = "Willkommen beim Bauverein Elsteraue eG"
 ELSTERAUE_HOME_INTRO = (
@@ -187,6 +214,19 @@ ELSTERAUE_HOME_INTRO = (
     "zweiten Schritt an, zum Beispiel einem Code per E-Mail.</p>"
 )
 ELSTERAUE_STANDARD_PAGES = [
+    (
+        "serviceportal-so-funktionierts",
+        "Serviceportal – so funktioniert's",
+        "<p>Im Serviceportal erreichen Sie uns zu jeder Tageszeit.</p>"
+        "<h2>So kommen Sie zu Ihrem Zugang</h2>"
+        "<ol><li>Sie registrieren sich mit Ihrem Namen, Ihrer Anschrift und Ihrer E-Mail-Adresse.</li>"
+        "<li>Wir prüfen Ihre Angaben und schicken Ihnen einen Brief mit Ihrem Freischaltcode.</li>"
+        "<li>Sie melden sich an und geben den Code ein. Zu Ihrer Sicherheit richten Sie dabei einen "
+        "zweiten Schritt ein, zum Beispiel einen Code per E-Mail.</li></ol>"
+        "<p>Bei Notfällen wie Wasserrohrbruch oder Gasgeruch rufen Sie bitte immer direkt unseren "
+        "Notdienst an: 0341 90009-111.</p>",
+        False,  # linked from the homepage
+    ),
     (
         "ueber-uns",
         "Über uns",
@@ -245,7 +285,7 @@ def build_pages():
     site.root_page = homepage
     site.site_name = SITE_NAME
     site.save()
-    _add_standard_pages(homepage, STANDARD_PAGES)
+    _add_standard_pages(homepage, STANDARD_PAGES + CONSENT_PAGES)
     return homepage
 
 
@@ -270,19 +310,25 @@ def build_elsteraue_site():
     site.root_page = homepage
     site.site_name = ELSTERAUE_SITE_NAME
     site.save()
-    _add_standard_pages(homepage, ELSTERAUE_STANDARD_PAGES)
+    _add_standard_pages(homepage, ELSTERAUE_STANDARD_PAGES + CONSENT_PAGES)
     return homepage
 
 
 def set_site_cooperatives():
-    """Each site's cooperative (name in the header, address in the footer): a site setting."""
+    """Each site's cooperative (name in the header, address in the footer): a site setting;
+    and each cooperative's website for the portal (``Company.site``: its mails, letters and
+    links lead to its own site)."""
     sites = []
     for site_name, (erp_id, logo_text) in SITE_COOPERATIVES.items():
         site = Site.objects.get(site_name=site_name)
+        company = Company.objects.get(erp_id=erp_id)
         settings = CooperativeSettings.for_site(site)
-        settings.company = Company.objects.get(erp_id=erp_id)
+        settings.company = company
         settings.logo_text = logo_text
         settings.save()
+        if company.site_id != site.pk:
+            company.site = site
+            company.save(update_fields=["site", "updated_at"])
         sites.append(site)
     return sites
 
@@ -323,6 +369,9 @@ LETTERHEADS = {
         "iban": "DE31860555921100234567",
         "bic": "WELADE8LXXX",
         "has_savings_scheme": True,
+        "mail_from": "Mieterportal WG Lindenhof <portal@wg-lindenhof.example>",
+        "mail_signature": "Wohnungsgenossenschaft Lindenhof eG\nLindenhofstraße 12, 04177 Leipzig\n"
+        "Telefon 0341 23125-0 · Notdienst 0341 23125-99\nwww.wg-lindenhof.example",
     },
     "EA": {
         "short_name": "Bauverein Elsteraue",
@@ -338,6 +387,7 @@ LETTERHEADS = {
         "iban": "DE77860956040307123400",
         "bic": "GENODEF1LVB",
         "portal_name": "Serviceportal",
+        "mail_from": "Serviceportal Bauverein Elsteraue <service@bauverein-elsteraue.example>",
         "registration_flow": Company.RegistrationFlow.VERIFY_LATER,
         "two_factor_policy": Company.TwoFactorPolicy.REQUIRED,
     },

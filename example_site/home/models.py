@@ -7,6 +7,9 @@ from wagtail.models import Page
 
 from wagtail_tenantportal.blocks import portal_blocks
 
+#: Slugs of the "how the portal works" page of each site (linked from its homepage).
+HOWTO_SLUGS = ("mieterportal-so-funktionierts", "serviceportal-so-funktionierts")
+
 
 class HomePage(Page):
     """The cooperative's homepage (the host site's own page type, not the portal's)."""
@@ -16,10 +19,21 @@ class HomePage(Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
     def get_context(self, request, *args, **kwargs):
+        from wagtail.models import Site
+
         from wagtail_tenantportal.tenancy.models import Company
 
         context = super().get_context(request, *args, **kwargs)
         context["companies"] = Company.objects.filter(portal_enabled=True)
+        # The how-to page of this site only: ``{% slugurl %}`` would fall back to the other
+        # cooperative's page (and its host) on a site without one.
+        context["howto_page"] = (
+            StandardPage.objects.live()
+            .in_site(Site.find_for_request(request))
+            .filter(slug__in=HOWTO_SLUGS)
+            .order_by("path")
+            .first()
+        )
         return context
 
 

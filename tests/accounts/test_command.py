@@ -72,3 +72,43 @@ def test_no_file_is_left_when_nothing_is_printed(company, tmp_path):
     output = run("--company", company.slug, "-o", str(target))
     assert "No letters" in output
     assert not target.exists()
+
+
+def test_the_company_may_be_named_by_its_erp_id_or_its_slug(company, tmp_path):
+    company.erp_id = "LH"
+    company.save()
+    make_tenant(company)
+    assert "Dry run: 1 letters would be printed" in run("--company", "LH", "--dry-run")
+    assert "Dry run: 1 letters would be printed" in run("--company", company.slug.upper(), "--dry-run")
+
+
+def test_an_unknown_company_lists_the_valid_ones(company):
+    from tests.factories import CompanyFactory
+
+    company.erp_id = "LH"
+    company.save()
+    CompanyFactory(name="Bauverein Elsteraue", slug="elsteraue", erp_id="EA")
+    with pytest.raises(CommandError) as error:
+        run("--company", "wg-lindenhof", "--dry-run")
+    message = str(error.value)
+    assert "'wg-lindenhof'" in message
+    assert "LH / lindenhof" in message and "EA / elsteraue" in message
+    with pytest.raises(CommandError) as error:
+        run("--dry-run")
+    assert "LH / lindenhof" in str(error.value)
+
+
+def test_skipped_parties_are_counted_and_named_when_asked(company, tmp_path):
+    from wagtail_tenantportal.tenancy.models import Contract
+
+    make_tenant(company)
+    ended, contract = make_tenant(company, last_name="Ausgezogen")
+    Contract.objects.filter(pk=contract.pk).update(status=Contract.Status.ENDED)
+    target = tmp_path / "briefe.pdf"
+    output = run("--company", company.slug, "-o", str(target))
+    assert "1 letters written" in output and "1 parties skipped" in output
+    out = io.StringIO()
+    call_command(
+        "tenantportal_letters", "--company", company.slug, "-o", str(target), verbosity=2, stdout=out
+    )
+    assert f"skipped (no current contract): {ended.erp_id}" in out.getvalue()

@@ -237,3 +237,93 @@ def test_the_company_logo_is_embedded_once(company):
     # The image (and its transparency mask, if any) is stored once, however many pages.
     assert one.count(b"/Subtype /Image") >= 1
     assert three.count(b"/Subtype /Image") == one.count(b"/Subtype /Image")
+
+
+def return_address_lines(data):
+    """``[(text, x_mm, right_mm, size)]``: the text drawn in the zone above the address field of
+    the first page, measured in the PDF (position and font size as the PDF says)."""
+    from pypdf import PdfReader
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from wagtail_tenantportal.core.letterhead import ADDRESS_FIELD, ADDRESS_ZONE_TOP, y
+
+    found = []
+
+    def visit(text, cm, tm, font, size):
+        x, baseline = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
+        in_field = x < (ADDRESS_FIELD[0] + ADDRESS_FIELD[2]) * mm  # not the information block beside it
+        if text.strip() and in_field and y(ADDRESS_ZONE_TOP) < baseline < y(ADDRESS_FIELD[1]):
+            width = stringWidth(text.strip(), "Helvetica", size)
+            found.append((text.strip(), x / mm, (x + width) / mm, size))
+
+    PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "short_name", "street", "expected_lines"),
+    [
+        # The usual case: name and address fit at a smaller size, on one line.
+        ("Wohnungsgenossenschaft Lindenhof", "", "Lindenhofstraße 12", 1),
+        # Too long for one line even at 6 pt: the short name is used.
+        (
+            "Wohnungsbaugenossenschaft Am Wasserturm Prenzlauer Berg",
+            "WBG Am Wasserturm",
+            "Prenzlauer Allee 123",
+            1,
+        ),
+        # No short name: two lines, nothing cut off.
+        ("Wohnungsbaugenossenschaft Am Wasserturm Prenzlauer Berg", "", "Prenzlauer Allee 123", 2),
+    ],
+)
+def test_the_return_address_fits_the_address_field_and_is_never_cut(name, short_name, street, expected_lines):
+    from tests.factories import CompanyFactory
+    from wagtail_tenantportal.core.letterhead import ADDRESS_FIELD
+
+    company = CompanyFactory(
+        name=name, short_name=short_name, legal_form="eG", street=street, postal_code="04177", city="Leipzig",
+        sender_line="",
+    )  # fmt: skip
+    party, _contract = make_tenant(company)
+    _batch, data = print_letters([party])
+    lines = return_address_lines(data)
+    assert len(lines) == expected_lines, lines
+    text = " ".join(line[0] for line in lines)
+    assert "…" not in text and "..." not in text
+    assert text.endswith(f"{street} · 04177 Leipzig")
+    assert text.startswith(short_name or company.display_name)
+    left, width = ADDRESS_FIELD[0], ADDRESS_FIELD[2]
+    for _text, x, right, size in lines:
+        assert round(x, 3) >= left + 5 and right <= left + width - 5, (
+            x,
+            right,
+        )  # inside the window, 5 mm margins
+        assert size >= 6  # DIN 5008: legible
+
+
+def test_letters_point_to_each_companys_own_site(company):
+    """Two companies, two sites: each letter (and its QR code) names its own company's host."""
+    from wagtail.models import Page, Site
+
+    from tests.factories import CompanyFactory
+
+    root = Page.get_first_root_node()
+    elsteraue_home = root.add_child(instance=Page(title="Elsteraue", slug="elsteraue-home"))
+    lindenhof_site = Site.objects.create(
+        hostname="www.wg-lindenhof.de", port=443, root_page=root.get_children().first()
+    )
+    elsteraue_site = Site.objects.create(
+        hostname="www.bauverein-elsteraue.de", port=443, root_page=elsteraue_home
+    )
+    company.site = lindenhof_site
+    company.save()
+    elsteraue = CompanyFactory(name="Bauverein Elsteraue", slug="elsteraue", site=elsteraue_site)
+    lindenhof_party, _ = make_tenant(company, last_name="Lindner")
+    elsteraue_party, _ = make_tenant(elsteraue, last_name="Elster")
+    _batch, data = print_letters([lindenhof_party, elsteraue_party])
+    pages = {("Lindner" if "Lindner" in page else "Elster"): page for page in pdf_pages(data)}
+    assert "https://www.wg-lindenhof.de/portal/register/" in pages["Lindner"]
+    assert "https://www.bauverein-elsteraue.de/portal/register/" in pages["Elster"]
+    assert "bauverein-elsteraue" not in pages["Lindner"] and "wg-lindenhof" not in pages["Elster"]
+    assert "testserver" not in data.decode("latin-1")  # not the portal-wide fallback

@@ -46,6 +46,7 @@ PUBLIC_URL_NAMES = {
     "api:auth_csrf",
     "api:register_companies",
     "login",
+    "home",  # /portal/ leads to the overview (itself checked below), which asks to log in
     "theme_css",  # the site's colours, the same for everybody
     "register",
     "register_done",

@@ -17,7 +17,7 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 
-from . import a11y, layout, nu
+from . import a11y, csp, layout, nu
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -46,6 +46,11 @@ NU_NOT_RUN = []
 
 
 def pytest_terminal_summary(terminalreporter):
+    if csp.PAGES:
+        terminalreporter.section("Content-Security-Policy and Permissions-Policy (Chromium console)")
+        for message in csp.VIOLATIONS:
+            terminalreporter.write_line(message)
+        terminalreporter.write_line(csp.summary_line())
     if not a11y.RESULTS:
         return
     terminalreporter.section("axe-core (WCAG 2.1 A and AA)")
@@ -173,10 +178,14 @@ def page(browser, live_server):
     tab = context.new_page()
     tab.base_url = live_server.url
     a11y.track_documents(tab)
+    recorder = csp.watch(tab)
     try:
         yield tab
     finally:
         context.close()
+    # Every page state of every browser test runs under the portal's policies: nothing refused.
+    refused = csp.finish(recorder)
+    assert not refused, "the browser refused something under the portal's policies:\n" + "\n".join(refused)
 
 
 @pytest.fixture

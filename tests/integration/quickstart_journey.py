@@ -7,11 +7,13 @@ raises (non-zero exit). Mail goes to Django's in-memory outbox (``setup_test_env
 """
 
 import re
+from urllib.parse import urlsplit
 
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.test.utils import setup_test_environment
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from wagtail_tenantportal.accounts import services
 from wagtail_tenantportal.tenancy.models import ContractParty
@@ -70,7 +72,21 @@ response = client.post(
 assert expect(response, 302, "registration").endswith("/portal/register/done/")
 step(f"registered with a letter code for contract {contract.number}")
 
+# The quickstart's task backend queues the mail; its worker delivers it (to the test outbox).
+assert not [m for m in mail.outbox if EMAIL in m.to], "mail sent inside the request"
+call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 [message] = [m for m in mail.outbox if EMAIL in m.to]
+step(f"the worker delivered the confirmation mail from {message.from_email}")
+# Its links lead to the site's own address (the Site record the quickstart set), never to
+# example.com, localhost or the host this client happened to use; the signature names the
+# company's own website (from companies.csv).
+hosts = {urlsplit(url).hostname for url in re.findall(r"https?://[^\s\"'<>]+", message.body)}
+site = Site.objects.get(is_default_site=True)
+website = urlsplit(contract.company.website).hostname
+assert site.hostname in hosts and hosts <= {site.hostname, website}, hosts
+assert "localhost" not in message.body and "example.com" not in message.body
+assert "portal@" in message.from_email and "example.com" not in message.from_email, message.from_email
+step(f"mails link {site.root_url}")
 email_code = re.search(r"^\s*(\d{6})\s*$", message.body, re.MULTILINE).group(1)
 expect(client.post("/portal/verify/code/", {"code": email_code}), 302, "email code")
 step("email address confirmed with the code from the mail")

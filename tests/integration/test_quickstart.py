@@ -10,6 +10,7 @@ Slow (a minute or more): marked ``quickstart`` and run by ``make quickstart-test
 """
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import wagtail
+from pypdf import PdfReader
 
 from tests.test_packaging import COPY_IGNORE
 
@@ -64,16 +66,19 @@ def wheel(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory, wheel):
-    """A new virtualenv with this Wagtail version and the wheel, as the quickstart's step 1."""
+    """A new virtualenv with this Wagtail version and the wheel, as the quickstart's step 1, and
+    the other packages the page installs (the task backend of "Mail and the task worker")."""
     install_lines = steps.commands(steps.marked_blocks(QUICKSTART.read_text(encoding="utf-8")), "install")
     assert install_lines and install_lines[0] == f"pip install {DISTRIBUTION}", install_lines
+    others = [shlex.split(line)[2:] for line in install_lines if DISTRIBUTION not in line]
+    assert all(line.startswith("pip install ") for line in install_lines), install_lines
     path = tmp_path_factory.mktemp("quickstart-venv")
     run([sys.executable, "-m", "venv", path], cwd=path)
     python = path / "bin" / "python"
     # The wheel stands in for "pip install wagtail-tenantportal"; Wagtail as in this environment.
     run(
         [python, "-m", "pip", "install", "--disable-pip-version-check", "--quiet",
-         f"wagtail=={wagtail.__version__}", wheel],
+         f"wagtail=={wagtail.__version__}", wheel, *(package for line in others for package in line)],
         cwd=path,
     )  # fmt: skip
     return path
@@ -87,10 +92,22 @@ def site_env(venv):
     return env
 
 
+#: The public address the quickstart gives the site (its "Base URL" and "Site record" steps).
+SITE_HOST = "www.wg-beispiel.de"
+
+
 def test_quickstart_in_a_new_wagtail_site(venv, tmp_path):
     blocks = steps.marked_blocks(QUICKSTART.read_text(encoding="utf-8"))
     markers = {block.marker for block in blocks}
     assert {"install", "installed_apps", "middleware", "urls", "settings", "run"} <= markers, markers
+    commands = steps.commands(blocks)
+    # The go-live sections: the site's address, its Site record and companies, the letters,
+    # and a last check after all of them.
+    assert any(
+        line.startswith("python manage.py tenantportal_site https://" + SITE_HOST) for line in commands
+    )
+    assert any(line.startswith("python manage.py tenantportal_letters") for line in commands)
+    assert commands[-1] == "python manage.py check", commands
     env = site_env(venv)
     python = venv / "bin" / "python"
 
@@ -123,7 +140,14 @@ def test_quickstart_in_a_new_wagtail_site(venv, tmp_path):
         if args[2] == "tenantportal_setup_pages":
             assert "created:" in completed.stdout, completed.stdout
 
+    # The registration letters carry the site's own address (as text and in the QR code, which
+    # encodes the same address), never example.com or localhost.
+    letters = "\n".join(page.extract_text() for page in PdfReader(site / "briefe.pdf").pages)
+    assert f"https://{SITE_HOST}/portal/register/" in letters
+    assert not re.search(r"example\.com|localhost|127\.0\.0\.1", letters)
+
     journey = (Path(__file__).parent / "quickstart_journey.py").read_text()
     output = run([python, "manage.py", "shell", "-c", journey], cwd=site, env=env).stdout
     print(output)
     assert "quickstart journey: ok" in output
+    assert f"mails link https://{SITE_HOST}" in output

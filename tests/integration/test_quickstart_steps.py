@@ -74,3 +74,21 @@ def test_a_block_that_does_not_fit_fails():
         steps.apply_settings_block("A = 1\n", 'MIDDLEWARE = ["m"]\n')
     with pytest.raises(steps.QuickstartError):
         steps.apply_urls_block("urlpatterns = []\n", 'urlpatterns = [path("x/", view)]\n')
+
+
+def test_the_go_live_sections_set_what_the_checks_ask_for(blocks):
+    """Base URL, German, consent texts and a task worker come from the page's own blocks."""
+    source = (TEMPLATE / "settings" / "base.py").read_text()
+    for block in blocks:
+        if block.marker in steps.SETTINGS_MARKERS:
+            source = steps.apply_settings_block(source, block.code)
+    names = settings_names(source)
+    assert names["LANGUAGE_CODE"] == "de"
+    assert (
+        names["WAGTAILADMIN_BASE_URL"].startswith("https://")
+        and "example.com" not in names["WAGTAILADMIN_BASE_URL"]
+    )
+    assert all(names["WAGTAIL_TENANTPORTAL"]["CONSENT_URLS"].values())
+    assert names["TASKS"]["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+    assert "django_tasks_db" in names["INSTALLED_APPS"]
+    assert "pip install django-tasks-db" in steps.commands(blocks, "install")

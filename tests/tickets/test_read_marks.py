@@ -118,6 +118,9 @@ def test_internal_notes_and_the_tenants_own_messages_are_no_news(tenant_client, 
 
 
 def test_another_tenants_read_mark_does_not_affect_mine(tenant_client, tenant, contract, staff):
+    # A company whose co-tenants see each other's requests (by default they do not).
+    contract.company.co_tenants_share_requests = True
+    contract.company.save(update_fields=["co_tenants_share_requests"])
     ticket = file_request(tenant, contract)
     reply(ticket, staff)
     co_tenant = verified_portal_user(contract)  # a second party on the same contract

@@ -1,6 +1,7 @@
 """The accounts' part of the site policy (see ``core.adapter``): registration, users, login.
 
-``registration_companies``, ``is_open_for_signup``, ``find_user_by_email``, ``user_email``,
+``mail_company`` (with "verify later" registrations), ``registration_companies``,
+``is_open_for_signup``, ``find_user_by_email``, ``user_email``,
 ``set_user_email``, ``username_max_length``, ``create_user``, ``can_log_in``,
 ``authenticate``, ``get_login_redirect_url``.
 """
@@ -24,6 +25,27 @@ class AccountAdapterMixin:
     def is_open_for_signup(self, request, company):
         """Whether tenants of ``company`` may register now."""
         return company is None or bool(company.portal_enabled)
+
+    # -- voice -------------------------------------------------------------------------------
+
+    def mail_company(self, request=None, user=None):
+        """The company whose voice a mail to ``user`` has: the company of the user's parties
+        (preferring the request's site's), else of the user's latest "verify later"
+        registration, else of the request's site (see ``core.adapter``)."""
+        from ..core import companies
+        from .models import RegistrationClaim
+
+        site_company = companies.for_request(request)
+        company = companies.for_user(user, prefer=site_company)
+        if company is None and getattr(user, "pk", None) is not None:
+            claim = (
+                RegistrationClaim.objects.filter(account__user=user)
+                .select_related("company__site")
+                .order_by("-created_at", "-pk")
+                .first()
+            )
+            company = claim.company if claim is not None else None
+        return company if company is not None else site_company
 
     # -- users -------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from wagtail.models import Page
 
 from ..core import session
 from ..core.context import portal_context
+from ..core.pages import PortalPageMixin
 from ..core.session import visitor_step
 
 PARTIALS = "wagtail_tenantportal/accounts/"
@@ -49,7 +50,7 @@ class OnePerSiteMixin:
         return not services.site_has_page_of_type(cls, parent)
 
 
-class PortalStepPage(Page):
+class PortalStepPage(PortalPageMixin, Page):
     """Base of pages that serve a portal view: renders its steps inside this page (subclasses
     set ``template``, e.g. ``wagtail_tenantportal/accounts/pages/step_page.html``).
 
@@ -229,7 +230,7 @@ class RegistrationPage(RoutablePageMixin, PortalStepPage):
         return self.render_step(request, CodeRequestView(company_slug=self.company_slug)(request))
 
 
-class AccountPage(OnePerSiteMixin, Page):
+class AccountPage(OnePerSiteMixin, PortalPageMixin, Page):
     """My account: contact data, login and security (two-factor, password, email, log out
     everywhere) and consents, with links to the portal pages that change them.
 

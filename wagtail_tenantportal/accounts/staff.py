@@ -81,13 +81,14 @@ def _activation_settings(company):
     )
 
 
-def login_url(request=None):
-    """Absolute address of the portal login, printed on activation letters."""
+def login_url(request=None, company=None):
+    """Absolute address of the portal login on ``company``'s own site (printed on activation
+    letters, sent in staff flows): never the admin's host unless it is the company's site."""
     try:
         path = reverse("wagtail_tenantportal:login")
     except NoReverseMatch:  # pragma: no cover - the portal's URLs are always installed with accounts
         path = "/"
-    return get_adapter().build_absolute_uri(request, path)
+    return get_adapter().build_absolute_uri(request, path, company=company)
 
 
 def print_activation_letter(claim, out, *, user=None, request=None, now=None):
@@ -121,7 +122,7 @@ def print_activation_letter(claim, out, *, user=None, request=None, now=None):
                     contract=contract,
                     code=issued.code,
                     valid_until=issued.record.expires_at,
-                    url=login_url(request),
+                    url=login_url(request, company),
                 )
             )
         claim.code = issued.record
@@ -230,12 +231,15 @@ def reset_two_factor(account, *, user=None, request=None):
                 removed[key] = model.objects.filter(user=account.user).delete()[1].get(model._meta.label, 0)
         bump_session_epoch(account)
         log(account, ACTION_TWO_FACTOR_RESET, user=_actor(user), data=removed)
+    adapter = get_adapter()
+    company = adapter.mail_company(request, account.user)
     try:
-        get_adapter().send_mail(
+        adapter.send_mail(
             "two_factor_reset",
-            get_adapter().user_email(account.user),
-            {"user": account.user, "login_url": login_url(request)},
+            adapter.user_email(account.user),
+            {"user": account.user, "login_url": login_url(request, company)},
             request=request,
+            company=company,
         )
     except Exception:  # the reset stands; staff can tell the tenant otherwise
         logger.exception("Could not send the two-factor reset mail")

@@ -6,14 +6,19 @@ part of the policy: this module the core's (:class:`BaseAdapter`), ``accounts.ad
 accounts' (registration, users, login); the default class that joins them lives at the top,
 in ``wagtail_tenantportal.adapter``. :func:`get_adapter` loads whatever class the setting names.
 
-Naming: ``portal_name`` (the company's portal name, else ``PORTAL_NAME``).
+Each company its own voice: ``site_company`` (the company of a request's site),
+``mail_company`` (the company a mail or page to a user speaks for), ``portal_name`` (the
+company's portal name, else ``PORTAL_NAME``), ``get_from_email`` (its sender),
+``mail_signature`` (its closing lines).
+
+Links: ``build_absolute_uri`` and ``absolute_page_url`` (the company's own site, see
+``core.links``).
 
 Theme: ``get_theme`` (the ``--tp-*`` values served as theme.css, see theming.py).
 
 Requests: ``get_client_ip``.
 
-Mail: ``build_absolute_uri``, ``get_from_email``, ``mail_language``, ``render_mail``,
-``send_mail``.
+Mail: ``mail_language``, ``render_mail``, ``send_mail``.
 """
 
 from functools import lru_cache
@@ -22,9 +27,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.module_loading import import_string
 
+from . import companies, links
 from .conf import portal_settings
 
 EMAIL_TEMPLATE_DIR = "wagtail_tenantportal/emails/"
@@ -42,6 +49,21 @@ class BaseAdapter:
         if company is not None and getattr(company, "portal_name", ""):
             return company.portal_name
         return portal_settings.PORTAL_NAME
+
+    def site_company(self, request):
+        """The company whose Wagtail site serves ``request`` (``Company.site``), or None."""
+        return companies.for_request(request)
+
+    def page_company(self, request):
+        """The company whose voice a portal page has: the company of the request's site, else
+        the logged-in tenant's, else None."""
+        return companies.for_request(request) or companies.for_user(getattr(request, "user", None))
+
+    def mail_company(self, request=None, user=None):
+        """The company whose voice a mail (or page) to ``user`` has: the user's own company
+        (preferring the one of the request's site), else the request's site's company, else
+        None (the portal-wide voice)."""
+        return companies.speaking_for(request, user)
 
     # -- theme -------------------------------------------------------------------------------
 
@@ -91,16 +113,39 @@ class BaseAdapter:
 
     # -- mail --------------------------------------------------------------------------------
 
-    def build_absolute_uri(self, request, path):
-        """``path`` as an absolute address: from the request, else ``PORTAL_BASE_URL`` or
-        ``WAGTAILADMIN_BASE_URL``."""
-        if request is not None:
-            return request.build_absolute_uri(path)
-        base = portal_settings.PORTAL_BASE_URL or getattr(settings, "WAGTAILADMIN_BASE_URL", "") or ""
-        return base.rstrip("/") + path
+    def build_absolute_uri(self, request, path, *, company=None):
+        """``path`` as an absolute address on ``company``'s own site: from ``request`` if it
+        came to that site (or no company is known), else the company's base URL, its Wagtail
+        site, ``PORTAL_BASE_URL`` or ``WAGTAILADMIN_BASE_URL`` (``core.links.absolute_url``)."""
+        return links.absolute_url(path, request=request, company=company)
+
+    def absolute_page_url(self, page, *, request=None, company=None):
+        """The Wagtail ``page`` as an absolute address on its site, with ``company``'s base
+        (``core.links.page_url``); '' for a page outside every site."""
+        return links.page_url(page, request=request, company=company)
 
     def get_from_email(self, company=None):
-        return settings.DEFAULT_FROM_EMAIL
+        """Sender of mails in ``company``'s voice: its ``mail_from``, else ``DEFAULT_FROM_EMAIL``."""
+        sender = str(getattr(company, "mail_from", "") or "").strip()
+        return sender or settings.DEFAULT_FROM_EMAIL
+
+    def mail_signature(self, company=None):
+        """Closing lines of every mail in ``company``'s voice (a list of lines, maybe empty):
+        its own signature text, else its name, address, phone and website."""
+        if company is None:
+            return []
+        own = str(getattr(company, "mail_signature", "") or "").strip()
+        if own:
+            return [line.rstrip() for line in own.splitlines()]
+        lines = [
+            str(getattr(company, "display_name", "") or company),
+            ", ".join(getattr(company, "address_lines", []) or []),
+        ]
+        if getattr(company, "phone", ""):
+            lines.append(translation.gettext("Phone %(phone)s") % {"phone": company.phone})
+        if getattr(company, "website", ""):
+            lines.append(company.website)
+        return [line for line in lines if line]
 
     def mail_language(self, request=None):
         return (
@@ -109,6 +154,14 @@ class BaseAdapter:
             or translation.get_language()
             or settings.LANGUAGE_CODE
         )
+
+    def _portal_url(self, request, company):
+        """The portal's start (``/portal/``) on ``company``'s site, absolute ('' if unknown)."""
+        try:
+            path = reverse("wagtail_tenantportal:home")
+        except NoReverseMatch:
+            return ""
+        return self.build_absolute_uri(request, path, company=company)
 
     def _template_prefix(self, template_prefix):
         if "/" in template_prefix:
@@ -120,17 +173,24 @@ class BaseAdapter:
         and, if present, ``<prefix>_message.html``.
 
         ``template_prefix`` is an event name (``"email_verification"``: templates in
-        ``wagtail_tenantportal/emails/``) or a full template path prefix. The context gets
-        ``portal_name``, ``company`` and ``email`` added.
+        ``wagtail_tenantportal/emails/``) or a full template path prefix. Without
+        ``company``, the company of the context's ``user`` (or ``recipient``), else of the
+        request's site speaks (``mail_company``). The context gets ``portal_name``,
+        ``company``, ``email``, ``signature`` (lines) and ``portal_url`` (the company's portal)
+        added; the sender is the company's (``get_from_email``).
         """
         prefix = self._template_prefix(template_prefix)
-        context = {
-            "portal_name": self.portal_name(company),
-            "company": company,
-            "email": email,
-            **context,
-        }
+        if company is None:
+            company = self.mail_company(request, context.get("user") or context.get("recipient"))
         with translation.override(self.mail_language(request)):
+            context = {
+                "portal_name": self.portal_name(company),
+                "company": company,
+                "email": email,
+                "signature": self.mail_signature(company),
+                "portal_url": self._portal_url(request, company),
+                **context,
+            }
             subject = render_to_string(f"{prefix}_subject.txt", context, request=request)
             subject = " ".join(subject.split())
             body = render_to_string(f"{prefix}_message.txt", context, request=request)

@@ -21,6 +21,7 @@ from wagtail import blocks
 
 from . import session
 from .context import portal_context
+from .headers import mark_request
 
 #: Context variable set while Wagtail renders a block preview in the admin.
 PREVIEW_FLAG = "portal_preview"
@@ -122,6 +123,9 @@ class PortalBlock(blocks.StructBlock):
                 request = _PreviewRequest(request)
         else:
             state = session.portal_state(request)
+            # The host's page shows portal content: its response gets the portal's headers
+            # where the host added the middleware (core.headers).
+            mark_request(request)
         new_context.update(
             {
                 "self": value,

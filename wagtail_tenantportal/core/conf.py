@@ -43,8 +43,10 @@ DEFAULTS = {
     # Registration codes and letters (accounts). Days a new code stays valid; a company's
     # letter settings may override it.
     "REGISTRATION_CODE_DAYS": 90,
-    # Address printed on letters and in the QR code: PORTAL_BASE_URL (None: WAGTAILADMIN_BASE_URL)
-    # + REGISTRATION_PATH (None: the portal's URL named "register", else "/portal/register/").
+    # Scheme and host of links that leave the page (mails, letters, QR codes) for companies
+    # without a website or web address of their own (core/links.py); None: WAGTAILADMIN_BASE_URL.
+    # REGISTRATION_PATH: the registration page on a company's site (None: the portal's URL
+    # named "register", else "/portal/register/").
     "PORTAL_BASE_URL": None,
     "REGISTRATION_PATH": None,
     # Add ?contract=<number> to the printed registration address (one QR code per letter: slower).
@@ -163,6 +165,18 @@ DEFAULTS = {
     "API_TOKEN_DAYS": 90,
     "API_DOWNLOAD_LINK_SECONDS": 60,
     "API_MAX_JSON_KB": 256,
+    # Security headers of portal responses (core/headers.py, docs/security.md). Sources added to
+    # the portal's Content-Security-Policy per directive ({"img-src": ["https://cdn.example.de"]};
+    # a directive set to None is left out); None: the portal sends no policy (the host sets one).
+    "CONTENT_SECURITY_POLICY": {},
+    # Send the policy as Content-Security-Policy-Report-Only (try it before enforcing it).
+    "CONTENT_SECURITY_POLICY_REPORT_ONLY": False,
+    # Permissions-Policy features laid over the portal's defaults ({"geolocation": ["self"]};
+    # an empty list forbids a feature, None leaves it out); None: no Permissions-Policy header.
+    "PERMISSIONS_POLICY": {},
+    # Origins allowed to show portal pages in a frame, for every company (each company adds its
+    # own in the admin); the portal's own site always may.
+    "FRAME_ANCESTORS": [],
 }
 
 

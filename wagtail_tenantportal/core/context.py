@@ -6,6 +6,8 @@ stylesheet. Hosts that render portal layouts from their own views may add the co
 processor ``wagtail_tenantportal.context_processors.portal`` instead.
 """
 
+from django.utils.functional import lazy
+
 from .conf import portal_settings
 
 
@@ -16,16 +18,35 @@ def portal_context(request=None):
 
     - ``portal_base_template``: the template the portal layout extends (``BASE_TEMPLATE``);
     - ``portal_include_css``: whether to link ``portal.css`` (``INCLUDE_CSS``, as a bool);
-    - ``portal_name``: the global portal name (``PORTAL_NAME``), the default page title.
+    - ``portal_name``: the portal's name in the voice of the page's company (the company of
+      the request's site, else the logged-in tenant's; ``adapter.page_company``), else the
+      global ``PORTAL_NAME``; looked up only when a template prints it.
 
-    ``request`` is accepted so that callers need not change when values start to depend on
-    it (for example the company of the logged-in tenant); it may be None.
+    ``request`` may be None (then the global name).
     """
     return {
         "portal_base_template": portal_settings.BASE_TEMPLATE,
         "portal_include_css": bool(portal_settings.INCLUDE_CSS),
-        "portal_name": portal_settings.PORTAL_NAME,
+        "portal_name": _lazy_portal_name(request) if request is not None else portal_settings.PORTAL_NAME,
     }
+
+
+def _portal_name(request):
+    from .adapter import get_adapter
+
+    cached = getattr(request, _NAME_ATTR, None)
+    if cached is None:
+        adapter = get_adapter()
+        cached = str(adapter.portal_name(adapter.page_company(request)))
+        try:
+            setattr(request, _NAME_ATTR, cached)
+        except AttributeError:  # pragma: no cover - a request object without attributes
+            pass
+    return cached
+
+
+_NAME_ATTR = "_tenantportal_portal_name"
+_lazy_portal_name = lazy(_portal_name, str)
 
 
 def portal_renderer(template_dir, *, lazy=False):

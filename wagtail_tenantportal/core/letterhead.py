@@ -142,24 +142,49 @@ def draw_letterhead(c, f, company):
     for line in simpleSplit(f.text(" · ".join(part for part in contact if part)), f.regular, 8.5, 100 * mm):
         c.drawString(LEFT * mm, y(top), line)
         top += 3.8
-    # Return address in the zone above the address (its lowest line), small and underlined.
-    sender = company.sender_line or " · ".join([company.display_name, *company.address_lines])
-    c.setFont(f.regular, 7)
-    left, field_top, width, _height = ADDRESS_FIELD
-    sender = f.text(sender)
-    while c.stringWidth(sender, f.regular, 7) > (width - 10) * mm and len(sender) > 10:
-        sender = sender[:-2] + "…" if f.unicode else sender[:-4] + "..."
-    c.drawString((left + 5) * mm, y(ADDRESS_ZONE_TOP - 3), sender)
+    # Return address in the zone above the address (its lowest lines), small and underlined.
+    lines, size = return_address(f, company, c.stringWidth)
+    c.setFont(f.regular, size)
     c.setLineWidth(0.3)
     c.setStrokeColor(GREY)
-    text_width = c.stringWidth(sender, f.regular, 7)
-    c.line(
-        (left + 5) * mm,
-        y(ADDRESS_ZONE_TOP - 2.3),
-        (left + 5) * mm + text_width,
-        y(ADDRESS_ZONE_TOP - 2.3),
-    )
+    left = (ADDRESS_FIELD[0] + 5) * mm
+    top = ADDRESS_ZONE_TOP - 3 - (len(lines) - 1) * size * 1.2 * PT
+    for line in lines:
+        c.drawString(left, y(top), line)
+        underline = y(top) - 0.7 * mm
+        c.line(left, underline, left + c.stringWidth(line, f.regular, size), underline)
+        top += size * 1.2 * PT
     c.setFillColor(BLACK)
+
+
+#: Width (mm) the return address may take: the address field less its margins of 5 mm.
+RETURN_ADDRESS_WIDTH = ADDRESS_FIELD[2] - 10
+#: Font sizes (pt) tried for the return address, largest first (DIN 5008: not below 6 pt).
+RETURN_ADDRESS_SIZES = (7, 6.5, 6)
+
+
+def return_address(f, company, string_width):
+    """``(lines, size)``: the return address as it fits the address field, never cut off.
+
+    The company's sender line, else its name and address (then its short name and address),
+    at the largest size from 7 down to 6 pt that fits :data:`RETURN_ADDRESS_WIDTH`; if none
+    does, the first of them on as many lines at 6 pt as it needs (the zone above the address
+    holds five). ``string_width(text, font, size)`` measures (the canvas's ``stringWidth``).
+    """
+    address = [line for line in company.address_lines if line]
+    candidates = [company.sender_line] if company.sender_line else []
+    candidates.append(" · ".join([company.display_name, *address]))
+    short = company.short_name or ""
+    if short and short != company.display_name:
+        candidates.append(" · ".join([short, *address]))
+    candidates = [f.text(text) for text in candidates]
+    limit = RETURN_ADDRESS_WIDTH * mm
+    for text in candidates:
+        for size in RETURN_ADDRESS_SIZES:
+            if string_width(text, f.regular, size) <= limit:
+                return [text], size
+    size = RETURN_ADDRESS_SIZES[-1]
+    return simpleSplit(candidates[0], f.regular, size, limit)[:5], size
 
 
 def draw_footer(c, f, company):

@@ -1,4 +1,5 @@
-"""Which parties and contracts a portal user acts for: the one answer every ownership check uses.
+"""Which parties and contracts a portal user acts for: the one answer every ownership check uses,
+and which rows of a contract are one party's own (``own_or_shared``: co-tenant privacy).
 
 Each tenant-data queryset's ``visible_to(user)`` starts here. The core does not know how a
 login is linked to parties (that is the accounts app's ``AccountParty``); the accounts app
@@ -48,3 +49,27 @@ def contract_ids(user):
     if not _acting(user):
         return None
     return _provider.contract_ids(user)
+
+
+def own_or_shared(user, *, party="party", contract="contract", shared_with_co_tenants=None, shared=None):
+    """``Q`` for rows that belong to one party on a contract (a request and its messages), or
+    None for users who act for nobody.
+
+    Co-tenants are parties named on the same contract. By default each sees only its own
+    rows: rows on the user's contracts whose ``party`` is one the user acts for, or that name
+    no party (a row of the contract as a whole, e.g. made by staff or the ERP).
+    ``shared_with_co_tenants``: a lookup (``"contract__company__co_tenants_share_requests"``)
+    that, where true, lets everybody on the contract see every row. ``shared``: a ``Q`` of
+    rows that are shared with co-tenants anyway.
+    """
+    from django.db.models import Q
+
+    parties, contracts = party_ids(user), contract_ids(user)
+    if parties is None or contracts is None:
+        return None
+    own = Q(**{f"{party}__in": parties}) | Q(**{f"{party}__isnull": True})
+    if shared_with_co_tenants:
+        own |= Q(**{shared_with_co_tenants: True})
+    if shared is not None:
+        own |= shared
+    return Q(**{f"{contract}__in": contracts}) & own

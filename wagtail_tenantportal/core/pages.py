@@ -6,14 +6,42 @@ a full portal session, for everybody else the next step (log in and come back he
 step the login is missing), and never an answer from a cache.
 """
 
+from functools import wraps
+
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
 from .context import portal_context
+from .headers import apply_security_headers
 from .session import OK, portal_state, visitor_step
 
 
-class TenantDataPageMixin:
+def _with_security_headers(serve):
+    @wraps(serve)
+    def wrapped(self, request, *args, **kwargs):
+        return apply_security_headers(serve(self, request, *args, **kwargs), request)
+
+    wrapped.portal_security_headers = True
+    return wrapped
+
+
+class PortalPageMixin:
+    """Mix into every page type of the portal: its responses carry the portal's security
+    headers (``core.headers``).
+
+    Whatever ``serve`` a subclass ends up with (its own, ``RoutablePageMixin``'s, a site's
+    override in a subclass of its own) is wrapped when the class is made, so no page type can
+    lose the headers by overriding ``serve``.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        serve = getattr(cls, "serve", None)
+        if serve is not None and not getattr(serve, "portal_security_headers", False):
+            cls.serve = _with_security_headers(serve)
+
+
+class TenantDataPageMixin(PortalPageMixin):
     """Mix into a ``Page`` subclass (before ``Page``) and override :meth:`get_tenant_context`.
 
     The template gets ``portal_state`` and either the tenant context (state "ok") or the

@@ -126,8 +126,9 @@ def eligible_kinds(contract, today):
     return result
 
 
-def build(contract, kind, *, event=None, today):
-    """The content of a certificate of ``kind`` for ``contract`` on ``today``.
+def build(contract, kind, *, event=None, today, party=None):
+    """The content of a certificate of ``kind`` for ``contract`` on ``today``, addressed to
+    ``party`` (the tenant who asked for it; default: the first tenant named on the contract).
 
     Raises ``DocumentRejected`` when the contract cannot have it (not a rental contract of
     a flat, no current rent, no move-in date, …).
@@ -160,14 +161,16 @@ def build(contract, kind, *, event=None, today):
         )
     with translation.override(portal_settings.LETTER_LANGUAGE):
         if kind == LANDLORD_CONFIRMATION:
-            return _landlord_confirmation(contract, event, today)
-        return _rent_certificate(contract, today)
+            return _landlord_confirmation(contract, event, today, party)
+        return _rent_certificate(contract, today, party)
 
 
-def _common(contract, today):
+def _common(contract, today, party=None):
     persons = _persons(contract)
     flat, detail = _flat_lines(contract)
-    recipient = [*persons[0].letter_name_lines, *flat]
+    # Addressed to the tenant who asked for it, never to a co-tenant in their place.
+    addressee = party if party is not None else persons[0]
+    recipient = [*addressee.letter_name_lines, *flat]
     info = [(_("Date"), _date(today)), (_("Contract number"), contract.number)]
     company = contract.company
     if company.phone:
@@ -177,8 +180,8 @@ def _common(contract, today):
     return persons, flat, detail, recipient, info
 
 
-def _rent_certificate(contract, today):
-    persons, flat, detail, recipient, info = _common(contract, today)
+def _rent_certificate(contract, today, party=None):
+    persons, flat, detail, recipient, info = _common(contract, today, party)
     unit = contract.unit
     components = contract.current_rent_components(today)
     rows = [
@@ -218,8 +221,8 @@ def _rent_certificate(contract, today):
     )
 
 
-def _landlord_confirmation(contract, event, today):
-    persons, flat, detail, recipient, info = _common(contract, today)
+def _landlord_confirmation(contract, event, today, party=None):
+    persons, flat, detail, recipient, info = _common(contract, today, party)
     company = contract.company
     date = contract.start_date if event == MOVE_IN else contract.end_date
     rows = [

@@ -62,20 +62,27 @@ def recipient_users(party_ids):
     return result
 
 
-def documents_url(request=None):
-    """Absolute address of the tenant's document list: a live documents page, else the view."""
+def documents_url(company=None, request=None):
+    """Absolute address of the tenant's document list on ``company``'s own site: the live
+    documents page of that site (of any site when the company has none), else the portal's
+    view (``core.links``)."""
     from ..core.adapter import get_adapter
 
-    page = DocumentsPage.objects.live().order_by("path").first()
+    adapter = get_adapter()
+    pages = DocumentsPage.objects.live()
+    site = company.site if company is not None and company.site_id else None
+    if site is not None:
+        pages = pages.descendant_of(site.root_page, inclusive=True)
+    page = pages.order_by("path").first()
     if page is not None:
-        url = page.get_full_url(request)
+        url = adapter.absolute_page_url(page, request=request, company=company)
         if url:
             return url
     try:
         path = reverse("wagtail_tenantportal:documents")
     except NoReverseMatch:
         path = "/"
-    return get_adapter().build_absolute_uri(request, path)
+    return adapter.build_absolute_uri(request, path, company=company)
 
 
 def _group_by_recipient(deliveries, documents, users):
@@ -97,7 +104,7 @@ def _send_batch(adapter, deliveries, now):
     documents = {
         doc.pk: doc
         for doc in Document.objects.filter(pk__in={d.document_id for d in deliveries}).select_related(
-            "category", "company"
+            "category", "company__site__root_page"
         )
     }
     groups, unreachable = _group_by_recipient(
@@ -107,19 +114,22 @@ def _send_batch(adapter, deliveries, now):
     DocumentDelivery.objects.filter(pk__in=unreachable).update(channel=DocumentDelivery.Channel.POST)
     sent = 0
     done = set()
-    url = documents_url()
-    for (user, _company_id), items in groups.items():
+    urls = {}  # company id -> the document list on its site
+    for (user, company_id), items in groups.items():
         email = adapter.user_email(user)
         docs = sorted({documents[d.document_id] for d in items}, key=lambda d: (d.document_date, d.pk))
         if not email:
             done.update(d.pk for d in items)
             continue
+        company = docs[0].company
+        if company_id not in urls:
+            urls[company_id] = documents_url(company)
         try:
             adapter.send_mail(
                 "document_available",
                 email,
-                {"user": user, "documents": docs, "documents_url": url, "count": len(docs)},
-                company=docs[0].company,
+                {"user": user, "documents": docs, "documents_url": urls[company_id], "count": len(docs)},
+                company=company,
             )
         except Exception:
             logger.exception("Document notice to user %s failed; it is tried again later.", user.pk)

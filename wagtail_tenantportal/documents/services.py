@@ -452,11 +452,16 @@ def generate_certificate(contract, kind, *, user=None, event=None, today=None):
     drawn from the contract data with the company letterhead; the same data on the same day
     give the same PDF, so asking twice returns the document made before. Raises
     ``DocumentRejected`` when the contract does not qualify (the message says why).
+
+    A tenant's certificate is addressed to the party ``user`` acts for on the contract, never
+    to a co-tenant in their place (without a user: the contract's first tenant). Like every
+    document of the contract, co-tenants on it see it too.
     """
     from . import certificates
 
     today = today or timezone.localdate()
-    spec = certificates.build(contract, kind, event=event, today=today)
+    party = _acting_party(user, contract)
+    spec = certificates.build(contract, kind, event=event, today=today, party=party)
     pdf = certificates.render(spec)
     return publish(
         ContentFile(pdf, name=f"{kind}.pdf"),
@@ -471,6 +476,14 @@ def generate_certificate(contract, kind, *, user=None, event=None, today=None):
         deliver=False,
         on_duplicate="return",
     )
+
+
+def _acting_party(user, contract):
+    """The party of ``contract`` that ``user`` acts for (lowest id if several), or None."""
+    party_ids = ownership.party_ids(user)
+    if party_ids is None:
+        return None
+    return Party.objects.filter(pk__in=party_ids, contract_parties__contract=contract).order_by("pk").first()
 
 
 # -- read receipts ------------------------------------------------------------------------------

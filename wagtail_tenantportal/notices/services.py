@@ -225,7 +225,7 @@ def notice_url(notice, request=None):
         path = reverse("wagtail_tenantportal:notice_detail", args=[notice.pk])
     except NoReverseMatch:
         path = "/"
-    return get_adapter().build_absolute_uri(request, path)
+    return get_adapter().build_absolute_uri(request, path, company=notice.company)
 
 
 def excerpt(notice, words=EXCERPT_WORDS):
@@ -238,7 +238,7 @@ def send_important_mails(notice, *, request=None, user=None, now=None, batch_siz
 
     Does nothing for notices that are not important or not visible now (scheduled ones are
     mailed by ``send_due_mails`` once their time comes). The mails are rendered here (with
-    ``request`` for the links, else ``PORTAL_BASE_URL``) and handed to the mail task after
+    the company's own site for the links, see ``core.links``) and handed to the mail task after
     the commit; ``NoticeMail`` rows record who was mailed, so no account gets a second mail
     about the same notice, whoever calls this and however often. A constant number of
     queries per ``batch_size`` accounts. Records "mailed to N tenants" in the audit log.
@@ -256,7 +256,7 @@ def send_important_mails(notice, *, request=None, user=None, now=None, batch_siz
             Notice.objects.current(now)
             .filter(pk=notice.pk, important=True)
             .select_for_update(of=("self",))
-            .select_related("company")
+            .select_related("company__site")
             .first()
         )
         if locked is None:

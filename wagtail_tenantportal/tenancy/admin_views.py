@@ -122,6 +122,12 @@ class CompanyViewSet(PortalModelViewSet):
         "registration_flow",
         "two_factor_policy",
         "has_savings_scheme",
+        "co_tenants_share_requests",
+        "site",
+        "base_url",
+        "mail_from",
+        "mail_signature",
+        "frame_ancestors",
     ]
     edit_handler = TabbedInterface(
         [
@@ -179,6 +185,17 @@ class CompanyViewSet(PortalModelViewSet):
                     FieldPanel("registration_flow"),
                     FieldPanel("two_factor_policy"),
                     FieldPanel("has_savings_scheme"),
+                    FieldPanel("co_tenants_share_requests"),
+                    MultiFieldPanel(
+                        [
+                            FieldPanel("site"),
+                            FieldPanel("base_url"),
+                            FieldPanel("mail_from"),
+                            FieldPanel("mail_signature"),
+                            FieldPanel("frame_ancestors"),
+                        ],
+                        heading=_("Website and mails"),
+                    ),
                 ],
                 heading=_("Portal options"),
             ),
@@ -193,7 +210,7 @@ class CompanyViewSet(PortalModelViewSet):
         )
 
     def get_object_queryset(self, queryset):
-        return queryset.select_related("logo")
+        return queryset.select_related("logo", "site")
 
     def get_inspect_sections(self, company):
         persons = list(company.contact_persons.select_related("user").order_by("name"))

@@ -9,9 +9,13 @@ class TenancyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from ..core import scope
+        from ..core import companies, scope
+        from . import checks  # noqa: F401  (registers the staff-scope and go-live checks)
         from .scope import CompanyStaffScope
+        from .voice import TenancyCompanies
 
         # Staff work for the companies of their groups: every admin view asks core.scope.
         scope.register_provider(CompanyStaffScope())
-        from . import checks  # noqa: F401  (registers the staff-scope check)
+        # The core asks which company a site or a user belongs to (core.companies): mails,
+        # letters, links and pages speak with that company's voice.
+        companies.register_provider(TenancyCompanies())

@@ -20,7 +20,15 @@ from wagtail.search import index
 
 from ..core import ownership
 from ..core.scope import StaffScopedQuerySet
-from .validators import format_iban, mask_iban, validate_bic, validate_iban
+from .validators import (
+    format_iban,
+    mask_iban,
+    validate_base_url,
+    validate_bic,
+    validate_frame_ancestors,
+    validate_iban,
+    validate_sender,
+)
 
 
 class ErpKeyed(models.Model):
@@ -150,6 +158,65 @@ class Company(index.Indexed, AddressFields, models.Model):
         help_text=_(
             "Members of these groups work for this company in the admin: they see and change the "
             "data of this company only. Set it on the group's page under Settings → Groups."
+        ),
+    )
+    co_tenants_share_requests = models.BooleanField(
+        _("co-tenants see each other's requests"),
+        default=False,
+        help_text=_(
+            "Off: each tenant sees only the requests and messages of their own party; reports about "
+            "shared areas, contract documents and notices are shared. On: everybody named on a "
+            "contract sees all its requests and messages."
+        ),
+    )
+    # Its own voice: the website, the address links lead to, the sender and signature of mails.
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("website"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tenantportal_companies",
+        help_text=_(
+            "The Wagtail site with this company's portal pages. Links in its mails and letters lead "
+            "there, and its pages show its portal name."
+        ),
+    )
+    base_url = models.URLField(
+        _("web address"),
+        max_length=200,
+        blank=True,
+        validators=[validate_base_url],
+        help_text=_(
+            "e.g. 'https://www.bauverein-elsteraue.de'. Links in mails, letters and QR codes start "
+            "with it. Empty: the address of the website above."
+        ),
+    )
+    mail_from = models.CharField(
+        _("mail sender"),
+        max_length=254,
+        blank=True,
+        validators=[validate_sender],
+        help_text=_(
+            "Sender of the portal's mails to this company's tenants, e.g. 'Bauverein Elsteraue eG "
+            "<service@bauverein-elsteraue.de>'. Empty: the portal's general sender."
+        ),
+    )
+    mail_signature = models.TextField(
+        _("mail signature"),
+        blank=True,
+        help_text=_(
+            "Closing lines of every mail to tenants, e.g. name, address, phone and office hours. "
+            "Empty: the name, address, phone and website above."
+        ),
+    )
+    frame_ancestors = models.TextField(
+        _("websites that may embed the portal"),
+        blank=True,
+        validators=[validate_frame_ancestors],
+        help_text=_(
+            "Addresses of websites that may show the portal's pages in a frame, one per line, e.g. "
+            "'https://www.bauverein-elsteraue.de'. Empty: only the portal's own website."
         ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -21,6 +21,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from ..core.context import portal_context
+from ..core.pages import PortalPageMixin
 
 
 def kind_choices():
@@ -55,7 +56,7 @@ def prompt_context(request, state, next_url):
     return {"step": visitor_step(request, state, next_url)}
 
 
-class ContractsPage(RoutablePageMixin, Page):
+class ContractsPage(PortalPageMixin, RoutablePageMixin, Page):
     intro = RichTextField(
         _("introduction"), blank=True, help_text=_("Shown above the list, e.g. whom to ask about contracts.")
     )
@@ -111,6 +112,9 @@ class ContractsPage(RoutablePageMixin, Page):
 
         context = self.get_context(request)
         context.update(portal_context(request))
+        # The page's own address relative to the request's site ("Back to my contracts"):
+        # ``page.url`` would be absolute, with the Site record's host, when a portal has sites.
+        context["list_url"] = self.get_url(request)
         state = portal_state(request)
         context["portal_state"] = state
         if state == OK:

@@ -49,6 +49,52 @@ def company_ids_by_erp_id(company=None):
     return dict(companies.values_list("erp_id", "pk"))
 
 
+# -- companies by what commands are given -------------------------------------------------
+
+
+def company_by_key(key):
+    """The company whose ERP id (as in the CSV files) or slug is ``key``, or None. An ERP id
+    wins over another company's slug."""
+    key = str(key or "").strip()
+    if not key:
+        return None
+    return (
+        Company.objects.select_related("site").filter(erp_id=key).first()
+        or Company.objects.select_related("site").filter(slug__iexact=key).first()
+    )
+
+
+def company_keys():
+    """``[(erp_id or "", slug, name)]`` of every company, by name: what a command may be given."""
+    return [(c.erp_id or "", c.slug, c.display_name) for c in Company.objects.order_by("name", "pk")]
+
+
+def describe_company_keys():
+    """The valid companies as lines for an error message (``  LH / wg-lindenhof  Name``)."""
+    keys = company_keys()
+    if not keys:
+        return "There is no company yet: import the master data first (manage.py tenantportal_import)."
+    return "Valid companies (ERP id / slug):\n" + "\n".join(
+        f"  {erp_id or '-'} / {slug}  {name}" for erp_id, slug, name in keys
+    )
+
+
+def companies_without_site():
+    """The companies that have no website (``Company.site``) yet, by name."""
+    return list(Company.objects.filter(site__isnull=True).order_by("name", "pk"))
+
+
+def set_company_site(companies, site, *, sender=None):
+    """Make ``site`` the website of ``companies`` and, with ``sender``, their mail sender."""
+    for company in companies:
+        company.site = site
+        fields = ["site", "updated_at"]
+        if sender:
+            company.mail_from = sender
+            fields.append("mail_from")
+        company.save(update_fields=fields)
+
+
 # -- querysets ------------------------------------------------------------------------------
 
 

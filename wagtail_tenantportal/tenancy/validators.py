@@ -91,3 +91,59 @@ def mask_iban(value):
         return "•" * len(iban)
     masked = iban[:2] + "•" * (len(iban) - 6) + iban[-4:]
     return " ".join(masked[i : i + 4] for i in range(0, len(masked), 4))
+
+
+def validate_sender(value):
+    """A mail sender: ``portal@example.de`` or ``Name <portal@example.de>`` on one line."""
+    from email.utils import parseaddr
+
+    from django.core.validators import validate_email
+
+    if not value:
+        return
+    name, address = parseaddr(value)
+    valid = bool(address) and "\n" not in value and "\r" not in value
+    if valid:
+        try:
+            validate_email(address)
+        except ValidationError:
+            valid = False
+    if not valid:
+        raise ValidationError(
+            _("Enter an email address, optionally with a name: 'Name <portal@example.de>'."),
+            code="invalid_sender",
+        )
+
+
+def validate_frame_ancestors(value):
+    """Web origins (``https://www.example.de``), separated by spaces or lines."""
+    from ..core.headers import parse_origins
+
+    try:
+        parse_origins(value)
+    except ValueError as error:
+        raise ValidationError(
+            _("Not a web address of a site (scheme and host, no path): %(value)s"),
+            params={"value": str(error)},
+            code="invalid_origin",
+        ) from error
+
+
+def validate_base_url(value):
+    """The address the portal's site answers at: scheme and host, optionally a port, no path."""
+    from ..core.headers import parse_origins
+
+    if not value:
+        return
+    try:
+        parse_origins(value.rstrip("/"))
+    except ValueError as error:
+        raise ValidationError(
+            _("Enter the address of the site without a path, e.g. https://www.example.de"),
+            code="invalid_base_url",
+        ) from error
+    if len(value.split()) != 1:
+        raise ValidationError(
+            _("Enter the address of the site without a path, e.g. https://www.example.de"),
+            code="invalid_base_url",
+        )

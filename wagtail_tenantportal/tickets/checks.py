@@ -1,6 +1,6 @@
 """System checks of the tickets settings (ids ``tenantportal_tickets.E0xx``, see docs/tickets.md)."""
 
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 from ..core.conf import portal_settings
 
@@ -62,3 +62,30 @@ def check_ticket_settings(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+@register()
+def check_damage_categories(app_configs=None, **kwargs):
+    """``wagtail_tenantportal.W074``: without active damage categories tenants cannot report
+    damage (silent before ``migrate``)."""
+    from ..core.checks import ID
+    from ..core.golive import tables_exist
+    from .models import DamageCategory, TicketType
+
+    if not tables_exist(DamageCategory, TicketType):
+        return []
+    try:
+        if not TicketType.objects.filter(active=True, kind=TicketType.Kind.DAMAGE).exists():
+            return []  # no damage report offered: no categories needed
+        if DamageCategory.objects.filter(active=True, location__active=True).exists():
+            return []
+    except Exception:  # a database that cannot answer yet: nothing to check
+        return []
+    return [
+        Warning(
+            "There are no active damage categories: tenants cannot report damage.",
+            hint="Run 'manage.py tenantportal_seed_damage_taxonomy' (tenantportal_setup_pages does it for a "
+            "new portal) or add them in the Wagtail admin under Tenant portal → Damage categories.",
+            id=ID.format("W074"),
+        )
+    ]

@@ -10,9 +10,13 @@ import path other code uses):
 - ``attachment_models``: photos and PDFs on tickets and messages;
 - ``tenant_models``: "me too" supporters, read marks and mail preferences.
 
-Ownership: ``Ticket.objects.visible_to(user)`` are the tickets on the user's contracts; every
-tenant view and download starts there (attachments through ``TicketAttachment.objects.visible_to``).
-Tickets a tenant joined with "me too" are reachable read-only through ``joined_by(user)``.
+Ownership: ``Ticket.objects.visible_to(user)`` are the user's own tickets on their contracts;
+every tenant view and download starts there (attachments through
+``TicketAttachment.objects.visible_to``). A co-tenant's requests and messages stay the
+co-tenant's (``core.ownership.own_or_shared``) unless the company lets co-tenants see each
+other's (``Company.co_tenants_share_requests``). Tickets a tenant joined with "me too" are
+reachable read-only through ``joined_by(user)``; reports of shared areas (a co-tenant's too)
+are offered to join through ``shared_open_for(user)``.
 
 Reads go through the queryset methods here and ``services`` (``queries.py``); all writes go
 through ``services.py``.
@@ -27,6 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..core import ownership
 from ..core.scope import StaffScopedQuerySet
 from ..tenancy.models import Contract
 from .attachment_models import TicketAttachment, TicketAttachmentQuerySet, attachment_path
@@ -57,8 +62,11 @@ INBOX_RELATED = ("ticket_type", "status", "contract", "property", "assignee", "c
 
 class TicketQuerySet(StaffScopedQuerySet):
     def visible_to(self, user):
-        """Tickets on the contracts ``user`` holds (none for anonymous users and staff without parties)."""
-        return self.filter(contract__in=Contract.objects.visible_to(user))
+        """The tickets of ``user``'s own parties on their contracts, and the contract's tickets
+        that name no party; with the company's ``co_tenants_share_requests`` every ticket on
+        the contracts (none for anonymous users and staff without parties)."""
+        scope = ownership.own_or_shared(user, shared_with_co_tenants="company__co_tenants_share_requests")
+        return self.none() if scope is None else self.filter(scope)
 
     def joined_by(self, user):
         """Tickets ``user`` joined with "me too" (read-only for them)."""
@@ -144,13 +152,14 @@ class TicketQuerySet(StaffScopedQuerySet):
 
     def shared_open_for(self, user):
         """Open reports in shared areas of the buildings where ``user`` holds a contract, other than
-        the user's own: the candidates for "me too"."""
+        the ones the user sees as their own (a co-tenant's report of the stairwell included):
+        the candidates for "me too"."""
         contracts = Contract.objects.visible_to(user).current()
         return (
             self.open()
             .filter(damage_location__is_shared_area=True, property__isnull=False)
             .filter(property__in=contracts.filter(unit__isnull=False).values("unit__property_id"))
-            .exclude(contract__in=Contract.objects.visible_to(user))
+            .exclude(pk__in=Ticket.objects.visible_to(user).values("pk"))
         )
 
 

@@ -9,11 +9,11 @@ texts stay in the portal.
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 from django_tasks import task
 
+from ..core import links
 from ..core.adapter import get_adapter
 from ..core.conf import portal_settings
 from ..core.tasks import defer
@@ -48,7 +48,9 @@ def deliver(event, ticket_id, object_id=None):
     from .models import Ticket
 
     ticket = (
-        Ticket.objects.select_related("status", "ticket_type", "contract", "company", "property", "assignee")
+        Ticket.objects.select_related(
+            "status", "ticket_type", "contract", "company__site", "property", "assignee"
+        )
         .filter(pk=ticket_id)
         .first()
     )
@@ -69,12 +71,16 @@ def deliver_task(event, ticket_id, object_id=None):
 
 def tenant_recipients(ticket, *, include_supporters=False):
     """The tenants to tell about ``ticket``: its reporter while they still hold the contract, else
-    everybody with a portal account on the contract; plus "me too" tenants if asked."""
+    the other accounts of the reporting party on the contract (co-tenants only where the company
+    lets them see each other's requests, or the ticket names no party); plus "me too" tenants
+    if asked. Nobody is told about a request they could not open."""
     from ..accounts.models import AccountParty
 
     links = AccountParty.objects.filter(
         active=True, party__contract_parties__contract_id=ticket.contract_id, account__user__is_active=True
     ).select_related("account__user")
+    if ticket.party_id is not None and not ticket.company.co_tenants_share_requests:
+        links = links.filter(party_id=ticket.party_id)
     users = {link.account.user_id: link.account.user for link in links}
     if ticket.created_by_id in users:
         users = {ticket.created_by_id: users[ticket.created_by_id]}
@@ -95,12 +101,14 @@ def _wants(users, preference):
     return [user for user in users if user.pk not in opted_out]
 
 
-def _portal_url(path_name, *args):
+def _portal_url(company, path_name, *args):
+    """The portal address ``path_name`` on ``company``'s own site (the mail leaves outside a
+    request: ``core.links``)."""
     try:
         path = reverse(f"wagtail_tenantportal:{path_name}", args=args)
     except NoReverseMatch:
         return ""
-    return get_adapter().build_absolute_uri(None, path)
+    return get_adapter().build_absolute_uri(None, path, company=company)
 
 
 def _admin_url(ticket):
@@ -109,14 +117,16 @@ def _admin_url(ticket):
         path = reverse("tenantportal_tickets:detail", args=[ticket.pk])
     except NoReverseMatch:
         return ""
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "") or portal_settings.PORTAL_BASE_URL or ""
-    return base.rstrip("/") + path
+    return links.admin_url(path)
 
 
 def _deliver_to_tenants(event, ticket, object_id):
     from .models import TicketMessage, TicketStatusChange
 
-    context = {"ticket": ticket, "ticket_url": _portal_url("ticket_detail", ticket.reference)}
+    context = {
+        "ticket": ticket,
+        "ticket_url": _portal_url(ticket.company, "ticket_detail", ticket.reference),
+    }
     if event == STATUS_CHANGED:
         change = (
             TicketStatusChange.objects.select_related("to_status", "from_status").filter(pk=object_id).first()

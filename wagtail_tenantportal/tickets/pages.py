@@ -10,9 +10,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from ..core import session
+from ..core.pages import PortalPageMixin
 
 
-class DamageReportPage(Page):
+class DamageReportPage(PortalPageMixin, Page):
     """Report damage: the damage form (with photos) of the first active damage-report type."""
 
     intro = RichTextField(
@@ -54,7 +55,7 @@ class DamageReportPage(Page):
         return presentation.page_response(request, self, context)
 
 
-class RequestListPage(Page):
+class RequestListPage(PortalPageMixin, Page):
     """My requests: the tenant's requests with status, reports to join and links to new requests."""
 
     intro = RichTextField(

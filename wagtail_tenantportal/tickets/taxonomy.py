@@ -234,3 +234,17 @@ def seed_damage_taxonomy(company=None, taxonomy=None):
 
 def _count(result, level, created):
     (result.created if created else result.existing)[level] += 1
+
+
+def has_damage_taxonomy():
+    """Whether any damage location exists (for every company or one)."""
+    return DamageLocation.objects.exists()
+
+
+def seed_if_empty():
+    """The German starter taxonomy for a portal that has none yet (``tenantportal_setup_pages``
+    calls it, so a new portal's tenants can report damage at once): a ``SeedResult``, or None
+    when a taxonomy exists (editors' entries are never touched)."""
+    if has_damage_taxonomy():
+        return None
+    return seed_damage_taxonomy()

@@ -164,4 +164,10 @@ WAGTAIL_TENANTPORTAL = {
     "PORTAL_NAME": "Mieterportal",
     "THEME": LINDENHOF_THEME,
     "SITE_THEMES": {"Bauverein Elsteraue eG": ELSTERAUE_THEME},
+    # The texts tenants agree to when they register: pages of each site (the demo makes them).
+    "CONSENT_URLS": {
+        "privacy": "/datenschutz/",
+        "terms": "/nutzungsbedingungen/",
+        "e_delivery": "/elektronische-zustellung/",
+    },
 }

@@ -146,21 +146,30 @@ def _placeholder_user():
     return get_user_model()()
 
 
-def _absolute(request, path):
-    return get_adapter().build_absolute_uri(request, path)
+def _absolute(request, path, company=None):
+    """``path`` as an absolute address on ``company``'s own site (``core.links``)."""
+    return get_adapter().build_absolute_uri(request, path, company=company)
+
+
+def _mail_company(request, user):
+    """The company whose voice a mail to ``user`` has (``adapter.mail_company``)."""
+    return get_adapter().mail_company(request, user)
 
 
 def _notify_email_in_use(request, email, *, company=None):
+    """Tell the owner of ``email`` that somebody tried to use it, in the voice of the owner's
+    own company (else ``company``, where the attempt was made)."""
     user = get_adapter().find_user_by_email(email)
     if user is None:
         return
+    company = _mail_company(request, user) or company
     _send(
         "email_in_use",
         email,
         {
             "user": user,
-            "login_url": _absolute(request, reverse("wagtail_tenantportal:login")),
-            "password_reset_url": _absolute(request, reverse("wagtail_tenantportal:password_reset")),
+            "login_url": _absolute(request, reverse("wagtail_tenantportal:login"), company),
+            "password_reset_url": _absolute(request, reverse("wagtail_tenantportal:password_reset"), company),
         },
         request=request,
         company=company,

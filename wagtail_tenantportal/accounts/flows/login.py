@@ -21,6 +21,7 @@ from .common import (
     VerificationInvalid,
     _absolute,
     _limit,
+    _mail_company,
     _placeholder_user,
     _send,
     client_ip,
@@ -86,6 +87,7 @@ def request_password_reset(request, email):
     if not known:
         # Same work as for a known address (token, link, rendering); only the queueing differs.
         user = _placeholder_user()
+    company = _mail_company(request, user)
     path = reverse(
         "wagtail_tenantportal:password_reset_confirm",
         kwargs={
@@ -96,8 +98,9 @@ def request_password_reset(request, email):
     _send(
         "password_reset",
         adapter.user_email(user) if known else email,
-        {"user": user, "reset_url": _absolute(request, path)},
+        {"user": user, "reset_url": _absolute(request, path, company)},
         request=request,
+        company=company,
         deliver=known,
     )
 

@@ -82,10 +82,11 @@ def _start_account(account, email, consents, *, flow, now):
     return verification, plain
 
 
-def _registered(request, email, account, verification, plain, *, flow):
-    """After the transaction: the signal, the verification mail, the result."""
+def _registered(request, email, account, verification, plain, *, flow, company):
+    """After the transaction: the signal, the verification mail (in ``company``'s voice),
+    the result."""
     account_registered.send(sender=PortalAccount, account=account, flow=flow)
-    send_verification_mail(request, verification, plain)
+    send_verification_mail(request, verification, plain, company=company)
     return Registration(email=email, account=account)
 
 
@@ -133,7 +134,9 @@ def register_with_code(
     except IntegrityError:  # the address was taken concurrently
         _notify_email_in_use(request, email, company=record.company)
         return Registration(email=email)
-    return _registered(request, email, account, verification, plain, flow="code_first")
+    return _registered(
+        request, email, account, verification, plain, flow="code_first", company=record.company
+    )
 
 
 def register_for_matching(
@@ -186,7 +189,7 @@ def register_for_matching(
     except IntegrityError:
         _notify_email_in_use(request, email, company=company)
         return Registration(email=email)
-    return _registered(request, email, account, verification, plain, flow="verify_later")
+    return _registered(request, email, account, verification, plain, flow="verify_later", company=company)
 
 
 def add_party_with_code(request, account, *, contract_number, code, last_name, now=None):

@@ -28,6 +28,7 @@ from .common import (
     VerificationLinkInvalid,
     _absolute,
     _limit,
+    _mail_company,
     _notify_email_in_use,
     _placeholder_user,
     _send,
@@ -76,24 +77,28 @@ def start_email_verification(account, email=None, *, purpose=None, now=None):
     return verification, code
 
 
-def send_verification_mail(request, verification, code, *, deliver=True):
-    """Mail the link and the code of ``verification`` to its address (queued, see ``_send``).
+def send_verification_mail(request, verification, code, *, deliver=True, company=None):
+    """Mail the link and the code of ``verification`` to its address (queued, see ``_send``),
+    in the voice of ``company`` (default: the account's own, see ``adapter.mail_company``).
 
     ``deliver=False`` renders the mail and queues nothing."""
     path = reverse("wagtail_tenantportal:verify_email", kwargs={"token": make_link_token(verification)})
+    user = verification.account.user
+    company = company or _mail_company(request, user)
     return _send(
         "email_verification",
         verification.email,
         {
-            "user": verification.account.user,
+            "user": user,
             "code": code,
-            "verify_url": _absolute(request, path),
-            "code_url": _absolute(request, reverse("wagtail_tenantportal:verify_email_code")),
+            "verify_url": _absolute(request, path, company),
+            "code_url": _absolute(request, reverse("wagtail_tenantportal:verify_email_code"), company),
             "link_hours": int(portal_settings.EMAIL_VERIFICATION_LINK_SECONDS) // 3600,
             "code_minutes": int(portal_settings.EMAIL_CODE_SECONDS) // 60,
             "purpose": verification.purpose,
         },
         request=request,
+        company=company,
         deliver=deliver,
     )
 

@@ -124,25 +124,25 @@ def code_validity_days(company=None, letter_settings=None):
 def registration_url(company=None, *, contract_number=None, letter_settings=None):
     """Absolute address of the registration page printed on letters and in the QR code.
 
-    The company's letter settings may name it; else ``PORTAL_BASE_URL`` (or
-    ``WAGTAILADMIN_BASE_URL``) plus ``REGISTRATION_PATH`` (or the portal URL named
-    ``register``). ``contract_number`` is added as a query parameter only if
-    ``REGISTRATION_URL_WITH_CONTRACT`` is set; the code is never put into the address.
+    The company's letter settings may name it; else ``REGISTRATION_PATH`` (or the portal URL
+    named ``register``) on the company's own site (its base URL, its Wagtail site, else
+    ``PORTAL_BASE_URL`` or ``WAGTAILADMIN_BASE_URL``: ``core.links``). ``contract_number``
+    is added as a query parameter only if ``REGISTRATION_URL_WITH_CONTRACT`` is set; the
+    code is never put into the address.
     """
-    from django.conf import settings
+    from ...core.adapter import get_adapter
 
     if letter_settings is None and company is not None:
         letter_settings = CompanyLetterSettings.objects.filter(company=company).first()
     url = letter_settings.portal_url if letter_settings is not None else ""
     if not url:
-        base = portal_settings.PORTAL_BASE_URL or getattr(settings, "WAGTAILADMIN_BASE_URL", "") or ""
         path = portal_settings.REGISTRATION_PATH
         if not path:
             try:
                 path = reverse("wagtail_tenantportal:register")
             except NoReverseMatch:
                 path = "/portal/register/"
-        url = base.rstrip("/") + "/" + path.lstrip("/")
+        url = get_adapter().build_absolute_uri(None, "/" + str(path).lstrip("/"), company=company)
     if contract_number and portal_settings.REGISTRATION_URL_WITH_CONTRACT:
         url += ("&" if "?" in url else "?") + urlencode({"contract": contract_number})
     return url

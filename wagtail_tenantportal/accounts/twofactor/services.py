@@ -522,7 +522,7 @@ def send_email_code(user, *, device=None, request=None):
 
 
 def _send_code_mail(user, device, *, request=None):
-    company = user_company(user)
+    company = get_adapter().mail_company(request, user)
     context = {
         "user": user,
         "code": device.token,

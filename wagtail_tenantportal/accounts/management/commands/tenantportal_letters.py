@@ -1,9 +1,12 @@
 """Issue registration codes and print the letters into one PDF.
 
-manage.py tenantportal_letters --company wg-lindenhof --unregistered -o briefe.pdf
+manage.py tenantportal_letters --company LH --unregistered -o briefe.pdf
 manage.py tenantportal_letters --company wg-lindenhof --property WE0012 --unregistered -o briefe.pdf
-manage.py tenantportal_letters --company wg-lindenhof --party P00017 P00018 -o briefe.pdf
-manage.py tenantportal_letters --company wg-lindenhof --unregistered --dry-run
+manage.py tenantportal_letters --company LH --party P00017 P00018 -o briefe.pdf
+manage.py tenantportal_letters --company LH --unregistered --dry-run
+
+``--company`` takes the company's ERP id (as in companies.csv) or its slug; an unknown one
+gets the list of valid ones.
 """
 
 import os
@@ -11,6 +14,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from wagtail_tenantportal.accounts import services
+from wagtail_tenantportal.tenancy import services as tenancy_services
 from wagtail_tenantportal.tenancy.models import Contract
 
 
@@ -19,7 +23,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--company", metavar="SLUG", help="Company (slug). Required with --property/--party."
+            "--company",
+            metavar="ERP_ID_OR_SLUG",
+            help="Company: its ERP id (as in companies.csv) or its slug. Required with --property/--party.",
         )
         parser.add_argument(
             "--property", metavar="ERP_ID", help="Only parties with a current contract on this property."
@@ -44,6 +50,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
         company, prop, parties = self._choice(options)
         if not options["dry_run"] and not options["output"]:
             raise CommandError("Give the output file with -o FILE (or use --dry-run).")
@@ -70,10 +77,16 @@ class Command(BaseCommand):
         if not options["company"]:
             if options["property"] or options["party"]:
                 raise CommandError("--property and --party need --company (ERP ids are unique per company).")
-            raise CommandError("Choose the parties: --company SLUG [--property ERP_ID] [--party ERP_ID ...].")
-        company = services.get_company(options["company"])
+            raise CommandError(
+                "Choose the parties: --company ERP_ID_OR_SLUG [--property ERP_ID] [--party ERP_ID ...].\n"
+                + tenancy_services.describe_company_keys()
+            )
+        company = tenancy_services.company_by_key(options["company"])
         if company is None:
-            raise CommandError(f"No company with slug {options['company']!r}.")
+            raise CommandError(
+                f"No company with the ERP id or slug {options['company']!r}.\n"
+                + tenancy_services.describe_company_keys()
+            )
         prop = None
         if options["property"]:
             prop = services.get_property(company, options["property"])
