@@ -8,8 +8,6 @@ The committed copy is ``docs/api/openapi.yaml``; ``make api-schema`` writes it a
 ``make api-schema-check`` (part of ``make test``) fails when code and copy differ.
 """
 
-import json
-
 from django.contrib.auth.decorators import login_not_required
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -169,7 +167,6 @@ class DocsView(View):
         context = {
             "title": SCHEMA_SETTINGS["TITLE"],
             "schema_url": schema_url,
-            "schema_url_json": json.dumps(schema_url),  # a JSON string is a JavaScript string
         }
         response = TemplateResponse(request, self.template_name, context)
         add_never_cache_headers(response)
