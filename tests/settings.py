@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "wagtail_tenantportal.notices",
     "wagtail_tenantportal.consumption",
     "wagtail_tenantportal.savings",
+    "wagtail_tenantportal.erp",
     "tests.testapp",
     "django_otp",
     "django_otp.plugins.otp_totp",

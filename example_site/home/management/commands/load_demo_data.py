@@ -46,6 +46,9 @@ class Command(BaseCommand):
             "    (Elsteraue requires two-factor: at the first login he sets up a method; codes by "
             "email appear in this console)"
         )
+        self.stdout.write(
+            f"  Example ERP:        {base_url}{demo.DEMO_ERP_PATH}  (staff login; receives every new request)"
+        )
         self.stdout.write("  Team (admin, receives the requests routed to them):")
         for name, user in result.team_users.items():
             self.stdout.write(f"    {user.username:<42} ({name})")
