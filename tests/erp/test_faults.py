@@ -132,6 +132,13 @@ def start_worker(name, *extra):
     return subprocess.Popen([sys.executable, "-c", script, *args], cwd=ROOT, env=env)  # noqa: S603
 
 
+@pytest.fixture
+def no_worker_here(settings):
+    """Commits here only queue the delivery (a task backend without a worker): the worker
+    processes of the test deliver."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
 def file_committed(company, general_type, count):
     tenants = tenants_with_contracts(company, max(1, count // 10))
     tickets = []
@@ -161,10 +168,13 @@ def wait_for(predicate, seconds):
 @pytest.mark.postgres
 @needs_postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_worker_killed_mid_delivery_loses_nothing(company, general_type, webhook_connection):
+def test_a_worker_killed_mid_delivery_loses_nothing(
+    company, general_type, webhook_connection, no_worker_here
+):
     erp = webhook_connection.receiver
     tickets = file_committed(company, general_type, 20)
     erp.mode = "block"  # the first delivery hangs in the ERP: the worker is mid-delivery
+    assert erp.deliveries == []
     worker = start_worker("doomed")
     try:
         assert erp.arrived.wait(timeout=60), "the worker never delivered"
@@ -192,9 +202,12 @@ def test_a_worker_killed_mid_delivery_loses_nothing(company, general_type, webho
 @pytest.mark.postgres
 @needs_postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_workers_together_deliver_nothing_twice(company, general_type, webhook_connection):
+def test_two_workers_together_deliver_nothing_twice(
+    company, general_type, webhook_connection, no_worker_here
+):
     erp = webhook_connection.receiver
     tickets = file_committed(company, general_type, 150)
+    assert erp.deliveries == []
     expected = OutboxMessage.objects.filter(channel="erp").count()
     workers = [start_worker(name, "--batch-size", "5") for name in ("one", "two")]
     try:

@@ -19,9 +19,11 @@ Bundled:
 
 import json
 import logging
+import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-import requests
+import urllib3
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from standardwebhooks import Webhook
@@ -98,7 +100,7 @@ class DummyConnector(BaseConnector):
 
 class WebhookConnector(BaseConnector):
     """POSTs each event as JSON, signed per Standard Webhooks; keeps one HTTP connection open
-    per run. 2xx is success; anything else, a timeout or a refused connection is a failure the
+    per run (urllib3). 2xx is success; anything else, a timeout or a refused connection is a failure the
     outbox tries again. A 2xx answer may be JSON naming the ERP's case id (``case_id`` or
     ``id``); an answer that is not JSON is accepted and ignored."""
 
@@ -124,12 +126,24 @@ class WebhookConnector(BaseConnector):
         return problems
 
     def open(self):
-        self.session = requests.Session()
-        self.session.headers.update({str(k): str(v) for k, v in (self.options.get("headers") or {}).items()})
+        url = self.options["url"]
+        # urllib3 (what requests is built on) without requests' per-call work: one kept-alive
+        # connection per run. A proxy from the environment (HTTPS_PROXY, NO_PROXY) is honoured.
+        kwargs = {
+            "retries": False,
+            "timeout": urllib3.Timeout(total=self.timeout),
+            "cert_reqs": "CERT_REQUIRED" if self.options.get("verify_tls", True) else "CERT_NONE",
+            "headers": {str(k): str(v) for k, v in (self.options.get("headers") or {}).items()},
+        }
+        proxy = urllib.request.getproxies().get(urlsplit(url).scheme)
+        if proxy and not urllib.request.proxy_bypass(urlsplit(url).hostname or ""):
+            self.session = urllib3.ProxyManager(proxy, **kwargs)
+        else:
+            self.session = urllib3.PoolManager(**kwargs)
 
     def close(self):
         if self.session is not None:
-            self.session.close()
+            self.session.clear()
             self.session = None
 
     def signature(self, event):
@@ -148,21 +162,16 @@ class WebhookConnector(BaseConnector):
             "user-agent": "wagtail-tenantportal",
         }
         try:
-            response = self.session.post(
-                self.options["url"],
-                data=event.body,
-                headers=headers,
-                timeout=self.timeout,
-                verify=bool(self.options.get("verify_tls", True)),
-                allow_redirects=False,
+            response = self.session.request(
+                "POST", self.options["url"], body=event.body, headers=headers, redirect=False
             )
-        except requests.RequestException as exc:
+        except urllib3.exceptions.HTTPError as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
-        if not 200 <= response.status_code < 300:
-            excerpt = response.text[:ANSWER_EXCERPT].strip()
-            raise DeliveryFailed(f"HTTP {response.status_code}: {excerpt}")
+        if not 200 <= response.status < 300:
+            excerpt = response.data[:ANSWER_EXCERPT].decode("utf-8", "replace").strip()
+            raise DeliveryFailed(f"HTTP {response.status}: {excerpt}")
         try:
-            answer = response.json() if response.content else None
+            answer = json.loads(response.data) if response.data else None
         except ValueError:
             return None
         return answer if isinstance(answer, dict) else None

@@ -58,7 +58,8 @@ class ErpTransport(Transport):
         if not isinstance(case_id, str | int) or not str(case_id).strip():
             return
         connection = self.connectors[message.destination].connection
-        ticket = ticket_services.company_ticket(connection.company_id, message.payload["data"]["reference"])
+        reference = message.payload["data"]["reference"]
+        ticket = ticket_services.company_ticket_by_reference(connection.company_id, reference)
         if ticket is None or ticket.external_id:
             return
         try:

@@ -336,6 +336,15 @@ def company_ticket(company_id, key):
     )
 
 
+def company_ticket_by_reference(company_id, reference):
+    """The ticket ``reference`` of the company ``company_id`` (only its keys loaded), or None."""
+    return (
+        Ticket.objects.filter(company_id=company_id, reference=reference)
+        .only("pk", "company_id", "reference", "external_id")
+        .first()
+    )
+
+
 def company_attachment(company_id, pk):
     """The attachment ``pk`` of a ticket of the company ``company_id``, or None."""
     return _one_or_none(TicketAttachment.objects.filter(ticket__company_id=company_id), pk=pk)
