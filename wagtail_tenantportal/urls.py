@@ -21,7 +21,6 @@ if apps.is_installed("wagtail_tenantportal.documents"):
 if apps.is_installed("wagtail_tenantportal.tenancy"):
     urlpatterns.append(path("contracts/", include("wagtail_tenantportal.tenancy.urls")))
 for _app, _prefix in (
-    ("erp", "erp/"),
     ("dashboard", "overview/"),
     ("notices", "notices/"),
     ("consumption", "consumption/"),

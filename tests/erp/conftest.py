@@ -121,7 +121,7 @@ def sign(connection, body, *, msg_id=None, timestamp=None, secret=None):
 
 
 def inbound_url(name, *args):
-    return reverse(f"wagtail_tenantportal:erp:{name}", args=args)
+    return reverse(f"tenantportal_erp:{name}", args=args)
 
 
 def call(client, connection, name, *args, data=None, key=None, headers=None, **sign_kwargs):

@@ -174,7 +174,7 @@ def test_a_worker_records_its_runs():
     outbox.deliver_due(worker="test-worker")
     outbox.deliver_due(worker="test-worker")
     worker = outbox.OutboxWorker.objects.get(name="test-worker")
-    assert worker.last_run_at is not None
+    assert worker.last_run_at is not None and worker.started_at <= worker.last_run_at
 
 
 @pytest.fixture

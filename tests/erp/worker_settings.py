@@ -3,4 +3,4 @@ lease, so that the rows of a killed worker come free within the test."""
 
 from tests.settings import *  # noqa: F403
 
-WAGTAIL_TENANTPORTAL = {"OUTBOX_LEASE_SECONDS": 2}
+WAGTAIL_TENANTPORTAL = {"OUTBOX_LEASE_SECONDS": 5}

@@ -55,8 +55,6 @@ class OutboxActionView(View):
                 )
                 % {"count": count},
             )
-            if count:
-                outbox.kick()
         elif action == "discard":
             count = outbox.discard(rows)
             messages.success(

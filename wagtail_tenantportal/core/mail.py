@@ -54,6 +54,11 @@ def send_later(message, *, company_id=None):
     return outbox.enqueue(CHANNEL, CHANNEL, message_kwargs(message), company_id=company_id)
 
 
+def send_later_many(messages, *, company_id=None):
+    """:func:`send_later` for many messages in a fixed number of queries; returns the rows."""
+    return outbox.enqueue_many(CHANNEL, CHANNEL, [message_kwargs(m) for m in messages], company_id=company_id)
+
+
 def message_id(outbox_message, from_email):
     """A stable ``Message-ID`` for the row: its uuid at the sender's domain."""
     domain = parseaddr(from_email or "")[1].rpartition("@")[2] or str(DNS_NAME)

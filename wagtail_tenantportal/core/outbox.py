@@ -39,7 +39,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Min
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -61,6 +61,7 @@ __all__ = [
     "deliver_outbox_task",
     "discard",
     "enqueue",
+    "enqueue_many",
     "health",
     "kick",
     "prune",
@@ -138,19 +139,41 @@ def enqueue(channel, topic, payload, *, destination="", stream="", company_id=No
     before which it is not delivered. Returns the :class:`OutboxMessage`. A database error
     propagates: the caller's change then fails with it, so nothing goes unrecorded.
     """
-    now = timezone.now()
-    message = OutboxMessage.objects.create(
-        channel=channel,
-        destination=str(destination or ""),
-        topic=topic,
-        stream=stream or "",
+    (message,) = enqueue_many(
+        channel,
+        topic,
+        [payload],
+        destination=destination,
+        stream=stream,
         company_id=company_id,
-        payload=payload,
-        created_at=now,
-        next_attempt_at=max(now, not_before) if not_before else now,
+        not_before=not_before,
     )
-    kick()
     return message
+
+
+def enqueue_many(channel, topic, payloads, *, destination="", stream="", company_id=None, not_before=None):
+    """:func:`enqueue` for many payloads of one kind in a fixed number of queries (e.g. a notice
+    mailed to every tenant of a building). Returns the rows."""
+    now = timezone.now()
+    rows = [
+        OutboxMessage(
+            channel=channel,
+            destination=str(destination or ""),
+            topic=topic,
+            stream=stream or "",
+            company_id=company_id,
+            payload=payload,
+            created_at=now,
+            next_attempt_at=max(now, not_before) if not_before else now,
+        )
+        for payload in payloads
+    ]
+    if len(rows) == 1:
+        rows[0].save()
+    else:
+        OutboxMessage.objects.bulk_create(rows, batch_size=500)
+    kick([row.pk for row in rows if row.pk is not None])
+    return rows
 
 
 def after_commit_hook(function):
@@ -158,31 +181,45 @@ def after_commit_hook(function):
     transaction.on_commit(function, robust=True)
 
 
-def kick():
-    """Have the outbox delivered once the current transaction commits (once per transaction,
-    however many rows it wrote; not at all while this thread is delivering already)."""
+class _Delivery:
+    """The delivery a transaction asks for when it commits: the rows it wrote."""
+
+    def __init__(self, ids):
+        self.ids = list(ids)
+        self.done = False
+
+    def __call__(self):
+        self.done = True
+        try:
+            deliver_outbox_task.enqueue(self.ids)
+        except Exception:  # the rows are safe; the next worker run or cron delivers them
+            logger.exception("The outbox delivery could not be queued; the next run delivers.")
+
+
+def kick(ids):
+    """Have the rows ``ids`` delivered once the current transaction commits: one delivery task
+    per transaction, however many rows it wrote. While this thread delivers already, the rows
+    join that run instead."""
     if getattr(_local, "delivering", False):
+        _local.created.extend(ids)
         return
     if connection.in_atomic_block:
-        # A kick registered where this one would be (its savepoints all still open) runs
-        # whenever this one would: one is enough.
+        # A delivery registered where this one would be (its savepoints all still open) runs
+        # whenever this one would: the rows join it.
         current = set(connection.savepoint_ids)
-        if any(func is _enqueue_delivery and sids <= current for sids, func, _ in connection.run_on_commit):
-            return
-    after_commit_hook(_enqueue_delivery)
-
-
-def _enqueue_delivery():
-    try:
-        deliver_outbox_task.enqueue()
-    except Exception:  # the rows are safe; cron or the next commit delivers them
-        logger.exception("The outbox delivery could not be queued; the next run delivers.")
+        for sids, func, _robust in connection.run_on_commit:
+            if isinstance(func, _Delivery) and not func.done and sids <= current:
+                func.ids.extend(ids)
+                return
+    after_commit_hook(_Delivery(ids))
 
 
 @task()
-def deliver_outbox_task():
-    """Deliver what is due (a module-level task, so django-tasks workers can import it)."""
-    return deliver_due().as_dict()
+def deliver_outbox_task(ids=None):
+    """Deliver the rows ``ids`` (a transaction's messages) and what delivering them writes;
+    all due rows when ``ids`` is None. A module-level task, so django-tasks workers can import
+    it. Rows that fail wait for their backoff and the next worker run or cron."""
+    return deliver_due(only=ids).as_dict()
 
 
 # -- delivering ---------------------------------------------------------------------------------
@@ -220,14 +257,16 @@ def backoff_seconds(attempts):
     return min(ceiling, base * 2 ** min(max(attempts - 1, 0), 30))
 
 
-def claim(worker, limit, *, now=None):
-    """Take up to ``limit`` due rows that are next in their streams for ``worker``: their lease
-    runs ``OUTBOX_LEASE_SECONDS`` from ``now``, their attempt is counted. Returns them in id
-    order. Safe to call from several processes at once."""
+def claim(worker, limit, *, now=None, ids=None):
+    """Take up to ``limit`` due rows that are next in their streams for ``worker`` (among
+    ``ids`` if given): their lease runs ``OUTBOX_LEASE_SECONDS`` from ``now``, their attempt is
+    counted. Returns them in id order. Safe to call from several processes at once."""
     now = now or timezone.now()
     lease = timedelta(seconds=int(portal_settings.OUTBOX_LEASE_SECONDS))
     with transaction.atomic():
         candidates = OutboxMessage.objects.due(now).heads().order_by("pk")
+        if ids is not None:
+            candidates = candidates.filter(pk__in=ids)
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True)
         ids = list(candidates.values_list("pk", flat=True)[:limit])
@@ -353,47 +392,48 @@ class _Run:
             self.report.dead += 1
 
 
-def deliver_due(*, worker=None, batch_size=None, now=None, max_batches=None):
+def deliver_due(*, worker=None, batch_size=None, now=None, max_batches=None, only=None):
     """Deliver every due row (batches of ``OUTBOX_BATCH_SIZE``) until none is left; returns a
     :class:`DeliveryReport`. Records the run in :class:`OutboxWorker`. ``now`` fixes the
-    clock (tests); ``max_batches`` stops early."""
+    clock (tests); ``max_batches`` stops early; ``only`` (ids) limits the run to those rows
+    and the rows their delivery writes (the mails a task queues)."""
     worker = worker or worker_name()
     batch_size = batch_size or int(portal_settings.OUTBOX_BATCH_SIZE)
     run = _Run(worker, now)
-    previous = getattr(_local, "delivering", False)
-    _local.delivering = True
+    previous = getattr(_local, "delivering", False), getattr(_local, "created", None)
+    _local.delivering, _local.created = True, []
     batches = 0
     try:
         while max_batches is None or batches < max_batches:
-            messages = claim(worker, batch_size, now=run.now())
+            scope = None if only is None else [*only, *_local.created]
+            if scope == []:
+                break
+            messages = claim(worker, batch_size, now=run.now(), ids=scope)
             if not messages:
                 break
             batches += 1
             run.deliver_batch(messages)
     finally:
-        _local.delivering = previous
+        _local.delivering, _local.created = previous
         run.close()
         record_run(worker, run.report, now=run.now())
     return run.report
 
 
 def record_run(worker, report, *, now=None):
-    """Note that ``worker`` ran (the heartbeat the check and the health panel read)."""
+    """Note that ``worker`` ran and what it did (the heartbeat the check and the health panel
+    read): one upsert, whatever ran before."""
     now = now or timezone.now()
-    fields = {
-        "last_run_at": now,
-        "delivered": F("delivered") + report.delivered,
-        "failed": F("failed") + report.failed,
-    }
-    if OutboxWorker.objects.filter(name=worker).update(**fields):
-        return
-    try:
-        with transaction.atomic():
-            OutboxWorker.objects.create(
+    OutboxWorker.objects.bulk_create(
+        [
+            OutboxWorker(
                 name=worker, started_at=now, last_run_at=now, delivered=report.delivered, failed=report.failed
             )
-    except IntegrityError:  # created meanwhile by the same name (another thread)
-        OutboxWorker.objects.filter(name=worker).update(**fields)
+        ],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["last_run_at", "delivered", "failed"],
+    )
 
 
 # -- staff actions and health -------------------------------------------------------------------
@@ -401,14 +441,19 @@ def record_run(worker, report, *, now=None):
 
 def retry(queryset):
     """Send the dead letters (and failing rows) of ``queryset`` again now, with a fresh count
-    of attempts. Returns how many rows were put back."""
-    return queryset.filter(state__in=(OutboxMessage.State.DEAD, OutboxMessage.State.PENDING)).update(
+    of attempts, delivered after the commit. Returns how many rows were put back."""
+    states = (OutboxMessage.State.DEAD, OutboxMessage.State.PENDING)
+    ids = list(queryset.filter(state__in=states).values_list("pk", flat=True))
+    count = OutboxMessage.objects.filter(pk__in=ids, state__in=states).update(
         state=OutboxMessage.State.PENDING,
         next_attempt_at=timezone.now(),
         attempts=0,
         locked_by="",
         locked_until=None,
     )
+    if ids:
+        kick(ids)
+    return count
 
 
 def discard(queryset):

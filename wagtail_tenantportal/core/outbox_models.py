@@ -104,8 +104,8 @@ class OutboxWorker(models.Model):
     name = models.CharField(_("worker"), max_length=100, unique=True)
     started_at = models.DateTimeField(_("first run"), default=timezone.now)
     last_run_at = models.DateTimeField(_("last run"), default=timezone.now, db_index=True)
-    delivered = models.PositiveBigIntegerField(_("delivered"), default=0)
-    failed = models.PositiveBigIntegerField(_("failed attempts"), default=0)
+    delivered = models.PositiveBigIntegerField(_("delivered in the last run"), default=0)
+    failed = models.PositiveBigIntegerField(_("failures in the last run"), default=0)
 
     class Meta:
         app_label = "wagtail_tenantportal"

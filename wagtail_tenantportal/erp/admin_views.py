@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 from wagtail.admin import messages
@@ -32,6 +32,14 @@ ticket_permissions = ModelPermissionPolicy(Ticket)
 ROTATION_GRACE = timedelta(hours=24)
 
 
+def inbound_api_url(request):
+    """The address of the inbound API, if the site includes its URLs."""
+    try:
+        return request.build_absolute_uri(reverse("tenantportal_erp:ping")).removesuffix("ping")
+    except NoReverseMatch:
+        return ""
+
+
 class ConnectionKeysView(View):
     """The keys of one connection: issue a new API key (shown once), rotate the signing
     secret; the old ones keep working for ``ROTATION_GRACE``."""
@@ -49,9 +57,7 @@ class ConnectionKeysView(View):
             "connection": self.connection,
             "grace_hours": int(ROTATION_GRACE.total_seconds() // 3600),
             "edit_url": reverse("tenantportal_erp_connection:edit", args=[self.connection.pk]),
-            "inbound_url": request.build_absolute_uri(reverse("wagtail_tenantportal:erp:ping")).removesuffix(
-                "ping"
-            ),
+            "inbound_url": inbound_api_url(request),
             **extra,
         }
         return TemplateResponse(request, self.template_name, context)
@@ -165,11 +171,9 @@ class SyncRetryView(View):
         if not outbox_permissions.user_has_permission(request.user, "change"):
             raise PermissionDenied
         ticket = get_object_or_404(Ticket, pk=pk)
-        count = outbox.retry(
+        outbox.retry(
             OutboxMessage.objects.filter(channel=events.CHANNEL, stream=events.ticket_stream(ticket))
         )
-        if count:
-            outbox.kick()
         messages.success(request, _("The ERP events of this request will be sent again."))
         return HttpResponseRedirect(ticket_admin_url("detail", ticket.pk))
 

@@ -321,5 +321,8 @@ class AttachmentView(ErpView):
         if attachment is None:
             raise ErpApiError(404, "unknown_attachment", _("No such attachment at this company."))
         return private_file_response(
-            attachment.file.name, filename=attachment.original_name, content_type=attachment.content_type
+            attachment.file.name,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+            storage=attachment.file.storage,
         )

@@ -131,7 +131,7 @@ def ticket_data(ticket, connection):
 def attachment_url(attachment):
     """Where the ERP downloads an attachment (with its API key)."""
     try:
-        path = reverse("wagtail_tenantportal:erp:attachment", args=[attachment.pk])
+        path = reverse("tenantportal_erp:attachment", args=[attachment.pk])
     except NoReverseMatch:
         return None
     return get_adapter().build_absolute_uri(None, path)

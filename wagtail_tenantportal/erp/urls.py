@@ -1,10 +1,12 @@
-"""The ERP's inbound API, version 1 (included by the portal's URLs under ``erp/``)."""
+"""The ERP's inbound API, version 1. The site includes it beside the portal, e.g.
+``path("portal/erp/", include("wagtail_tenantportal.erp.urls"))``: it is a machine interface
+with its own authentication, not a page of the portal (docs/erp.md)."""
 
 from django.urls import path
 
 from . import api
 
-app_name = "erp"
+app_name = "tenantportal_erp"
 
 urlpatterns = [
     path("v1/ping", api.PingView.as_view(), name="ping"),

@@ -21,8 +21,8 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=100, unique=True, verbose_name='worker')),
                 ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='first run')),
                 ('last_run_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='last run')),
-                ('delivered', models.PositiveBigIntegerField(default=0, verbose_name='delivered')),
-                ('failed', models.PositiveBigIntegerField(default=0, verbose_name='failed attempts')),
+                ('delivered', models.PositiveBigIntegerField(default=0, verbose_name='delivered in the last run')),
+                ('failed', models.PositiveBigIntegerField(default=0, verbose_name='failures in the last run')),
             ],
             options={
                 'verbose_name': 'outbox worker',
