@@ -207,7 +207,7 @@ def test_two_workers_together_deliver_nothing_twice(
     company, general_type, webhook_connection, no_worker_here
 ):
     erp = webhook_connection.receiver
-    tickets = file_committed(company, general_type, 150)
+    tickets = file_committed(company, general_type, 100)
     assert erp.deliveries == []
     expected = OutboxMessage.objects.filter(channel="erp").count()
     workers = [start_worker(name, "--batch-size", "5") for name in ("one", "two")]
