@@ -155,6 +155,7 @@ messages: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/import_bench.py
 	$(PY) bench/api_bench.py
+	$(PY) bench/erp_bench.py
 
 clean:
 	rm -rf $(VENV) $(VENV_OLDEST) build dist docs/_build *.egg-info example_site/db.sqlite3

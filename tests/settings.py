@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "wagtail_tenantportal.consumption",
     "wagtail_tenantportal.savings",
     "wagtail_tenantportal.api",
+    "wagtail_tenantportal.erp",
     "tests.testapp",
     "django_otp",
     "django_otp.plugins.otp_totp",

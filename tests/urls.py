@@ -6,6 +6,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("portal/", include("wagtail_tenantportal.urls")),
+    path("portal/erp/", include("wagtail_tenantportal.erp.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("", include(wagtail_urls)),
 ]

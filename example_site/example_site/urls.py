@@ -9,6 +9,10 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     # --- wagtail-tenantportal: one include() ---
     path("portal/", include("wagtail_tenantportal.urls")),
+    # optional: the ERP link's inbound API (docs/erp.md)
+    path("portal/erp/", include("wagtail_tenantportal.erp.urls")),
+    # The example ERP (not part of the package): receives the portal's events, calls back.
+    path("example-erp/", include("example_erp.urls")),
 ]
 
 if settings.DEBUG:

@@ -1261,6 +1261,53 @@ def build_service_page(homepage):
     return page
 
 
+#: Where the example ERP (the app ``example_erp``) answers; the portal's events go there.
+DEMO_ERP_PATH = "/example-erp/"
+
+
+def configure_demo_erp():
+    """Link both cooperatives to the example ERP: a webhook connection per company (case
+    types for requests and damage reports), and the ERP's side of it (the portal's address,
+    the API key, the signing secret). Set up after the invented requests, so only requests
+    filed during the demo become cases. Safe to run again (keys are issued once)."""
+    from django.conf import settings
+    from example_erp.models import PortalLink
+
+    from wagtail_tenantportal.erp.models import WEBHOOK_CONNECTOR, CaseMapping, Connection
+    from wagtail_tenantportal.tickets.models import TicketType
+
+    base = (getattr(settings, "WAGTAILADMIN_BASE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    damage = TicketType.objects.filter(code="damage_report").first()
+    for company in Company.objects.filter(erp_id__in=[TENANT_COMPANY, ELSTERAUE_TENANT_COMPANY]):
+        connection, created = Connection.objects.get_or_create(
+            company=company,
+            defaults={
+                "name": "Beispiel-ERP",
+                "default_case_type": "Mieteranliegen",
+                "default_clerk": "Kundenservice",
+            },
+        )
+        connection.connector = {
+            "CLASS": WEBHOOK_CONNECTOR,
+            "OPTIONS": {"url": f"{base}{DEMO_ERP_PATH}webhook/{company.erp_id}/", "timeout": 10},
+        }
+        connection.save()
+        if damage is not None and not connection.case_mappings.exists():
+            CaseMapping.objects.create(
+                connection=connection, ticket_type=damage, case_type="Schadensmeldung", clerk="Technik"
+            )
+        link = PortalLink.objects.filter(company_erp_id=company.erp_id).first()
+        if link is None or not connection.key_hash:
+            PortalLink.objects.update_or_create(
+                company_erp_id=company.erp_id,
+                defaults={
+                    "api_url": f"{base}/portal/erp/v1/",
+                    "api_key": connection.issue_key(),
+                    "signing_secret": connection.signing_secret,
+                },
+            )
+
+
 def load_demo():
     """Build the whole demo; safe to run again. Returns a ``DemoResult``."""
     from wagtail_tenantportal.tickets.taxonomy import seed_damage_taxonomy
@@ -1288,6 +1335,8 @@ def load_demo():
         with transaction.atomic():
             create_demo_tickets(tenant_user, team_users)
             publish_demo_documents(staff_user)
+    with transaction.atomic():
+        configure_demo_erp()
     return DemoResult(
         import_result,
         homepage,

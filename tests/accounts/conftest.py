@@ -1,7 +1,6 @@
 """Fixtures of the registration-code tests, named after what they give."""
 
 import io
-from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
@@ -15,17 +14,15 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
-from wagtail_tenantportal.core import ratelimit, tasks
+from wagtail_tenantportal.core import outbox, ratelimit
 from wagtail_tenantportal.tenancy.models import ContractParty
 
 
 @pytest.fixture(autouse=True)
 def _mails_at_commit(monkeypatch):
-    """The test's transaction never commits: run queued mails when they are queued, as
+    """The test's transaction never commits: deliver the outbox when a mail is queued, as
     Django does outside a transaction (autocommit). ``test_mail_queue`` overrides this."""
-    monkeypatch.setattr(
-        tasks, "transaction", SimpleNamespace(on_commit=lambda func, using=None, robust=False: func())
-    )
+    monkeypatch.setattr(outbox, "after_commit_hook", lambda func: func())
 
 
 @pytest.fixture(autouse=True)

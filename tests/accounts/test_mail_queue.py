@@ -1,5 +1,6 @@
-"""Account mails leave the request: rendered in it, sent by a task after the commit, so a
-request for a known address does not wait for the mail server longer than for an unknown one."""
+"""Account mails leave the request: rendered in it, recorded in the outbox of its transaction and
+sent by a worker after the commit, so a request for a known address does not wait for the mail
+server longer than for an unknown one."""
 
 import json
 
@@ -8,6 +9,7 @@ from django.core import mail
 from django_tasks import task_backends
 
 from wagtail_tenantportal.core import mail as portal_mail
+from wagtail_tenantportal.core import outbox
 
 from .flow_helpers import mail_link, url, verified_tenant, without_csrf
 
@@ -30,9 +32,14 @@ def queue(settings):
     backend.clear()
 
 
-def mail_tasks(queue):
-    """The queued mail tasks (Wagtail queues search-index tasks on the same backend)."""
-    return [result for result in queue.results if result.task.name == portal_mail.send_mail_task.name]
+def delivery_tasks(queue):
+    """The queued outbox deliveries (Wagtail queues search-index tasks on the same backend)."""
+    return [result for result in queue.results if result.task.name == outbox.deliver_outbox_task.name]
+
+
+def queued_mails():
+    """The mails waiting in the outbox."""
+    return list(outbox.OutboxMessage.objects.filter(channel="mail", state="pending").order_by("pk"))
 
 
 def test_reset_for_a_known_address_only_enqueues_the_mail(
@@ -43,16 +50,19 @@ def test_reset_for_a_known_address_only_enqueues_the_mail(
         response = client.post(url("password_reset"), {"email": EMAIL})
     assert response.status_code == 200
     assert mail.outbox == []  # nothing sent during the request
-    (result,) = mail_tasks(queue)
-    assert result.args == []
-    assert result.kwargs["to"] == [EMAIL]
+    (queued,) = queued_mails()
+    assert queued.payload["to"] == [EMAIL]
+    (result,) = delivery_tasks(queue)
+    assert result.args == [[queued.pk]]  # the delivery of this transaction's rows
 
     # A worker running the task delivers the rendered mail, link included.
-    assert portal_mail.send_mail_task.call(**result.kwargs) is True
+    assert outbox.deliver_outbox_task.call(*result.args)["delivered"] == 1
     (message,) = mail.outbox
     assert message.to == [EMAIL]
-    assert message.subject == result.kwargs["subject"] and "new password" in message.subject
+    assert message.subject == queued.payload["subject"] and "new password" in message.subject
     assert mail_link(message, "/portal/password/reset/")
+    assert message.extra_headers["Message-ID"] == f"<{queued.uuid.hex}@example.org>"
+    assert queued_mails() == []
 
 
 def test_known_and_unknown_addresses_get_the_same_response(
@@ -66,7 +76,7 @@ def test_known_and_unknown_addresses_get_the_same_response(
     assert without_csrf(known.content).replace(EMAIL.encode(), b"X") == without_csrf(unknown.content).replace(
         b"niemand@example.org", b"X"
     )
-    assert [result.kwargs["to"] for result in mail_tasks(queue)] == [[EMAIL]]
+    assert [queued.payload["to"] for queued in queued_mails()] == [[EMAIL]]
     assert mail.outbox == []
 
 
@@ -77,7 +87,8 @@ def test_nothing_is_queued_if_the_transaction_rolls_back(client, tenant, queue):
     with pytest.raises(RuntimeError), transaction.atomic():
         client.post(url("password_reset"), {"email": EMAIL})
         raise RuntimeError
-    assert mail_tasks(queue) == []
+    assert delivery_tasks(queue) == []
+    assert queued_mails() == []
 
 
 def test_the_task_arguments_rebuild_the_whole_message():
@@ -98,11 +109,23 @@ def test_the_task_arguments_rebuild_the_whole_message():
     assert [tuple(alternative) for alternative in rebuilt.alternatives] == [("<p>Text</p>", "text/html")]
 
 
-def test_a_failing_mail_server_is_logged_by_the_task(settings, caplog):
+def test_a_failing_mail_server_is_logged_and_the_mail_sent_later(settings, caplog):
     settings.EMAIL_BACKEND = "tests.accounts.test_mail_queue.BrokenBackend"
     message = portal_mail.build_message("Betreff", "Text", "portal@example.org", [EMAIL])
-    assert portal_mail.send_mail_task.call(**portal_mail.message_kwargs(message)) is False
-    assert "Could not send the mail" in caplog.text
+    queued = portal_mail.send_later(message)
+    report = outbox.deliver_due()
+    assert (report.delivered, report.failed) == (0, 1)
+    assert "failed" in caplog.text and "connection refused" in caplog.text
+    queued.refresh_from_db()
+    assert queued.state == "pending" and "connection refused" in queued.last_error
+    assert mail.outbox == []
+
+    # The server is back: once the backoff has passed, the mail goes out.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbox.deliver_due().delivered == 0  # still waiting
+    later = queued.next_attempt_at
+    assert outbox.deliver_due(now=later).delivered == 1
+    assert [m.subject for m in mail.outbox] == ["Betreff"]
 
 
 class BrokenBackend:

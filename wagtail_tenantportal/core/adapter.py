@@ -204,8 +204,14 @@ class BaseAdapter:
         return message
 
     def send_mail(self, template_prefix, email, context, *, request=None, company=None):
-        """Render (see ``render_mail``) and send one mail. Exceptions of the backend propagate."""
-        self.render_mail(template_prefix, email, context, request=request, company=company).send()
+        """Render (see ``render_mail``) one mail now and record it in the outbox of the current
+        transaction (``core.mail.send_later``): it is sent after the commit and tried again
+        while the mail server is down. Rendering errors propagate; the mail server's never do
+        (they are the outbox's to retry). Returns the outbox row."""
+        from .mail import send_later
+
+        message = self.render_mail(template_prefix, email, context, request=request, company=company)
+        return send_later(message, company_id=getattr(company, "pk", None))
 
 
 @lru_cache(maxsize=8)

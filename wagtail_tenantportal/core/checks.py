@@ -610,17 +610,15 @@ def _task_backend_classes(name):
 @register(Tags.security, deploy=True)
 def check_task_backend_deploy(app_configs=None, **kwargs):
     """``manage.py check --deploy``: the portal's mails go to a task backend with a worker."""
-    from .mail import send_mail_task
-
-    if send_mail_task is None:  # pragma: no cover - django-tasks comes with Wagtail
-        return []
     from django_tasks import task_backends
 
+    from .outbox import deliver_outbox_task
+
     try:
-        backend = task_backends[send_mail_task.backend]
+        backend = task_backends[deliver_outbox_task.backend]
     except Exception:  # django-tasks reports a broken TASKS itself
         return []
-    setting = f"TASKS[{send_mail_task.backend!r}]"
+    setting = f"TASKS[{deliver_outbox_task.backend!r}]"
     if isinstance(backend, _task_backend_classes("dummy.DummyBackend")):
         return [
             Warning(
@@ -666,5 +664,34 @@ def check_mail_backend_deploy(app_configs=None, **kwargs):
             hint="Use django.core.mail.backends.smtp.EmailBackend (or a provider's backend). See 'SMTP' "
             "in docs/integrator-guide.md.",
             id=ID.format("W064"),
+        )
+    ]
+
+
+@register(Tags.database)
+def check_outbox_worker(app_configs=None, databases=None, **kwargs):
+    """``manage.py check --database default`` (and ``migrate``): messages wait in the outbox
+    and no worker has delivered for ``OUTBOX_WORKER_STALE_SECONDS``."""
+    if not databases or "default" not in databases:
+        return []
+    from django.db import DatabaseError
+
+    from .outbox import health
+
+    try:
+        state = health()
+    except DatabaseError:  # not migrated yet: migrate reports that itself
+        return []
+    if not state.stale:
+        return []
+    last = state.last_run_at.isoformat(timespec="seconds") if state.last_run_at else "never"
+    return [
+        Warning(
+            f"{state.due} outbox messages (mails, ERP events) are waiting since "
+            f"{state.oldest_due_at.isoformat(timespec='seconds')} and no outbox worker has run since: {last}.",
+            hint="Run 'manage.py db_worker' with a django-tasks worker backend, or schedule "
+            "'manage.py tenantportal_outbox' every minute (or run it with --watch). See "
+            "'Operations' in docs/outbox.md.",
+            id=ID.format("W080"),
         )
     ]

@@ -177,6 +177,21 @@ DEFAULTS = {
     # Origins allowed to show portal pages in a frame, for every company (each company adds its
     # own in the admin); the portal's own site always may.
     "FRAME_ANCESTORS": [],
+    # Outbox (core/outbox.py, docs/outbox.md): rows a worker claims at once; seconds a claim
+    # holds them (a worker that dies gives them back after this); backoff after a failure
+    # (base seconds, doubled per attempt, at most the ceiling); attempts before a row becomes a
+    # dead letter; seconds rows may wait with no worker running before the system check and
+    # the admin panel warn; days delivered rows are kept (0 or None: forever).
+    "OUTBOX_BATCH_SIZE": 100,
+    "OUTBOX_LEASE_SECONDS": 300,
+    "OUTBOX_RETRY_BASE_SECONDS": 30,
+    "OUTBOX_RETRY_MAX_SECONDS": 3600,
+    "OUTBOX_MAX_ATTEMPTS": 20,
+    "OUTBOX_WORKER_STALE_SECONDS": 900,
+    "OUTBOX_KEEP_DAYS": 30,
+    # ERP link (erp/, docs/erp.md): the largest body of an inbound call (MB; documents come as
+    # base64 inside the JSON).
+    "ERP_MAX_BODY_MB": 70,
 }
 
 

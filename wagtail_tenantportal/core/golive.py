@@ -113,14 +113,14 @@ def check_task_worker(app_configs=None, **kwargs):
     yet. ``check --deploy`` says more (``W062``-``W064``)."""
     from django.conf import settings
 
-    from .mail import send_mail_task
+    from .outbox import deliver_outbox_task
 
     if _subclass_of(getattr(settings, "EMAIL_BACKEND", None), TEST_MAIL_BACKENDS) is not None:
         return []
     from django_tasks import task_backends
 
     try:
-        backend = task_backends[send_mail_task.backend]
+        backend = task_backends[deliver_outbox_task.backend]
     except Exception:  # django-tasks reports a broken TASKS itself
         return []
     if not isinstance(
@@ -131,11 +131,11 @@ def check_task_worker(app_configs=None, **kwargs):
     return [
         Warning(
             f"Mails are sent through {settings.EMAIL_BACKEND}, but no task worker delivers them "
-            f"(TASKS[{send_mail_task.backend!r}] is the {type(backend).__name__}): a slow mail server slows "
+            f"(TASKS[{deliver_outbox_task.backend!r}] is the {type(backend).__name__}): a slow mail server slows "
             "every page that sends one, or no mail is sent at all.",
             hint="Install django-tasks-db, set TASKS to django_tasks_db.DatabaseBackend and run "
-            "'manage.py db_worker' next to the web server. See 'Mail and the task worker' in "
-            "docs/quickstart.md.",
+            "'manage.py db_worker' next to the web server (and 'manage.py tenantportal_outbox' "
+            "every minute for retries). See 'Mail and the task worker' in docs/quickstart.md.",
             id=ID.format("W065"),
         )
     ]

@@ -1,35 +1,55 @@
-"""One road for work that leaves the request: after the transaction commits, as a task.
+"""Deferred work goes through the outbox, like mails and ERP events.
 
-Mails, notices about new documents, ticket mails and (later) ERP deliveries all leave the
-same way: :func:`defer` hands a django-tasks task and its arguments to the task backend once
-the current transaction has been committed (at once outside a transaction). Nothing is
-enqueued if the transaction rolls back. With django-tasks' default ``ImmediateBackend`` the
-task runs at commit time in the same process; with a worker backend (the database backend
-and ``manage.py db_worker``) the response never waits for it.
+:func:`defer` records a django-tasks task and its arguments as an outbox row (channel
+``"task"``) in the current transaction; the outbox runs it after the commit through
+:class:`TaskTransport`, in one transaction with marking the row done (so its database writes
+happen exactly once). A task that raises is tried again with the outbox's backoff and ends as
+a dead letter the admin shows, instead of being lost in a log. Nothing runs if the
+transaction rolls back.
 
-What the caller may rely on: :func:`defer` never raises into the caller. A backend that
-cannot take the task is logged; work that must not be lost is recorded in the database
-before it is deferred (e.g. due document notices), so the next run picks it up.
+:func:`after_commit` runs a function in this process after the commit (signals to in-process
+receivers); its errors are logged, never raised into the caller.
 """
 
 import logging
-from functools import partial
 
 from django.db import transaction
+from django.utils.module_loading import import_string
+
+from . import outbox
 
 logger = logging.getLogger("wagtail_tenantportal.tasks")
 
-
-def _enqueue(task, args, kwargs):
-    try:
-        task.enqueue(*args, **kwargs)
-    except Exception:
-        logger.exception("The task %s could not be queued.", getattr(task, "name", task))
+CHANNEL = "task"
 
 
-def defer(task, *args, **kwargs):
-    """Enqueue ``task`` (a django-tasks task) with JSON-serialisable arguments after commit."""
-    transaction.on_commit(partial(_enqueue, task, args, kwargs), robust=True)
+def defer(task, *args, stream="", company_id=None, **kwargs):
+    """Run ``task`` (a module-level django-tasks task) with JSON-serialisable arguments after
+    the current transaction commits, through the outbox. ``stream`` orders it after earlier
+    work of the same stream. Returns the outbox row; a database error propagates (the
+    caller's change fails with it, nothing goes unrecorded)."""
+    return outbox.enqueue(
+        CHANNEL,
+        task.module_path,
+        {"args": list(args), "kwargs": kwargs},
+        stream=stream,
+        company_id=company_id,
+    )
+
+
+class TaskTransport(outbox.Transport):
+    """Runs deferred tasks; their database writes commit with marking the row done."""
+
+    atomic = True
+    timeout = 60
+
+    def deliver(self, message):
+        try:
+            task = import_string(message.topic)
+        except ImportError as exc:
+            raise outbox.DeliveryFailed(f"Unknown task {message.topic}: {exc}", permanent=True) from exc
+        payload = message.payload or {}
+        task.call(*payload.get("args", []), **payload.get("kwargs", {}))
 
 
 def after_commit(function, *args, **kwargs):

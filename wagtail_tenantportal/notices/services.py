@@ -247,7 +247,7 @@ def send_important_mails(notice, *, request=None, user=None, now=None, batch_siz
     if not apps.is_installed("wagtail_tenantportal.accounts"):
         return 0
     from ..core.adapter import get_adapter
-    from ..core.mail import send_later
+    from ..core.mail import send_later_many
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -284,8 +284,7 @@ def send_important_mails(notice, *, request=None, user=None, now=None, batch_siz
         notice.mailed_at = now
         if rows:
             log(locked, ACTION_MAILED, user=_staff(user), data={"count": len(rows)})
-        for message in messages:
-            send_later(message)
+        send_later_many(messages, company_id=locked.company_id)
     logger.info("Notice %s mailed to %d tenants.", notice.pk, len(rows))
     return len(rows)
 

@@ -216,8 +216,9 @@ class ContractImporter(KeyedImporter):
         return problems
 
     def finish(self):
-        """Mark contracts of the companies in this file that are missing from it as ended."""
-        if self.complete:
+        """Mark contracts of the companies in this file that are missing from it as ended
+        (only for a full export)."""
+        if self.complete and self.run.full_export:
             run = self.run
             present_by_company = self.lines
             for company, present in present_by_company.items():

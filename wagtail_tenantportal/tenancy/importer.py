@@ -133,10 +133,11 @@ class ImportResult(importing.ImportResult):
 class _Run:
     """The state of one import: counts, errors, key indexes and what failed, shared by its files."""
 
-    def __init__(self, *, today, now, company=None):
+    def __init__(self, *, today, now, company=None, full_export=True):
         self.today = today
         self.now = now
         self.only_company = company
+        self.full_export = full_export
         self.batch_size = import_batch_size()
         self.encodings = import_encodings()
         self.counts = {}
@@ -204,6 +205,7 @@ def import_master_data(
     source=ImportRun.Source.CODE,
     today=None,
     company=None,
+    full_export=True,
 ) -> ImportResult:
     """Import an ERP export: an idempotent upsert of the given CSV files, in ``ENTITY_ORDER``.
 
@@ -215,7 +217,8 @@ def import_master_data(
     - Every rejected row is in ``result.errors`` with file, line and a translated message;
       bad input never raises (only programming errors do).
     - Contracts of the companies named in ``contracts.csv`` that are missing from it are
-      marked ended (never deleted); contract parties and rent components of the contracts
+      marked ended (never deleted), unless ``full_export`` is false (an update of some
+      records, as the ERP's inbound API sends them); contract parties and rent components of the contracts
       named in their file that are missing from it are deleted.
     - One ``ImportRun`` is recorded per call, also for dry and rolled-back runs.
     - ``signals.master_data_imported`` is sent after a committed run; a receiver that raises is
@@ -238,7 +241,9 @@ def import_master_data(
     gc.freeze()
     try:
         with transaction.atomic():
-            run_state = _Run(today=today or timezone.localdate(), now=started, company=company)
+            run_state = _Run(
+                today=today or timezone.localdate(), now=started, company=company, full_export=full_export
+            )
             run_state.errors = errors
             for import_file in ordered:
                 run_state.counts[import_file.kind] = EntityCounts()

@@ -26,6 +26,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
+from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.components import Component
@@ -64,6 +65,8 @@ from .models import (
 from .presentation import attachment_response
 
 ADMIN_TEMPLATE_DIR = "wagtail_tenantportal/tickets/admin/"
+#: Hook for panels below a request's staff page: ``fn(request, ticket)`` -> component or None.
+TICKET_ADMIN_PANELS_HOOK = "tenantportal_ticket_admin_panels"
 permission_policy = ModelPermissionPolicy(Ticket)
 
 
@@ -339,9 +342,16 @@ class TicketDetailView(WagtailAdminTemplateMixin, TemplateView):
                 "can_change": self.can_change,
                 "history_url": ticket_admin_url("history", ticket.pk),
                 "forms": kwargs.get("forms") or self.make_forms(),
+                "extra_panels": self.extra_panels(),
             }
         )
         return context
+
+    def extra_panels(self):
+        """Components other apps add below the request (hook ``TICKET_ADMIN_PANELS_HOOK``:
+        ``fn(request, ticket)`` returns a component or None), e.g. the ERP sync state."""
+        panels = (fn(self.request, self.ticket) for fn in hooks.get_hooks(TICKET_ADMIN_PANELS_HOOK))
+        return [panel for panel in panels if panel is not None]
 
     def post(self, request, pk):
         if not self.can_change:

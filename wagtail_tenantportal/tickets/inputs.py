@@ -137,6 +137,8 @@ def process_attachments(files, errors, key="attachments"):
 
 
 def store_attachments(ticket, processed, *, message=None, user=None, internal=False, stored_names):
+    """Save the processed files as attachments of ``ticket`` (and ``message``); returns them."""
+    attachments = []
     for item in processed:
         attachment = TicketAttachment(
             ticket=ticket,
@@ -156,6 +158,8 @@ def store_attachments(ticket, processed, *, message=None, user=None, internal=Fa
             attachment.thumbnail.save("thumbnail.jpg", ContentFile(item.thumbnail), save=False)
             stored_names.append(attachment.thumbnail.name)
         attachment.save()
+        attachments.append(attachment)
+    return attachments
 
 
 def remove_files(names):

@@ -1,9 +1,10 @@
 """Emails about tickets: to tenants on every status change and reply (respecting their
 ``NotificationPreference``), to staff when a ticket is assigned to them or a tenant writes.
 
-``notify(event, ticket, object_id)`` is called by the services inside their transaction; the mail
-is handed to a django-tasks task once the transaction has been committed (the default backend
-runs it at once). Mails carry the reference, subject and status and link to the portal; message
+``notify(event, ticket, object_id)`` is called by the services inside their transaction and
+records an outbox task there (``core.tasks.defer``); after the commit the task finds the
+recipients and queues one outbox mail each (``adapter.send_mail``), so a mail server that is
+down delays the mails and loses none. Mails carry the reference, subject and status and link to the portal; message
 texts stay in the portal.
 """
 
@@ -39,8 +40,9 @@ TEMPLATES = {
 
 
 def notify(event, ticket, object_id=None):
-    """Send the mails of ``event`` about ``ticket`` after the current transaction commits."""
-    defer(deliver_task, event, ticket.pk, object_id)
+    """Record in the current transaction that the mails of ``event`` about ``ticket`` are to be
+    sent (an outbox task: rendered and queued per recipient after the commit)."""
+    defer(deliver_task, event, ticket.pk, object_id, company_id=ticket.company_id)
 
 
 def deliver(event, ticket_id, object_id=None):

@@ -423,6 +423,34 @@ def tickets_by_ids(ids, user):
     return list(Ticket.objects.for_staff(user).filter(pk__in=ids).select_related("status"))
 
 
+def company_ticket(company_id, key):
+    """The ticket of the company ``company_id`` whose reference or ERP id is ``key`` (status,
+    company and contract loaded), or None: how the ERP names a request."""
+    key = str(key or "").strip()
+    if not key:
+        return None
+    return (
+        Ticket.objects.filter(company_id=company_id)
+        .filter(Q(reference=key) | Q(external_id=key))
+        .select_related("status", "company", "contract")
+        .first()
+    )
+
+
+def company_ticket_by_reference(company_id, reference):
+    """The ticket ``reference`` of the company ``company_id`` (only its keys loaded), or None."""
+    return (
+        Ticket.objects.filter(company_id=company_id, reference=reference)
+        .only("pk", "company_id", "reference", "external_id")
+        .first()
+    )
+
+
+def company_attachment(company_id, pk):
+    """The attachment ``pk`` of a ticket of the company ``company_id``, or None."""
+    return _one_or_none(TicketAttachment.objects.filter(ticket__company_id=company_id), pk=pk)
+
+
 def staff_ticket(pk, user):
     """The ticket ``pk`` of ``user``'s companies with everything its staff page prints (the
     inbox's relations and ``supporter_total``, damage, creator, party, unit), or None."""

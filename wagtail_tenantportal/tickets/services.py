@@ -72,6 +72,9 @@ from .queries import (
     allowed_statuses,
     assignable_staff,
     changes_since,
+    company_attachment,
+    company_ticket,
+    company_ticket_by_reference,
     contact_type,
     contract_by_number,
     damage_kinds_for,
@@ -134,6 +137,13 @@ def _send_signal(signal, **kwargs):
                 logger.error("receiver %r of a ticket signal failed", receiver, exc_info=result)
 
     after_commit(send)
+
+
+def _record_event(event, ticket, channel, **kwargs):
+    """``signals.ticket_event`` inside the transaction: receivers record work (the ERP's outbox
+    events) that commits or rolls back with the change."""
+    kwargs.setdefault("attachments", [])
+    signals.ticket_event.send(sender=Ticket, ticket=ticket, event=event, channel=channel, **kwargs)
 
 
 def next_reference(now=None):
@@ -227,8 +237,9 @@ def submit_ticket(
     try:
         with transaction.atomic():
             ticket = _create_ticket(submission)
-            _record_submission(ticket, submission, stored_names=stored)
+            attachments = _record_submission(ticket, submission, stored_names=stored)
             _assign_by_routing(ticket)
+            _record_event("submitted", ticket, submission.channel, attachments=attachments)
             _announce_submission(ticket, submission.channel)
     except IntegrityError:
         remove_files(stored)
@@ -419,7 +430,8 @@ def _create_ticket(submission):
 
 
 def _record_submission(ticket, submission, *, stored_names):
-    """The first history entry, the files (their names go to ``stored_names``) and the audit log."""
+    """The first history entry, the files (their names go to ``stored_names``) and the audit log;
+    returns the attachments."""
     TicketStatusChange.objects.create(
         ticket=ticket,
         from_status=None,
@@ -428,13 +440,14 @@ def _record_submission(ticket, submission, *, stored_names):
         changed_at=submission.now,
         channel=submission.channel,
     )
-    store_attachments(ticket, submission.files, user=submission.user, stored_names=stored_names)
+    attachments = store_attachments(ticket, submission.files, user=submission.user, stored_names=stored_names)
     log(
         ticket,
         ACTION_SUBMITTED,
         user=submission.user,
         data={"channel": submission.channel, "attachments": len(submission.files)},
     )
+    return attachments
 
 
 def _assign_by_routing(ticket):
@@ -500,6 +513,7 @@ def change_status(ticket, status, *, user=None, comment="", channel=Channel.STAF
         )
         if notify:
             notifications.notify(notifications.STATUS_CHANGED, ticket, change.pk)
+        _record_event("status_changed", ticket, channel, change=change)
         _send_signal(signals.ticket_status_changed, ticket=ticket, change=change)
     return change
 
@@ -612,14 +626,28 @@ def update_details(ticket, *, user=None, **changes):
 
 
 def post_message(
-    ticket, *, user, body, role=TicketMessage.Role.TENANT, internal=False, attachments=(), channel=None
+    ticket,
+    *,
+    user,
+    body,
+    role=TicketMessage.Role.TENANT,
+    internal=False,
+    attachments=(),
+    channel=None,
+    external_id="",
 ):
     """Add a message to ``ticket``'s thread and return it.
 
     Tenants (``role`` "tenant") must hold the ticket's contract and cannot write on closed
     tickets or write internal notes. Staff replies are mailed to the tenant; internal notes are
     seen by staff only (their attachments too). Tenant messages are mailed to the assignee.
+    ``external_id`` is the ERP's key of the message (a second message with the same key on the
+    same ticket is not written: the first one is returned).
     """
+    if external_id:
+        existing = TicketMessage.objects.filter(ticket=ticket, external_id=external_id).first()
+        if existing is not None:
+            return existing
     is_tenant = role == TicketMessage.Role.TENANT
     channel = channel or (Channel.WEB if is_tenant else Channel.STAFF)
     errors = {}
@@ -645,9 +673,15 @@ def post_message(
     try:
         with transaction.atomic():
             message = TicketMessage.objects.create(
-                ticket=ticket, author=user, author_role=role, body=body, internal=internal, channel=channel
+                ticket=ticket,
+                author=user,
+                author_role=role,
+                body=body,
+                internal=internal,
+                channel=channel,
+                external_id=external_id or "",
             )
-            store_attachments(
+            stored_attachments = store_attachments(
                 ticket, processed, message=message, user=user, internal=internal, stored_names=stored
             )
             Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
@@ -660,6 +694,7 @@ def post_message(
             if not internal:
                 event = notifications.TENANT_MESSAGE if is_tenant else notifications.REPLY
                 notifications.notify(event, ticket, message.pk)
+            _record_event("message_posted", ticket, channel, message=message, attachments=stored_attachments)
             _send_signal(signals.ticket_message_posted, ticket=ticket, message=message, channel=channel)
     except BaseException:
         remove_files(stored)
@@ -749,6 +784,9 @@ __all__ = [
     "acting_party",
     "allowed_statuses",
     "assignable_staff",
+    "company_attachment",
+    "company_ticket",
+    "company_ticket_by_reference",
     "contact_type",
     "contract_by_number",
     "damage_kinds_for",

@@ -8,6 +8,7 @@ BASE_DIR = os.path.dirname(PROJECT_DIR)
 
 INSTALLED_APPS = [
     "home",
+    "example_erp",  # the example ERP that receives the portal's events (docs/erp.md)
     # --- wagtail-tenantportal: paste this block ---
     "wagtail_tenantportal",
     "wagtail_tenantportal.tenancy",
@@ -19,6 +20,7 @@ INSTALLED_APPS = [
     "wagtail_tenantportal.consumption",
     "wagtail_tenantportal.savings",
     "wagtail_tenantportal.api",
+    "wagtail_tenantportal.erp",  # optional: the ERP link (docs/erp.md)
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

@@ -47,6 +47,9 @@ class Command(BaseCommand):
             "email appear in this console)"
         )
         self.stdout.write(
+            f"  Example ERP:        {base_url}{demo.DEMO_ERP_PATH}  (staff login; receives every new request)"
+        )
+        self.stdout.write(
             "  Staff of each cooperative (admin; each sees only its cooperative's tenants and "
             "receives the requests routed to them):"
         )

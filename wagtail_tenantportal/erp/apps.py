@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ErpConfig(AppConfig):
+    name = "wagtail_tenantportal.erp"
+    label = "tenantportal_erp"
+    verbose_name = _("Tenant portal: ERP link")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from ..core.outbox import register_transport
+        from ..tickets.signals import ticket_event
+        from .events import CHANNEL, on_ticket_event
+        from .transport import ErpTransport
+
+        register_transport(CHANNEL, ErpTransport)
+        ticket_event.connect(on_ticket_event, dispatch_uid="tenantportal_erp_ticket_event")
