@@ -1,5 +1,20 @@
+import os
+
 import pytest
 from django.utils import timezone
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """pytest-django's hook for the test database settings: unchanged, except under
+    ``make mutation``, where each session works on a copy of one migrated file (tests/mutation_db.py)."""
+    from tests import mutation_db
+
+    template = os.environ.get(mutation_db.ENV)
+    if not template:
+        yield
+        return
+    yield from mutation_db.session_database(template)
 
 
 @pytest.fixture(autouse=True)

@@ -306,9 +306,11 @@ class TestNoEnumeration:
 
         assert (new.status_code, new.url) == (taken.status_code, taken.url)
         assert without_csrf(page_new) == without_csrf(page_taken)
-        # Nothing saved for the address in use, the code stays unused, the owner got a notice.
+        # Nothing saved for the address in use but the code: it is spent as in a registration
+        # with a new address (issue 17), kept for the owner, who got a notice.
         assert get_user_model().objects.filter(email__iexact="belegt@example.org").get() == existing
-        assert RegistrationCode.objects.get(party=second).used_at is None
+        spent = RegistrationCode.objects.get(party=second)
+        assert spent.used_at is not None and spent.used_by is None and spent.reserved_for == existing
         (notice,) = mails_to("belegt@example.org")
         assert "already" in notice.subject
         assert "/portal/password/reset/" in notice.body

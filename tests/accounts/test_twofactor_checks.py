@@ -45,9 +45,12 @@ def test_middleware_order(settings, middleware, expected):
     assert ids(checks.check_two_factor()) == expected
 
 
-def test_without_staff_middleware_off_is_fine(settings):
+def test_without_staff_middleware_off_still_warns_of_the_unlimited_admin_login(settings):
+    # Before issue 17 this was silent; the middleware also limits the admin's login now.
     settings.MIDDLEWARE = [SESSION, AUTH, OTP]
     settings.WAGTAIL_TENANTPORTAL = {"STAFF_TWO_FACTOR": "off"}
+    assert ids(checks.check_two_factor()) == ["wagtail_tenantportal.W026"]
+    settings.MIDDLEWARE = [SESSION, AUTH, OTP, STAFF]
     assert checks.check_two_factor() == []
 
 

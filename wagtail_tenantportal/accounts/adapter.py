@@ -11,6 +11,19 @@ from django.db.models import Q
 from django.urls import reverse
 
 from ..core.conf import portal_settings
+from ..core.identity import canonical_email
+
+#: Most users one lookup by address reads (the canonical one and a few stored before the
+#: canonical form, which a data migration leaves when it would collide).
+_LOOKUP_CANDIDATES = 10
+
+
+def _address_fields(user_model):
+    """The user model's email field and, if it is another one, its username field."""
+    names = [user_model.get_email_field_name()]
+    if user_model.USERNAME_FIELD not in names:
+        names.append(user_model.USERNAME_FIELD)
+    return names
 
 
 class AccountAdapterMixin:
@@ -50,26 +63,39 @@ class AccountAdapterMixin:
     # -- users -------------------------------------------------------------------------------
 
     def find_user_by_email(self, email):
-        """The user whose email address (or username) is ``email``, ignoring case, or None."""
-        if not email:
+        """The user whose email address (or username) has the canonical form of ``email``, or None.
+
+        Compares canonical forms (``core.identity.canonical_email``), the same form the attempt
+        limits key on, so an input reaches an account only under that account's key. Users
+        stored in the canonical form come first; others (e.g. staff created elsewhere, stored
+        with capitals) are found as long as their stored value has the same canonical form.
+        One query.
+        """
+        canonical = canonical_email(email)
+        if not canonical:
             return None
         user_model = get_user_model()
-        email_field = user_model.get_email_field_name()
-        query = Q(**{f"{email_field}__iexact": email})
-        if user_model.USERNAME_FIELD != email_field:
-            query |= Q(**{f"{user_model.USERNAME_FIELD}__iexact": email})
-        return user_model._default_manager.filter(query).order_by("pk").first()
+        names = _address_fields(user_model)
+        query = Q()
+        for name in names:
+            query |= Q(**{name: canonical}) | Q(**{f"{name}__iexact": canonical})
+        candidates = list(user_model._default_manager.filter(query).order_by("pk")[:_LOOKUP_CANDIDATES])
+        for wanted in (lambda value: value == canonical, lambda value: canonical_email(value) == canonical):
+            for user in candidates:
+                if any(wanted(getattr(user, name, "") or "") for name in names):
+                    return user
+        return None
 
     def user_email(self, user):
         """The email address of ``user`` (the field named by ``EMAIL_FIELD``)."""
         return getattr(user, user.get_email_field_name(), "") or ""
 
     def set_user_email(self, user, email):
-        """Set the address (and the username, which is the address) of ``user``; no save."""
-        user_model = type(user)
-        setattr(user, user_model.get_email_field_name(), email)
-        if user_model.USERNAME_FIELD != user_model.get_email_field_name():
-            setattr(user, user_model.USERNAME_FIELD, email)
+        """Set the address (and the username, which is the address) of ``user`` in its canonical
+        form (``core.identity.canonical_email``); no save."""
+        email = canonical_email(email)
+        for name in _address_fields(type(user)):
+            setattr(user, name, email)
 
     def username_max_length(self):
         """Longest address that fits the user model (the username is the address)."""
@@ -84,7 +110,7 @@ class AccountAdapterMixin:
     def create_user(self, email, password, *, first_name="", last_name=""):
         """Create and return the user of a new portal account.
 
-        The username is the email address in lower case (or the address goes into the user
+        The username is the email address in its canonical form (or the address goes into the user
         model's ``USERNAME_FIELD`` if that is the email field). Works for any
         ``AUTH_USER_MODEL``; fields the model lacks are skipped.
         """

@@ -18,4 +18,8 @@ class AccountsConfig(AppConfig):
         session.register_resolver(AccountStateResolver())
         ownership.register_provider(AccountOwnership())
 
+        from .admin_login import connect_signals
         from .twofactor import checks  # noqa: F401  (registers the two-factor system checks)
+
+        # Wrong passwords at the Wagtail admin's login count like the portal's (admin_login).
+        connect_signals()

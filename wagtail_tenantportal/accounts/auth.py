@@ -104,7 +104,6 @@ def complete_login(request, user, *, remember=False, device=None):
     if account is not None:
         now = timezone.now()
         PortalAccount.objects.filter(pk=account.pk).update(last_login_at=now)
-        account.last_login_at = now
         request.session[EPOCH_SESSION_KEY] = account.session_epoch
     forget_state(request)
 
@@ -143,6 +142,8 @@ def restamp_session(request, account):
 
 
 def _session_verified(request, user):
+    """True if this login passed its second factor: an app token says so itself; a session, if
+    django-otp's middleware marked its user as verified by a device."""
     credential = request_credential(request)
     if credential is not None:
         return bool(credential.second_factor_verified)

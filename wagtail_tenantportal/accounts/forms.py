@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..core.adapter import get_adapter
 from ..core.conf import portal_settings
+from ..core.identity import canonical_email
 from .models import Consent, PortalAccount
 
 
@@ -22,8 +23,16 @@ def _attrs(autocomplete, **extra):
     return {"autocomplete": autocomplete, **extra}
 
 
+class CanonicalEmailField(forms.EmailField):
+    """An email address in its canonical form (``core.identity.canonical_email``), the form
+    the flows compare, store and key attempt limits on; the length is checked on that form."""
+
+    def to_python(self, value):
+        return canonical_email(super().to_python(value))
+
+
 def email_field(label=None, autocomplete="email"):
-    return forms.EmailField(
+    return CanonicalEmailField(
         label=label or _("Email address"),
         max_length=get_adapter().username_max_length(),
         widget=forms.EmailInput(attrs=_attrs(autocomplete, spellcheck="false", autocapitalize="none")),
@@ -254,7 +263,7 @@ class CompanyChoiceForm(forms.Form):
 
 
 class LoginForm(forms.Form):
-    email = forms.EmailField(
+    email = CanonicalEmailField(
         label=_("Email address"),
         max_length=254,
         widget=forms.EmailInput(attrs=_attrs("email", spellcheck="false", autocapitalize="none")),
@@ -285,7 +294,7 @@ class EmailCodeForm(forms.Form):
 class EmailForm(forms.Form):
     """One email address (resend verification, password reset)."""
 
-    email = forms.EmailField(
+    email = CanonicalEmailField(
         label=_("Email address"),
         max_length=254,
         widget=forms.EmailInput(attrs=_attrs("email", spellcheck="false", autocapitalize="none")),

@@ -7,7 +7,9 @@
     "django_otp.middleware.OTPMiddleware",
     "wagtail_tenantportal.accounts.middleware.StaffTwoFactorMiddleware",
 
-The Wagtail login stays Wagtail's. Afterwards, on every admin URL (everything under
+The Wagtail login stays Wagtail's; this middleware puts the portal's attempt limits in front
+of its POSTs (``accounts.admin_login``: wrong passwords per name and per client address, reset
+mails per address and per client address). Afterwards, on every admin URL (everything under
 ``reverse("wagtailadmin_home")``), an admin user whose session is not verified with a second
 factor is redirected: to the code entry if the user has a method, to the set-up if
 ``STAFF_TWO_FACTOR`` is "required" and the user has none (see ``twofactor.services.staff_requirement``).
@@ -32,6 +34,9 @@ EXEMPT_URL_NAMES = frozenset(
 #: URL names starting with these are exempt too (the admin's password reset, our own views).
 EXEMPT_URL_NAME_PREFIXES = ("wagtailadmin_password_reset", "tenantportal_2fa_admin")
 
+LOGIN_URL_NAME = "wagtailadmin_login"
+PASSWORD_RESET_URL_NAME = "wagtailadmin_password_reset"  # noqa: S105 - a URL name
+
 VERIFY_URL_NAME = "tenantportal_2fa_admin_verify"
 SETUP_URL_NAME = "tenantportal_2fa_admin_setup"
 
@@ -50,6 +55,20 @@ def is_exempt(request):
     return name in EXEMPT_URL_NAMES or name.startswith(EXEMPT_URL_NAME_PREFIXES)
 
 
+def _limit_admin_post(request):
+    """The attempt limits of the admin's login and password reset (``admin_login``)."""
+    name = getattr(getattr(request, "resolver_match", None), "url_name", None)
+    if name not in (LOGIN_URL_NAME, PASSWORD_RESET_URL_NAME):
+        return None
+    from . import admin_login
+
+    guard = admin_login.guard_login if name == LOGIN_URL_NAME else admin_login.guard_password_reset
+    response = guard(request)
+    if response is not None:
+        add_never_cache_headers(response)
+    return response
+
+
 class StaffTwoFactorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -60,7 +79,13 @@ class StaffTwoFactorMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         # Cheap tests first: most requests are not admin requests.
         prefix = admin_prefix()
-        if prefix is None or not request.path.startswith(prefix) or is_exempt(request):
+        if prefix is None or not request.path.startswith(prefix):
+            return None
+        if request.method == "POST":
+            limited = _limit_admin_post(request)
+            if limited is not None:
+                return limited
+        if is_exempt(request):
             return None
         # Not at import time: system checks import middleware classes, and the services
         # import django-otp's models.

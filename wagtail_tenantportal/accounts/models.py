@@ -201,6 +201,21 @@ class RegistrationCode(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A registration with an address that had an account spends the code as any registration
+    # does (so trying addresses with one letter tells nothing); the account of that address
+    # may still add the contract with it once.
+    reserved_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("kept for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Used in a registration with an address that already had an account: only that account "
+            "may still add the contract with this code."
+        ),
+    )
 
     objects = RegistrationCodeQuerySet.as_manager()
 

@@ -296,7 +296,7 @@ def verify_email_code_view(request):
     form = EmailCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            account = flows.verify_email_code(account, form.cleaned_data["code"])
+            account = flows.verify_email_code(account, form.cleaned_data["code"], email=email)
         except flows.FlowError as error:
             form.add_error(None, error.message)
         else:
@@ -321,10 +321,11 @@ def resend_verification_view(request):
     if request.method == "POST":
         try:
             if target is not None:
-                account, email, _logged_in = target
-                if account is not None:
+                account, email, logged_in = target
+                if logged_in:
                     flows.resend_verification(request, account)
-                else:  # the address was in use: behave as "I received no email" for it
+                else:  # a registration in this browser: as "I received no email" for its address,
+                    # so that a new account and an address in use cost the same
                     flows.resend_verification_by_email(request, email)
             elif form.is_valid():
                 flows.resend_verification_by_email(request, form.cleaned_data["email"])

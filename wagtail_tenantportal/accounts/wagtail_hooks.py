@@ -25,6 +25,11 @@ def register_code_log_actions(actions):
         services.ACTION_REDEEMED, _("Redeem registration code"), _("Registration code used")
     )
     actions.register_action(
+        services.ACTION_RESERVED,
+        _("Keep registration code for an existing account"),
+        _("Registration code used with an address that has an account"),
+    )
+    actions.register_action(
         services.ACTION_REQUESTED, _("Request registration code"), _("Registration code requested")
     )
     actions.register_action(

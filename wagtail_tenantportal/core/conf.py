@@ -98,12 +98,14 @@ DEFAULTS = {
         # codes sent by email, per user; wrong passwords when confirming it is you, per user
         "two_factor_email_send": {"limit": 5, "window": 60 * 60, "lockout": 60 * 60},
         "two_factor_reauth": {"limit": 5, "window": 15 * 60, "lockout": 15 * 60},
-        # accounts-core: wrong passwords per email address entered and per client IP address
+        # wrong passwords per email address (or admin username) entered and per client IP address:
+        # the portal's login and the Wagtail admin's count together
         "login_account": {"limit": 5, "window": 15 * 60, "lockout": 15 * 60},
         "login_ip": {"limit": 30, "window": 15 * 60, "lockout": 15 * 60},
         # wrong email confirmation codes per account (each code also allows only a few tries)
         "email_code": {"limit": 10, "window": 60 * 60, "lockout": 60 * 60},
-        # verification and password-reset mails per address (every mail counts) and per client IP
+        # verification and password-reset mails (the portal's and the Wagtail admin's) per address
+        # (every mail counts) and per client IP
         "email_send": {"limit": 3, "window": 15 * 60, "lockout": 15 * 60},
         "email_send_ip": {"limit": 20, "window": 60 * 60, "lockout": 60 * 60},
         # wrong activation codes ("verify later") per account
@@ -119,6 +121,8 @@ DEFAULTS = {
         "api_auth_ip": {"limit": 100, "window": 15 * 60, "lockout": 15 * 60},
         "api_register_ip": {"limit": 10, "window": 60 * 60, "lockout": 60 * 60},
         "api_upload": {"limit": 60, "window": 60 * 60, "lockout": 60 * 60},
+        # tickets: pixels of photos decoded per user (each photo counts what it costs, saved or not)
+        "upload_pixels": {"limit": 1_000_000_000, "window": 60 * 60, "lockout": 60 * 60},
     },
     # Two-factor (accounts.twofactor). Seconds a session that passed the password may take for
     # the second factor; seconds a re-entered password allows adding or removing a method.
@@ -149,6 +153,9 @@ DEFAULTS = {
     "TICKET_MAX_ATTACHMENTS": 10,
     "TICKET_MAX_UPLOAD_MB": 15,
     "TICKET_MAX_IMAGE_PIXELS": 60_000_000,
+    # Most pixels all photos of one request or message may decode to (more is refused before
+    # any is decoded); per user and hour see RATE_LIMITS["upload_pixels"].
+    "TICKET_MAX_PIXELS_PER_REQUEST": 250_000_000,
     # Photos are re-encoded to fit this many pixels on the longer side; thumbnails likewise.
     "TICKET_IMAGE_MAX_SIZE": 2560,
     "TICKET_THUMBNAIL_SIZE": 400,

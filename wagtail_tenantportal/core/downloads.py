@@ -8,8 +8,10 @@ decides how the bytes leave, by ``WAGTAIL_TENANTPORTAL["PRIVATE_SERVE_MODE"]``:
 - ``"redirect"``: a redirect to ``storage.url(name)``, for S3 with presigned URLs valid for
   ``PRIVATE_URL_EXPIRY`` seconds (django-storages' ``querystring_auth``; never a custom public domain).
 
-Every response carries ``Content-Disposition`` (RFC 6266, safe file name),
-``X-Content-Type-Options: nosniff`` and ``Cache-Control: private, no-store``.
+Every response carries ``Content-Disposition`` (RFC 6266, safe file name) and
+``SECURITY_HEADERS``: ``X-Content-Type-Options: nosniff``, ``Cache-Control: private, no-store``
+and ``Referrer-Policy: no-referrer``. The x-accel/x-sendfile answers carry the file's content
+type (the web server keeps it), never Django's default ``text/html``.
 """
 
 import mimetypes
@@ -31,11 +33,19 @@ def safe_filename(name, default="download"):
     return name[:150] or default
 
 
+#: Headers of every answer that delivers a private file (a presigned URL asks S3 for the same
+#: caching rule): never cached by a proxy, never sniffed into another type, no Referer onwards.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "private, no-store",
+    "Referrer-Policy": "no-referrer",
+}
+
+
 def _secure(response, filename, as_attachment):
     response["Content-Disposition"] = content_disposition_header(as_attachment, safe_filename(filename))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    for name, value in SECURITY_HEADERS.items():
+        response[name] = value
     return response
 
 
@@ -47,7 +57,7 @@ def _presigned_url(storage, name, filename, content_type, as_attachment):
     parameters = {
         "ResponseContentDisposition": content_disposition_header(as_attachment, safe_filename(filename)),
         "ResponseContentType": content_type,
-        "ResponseCacheControl": "private, no-store",
+        "ResponseCacheControl": SECURITY_HEADERS["Cache-Control"],
     }
     try:
         return storage.url(name, parameters=parameters, expire=expiry)

@@ -16,6 +16,8 @@ API::
     limiter.check(ip)           # raises RateLimited(retry_after=seconds) while locked out
     limiter.locked_for(ip)      # seconds left of a lockout, 0 if none
     locked = limiter.hit(ip)    # count one failed attempt; True if this locks the key now
+    limiter.hit(user, amount=n) # count what something cost (e.g. pixels decoded), not attempts
+    limiter.count(ip)           # the sliding-window count
     limiter.reset(ip)           # forget the failures (e.g. after a success)
 
 What the caller may rely on:
@@ -28,7 +30,11 @@ What the caller may rely on:
   weighted by how much of it still lies inside the window. So splitting attempts across a
   bucket boundary does not double the allowance.
 - Keys are never stored in clear: each is an HMAC of scope and key (IP addresses are
-  personal data). The scope keeps limiters with the same key apart.
+  personal data). The scope keeps limiters with the same key apart: a success that resets
+  one scope (a correct password) leaves the counts of another (wrong two-factor codes)
+  alone. Cache keys start with ``tenantportal:rl:<scope>:``, so an operator can find them.
+- A lockout of n seconds is enforced for all of its n seconds, the last included, and for
+  n = 1 too: the cache entry outlives the end time it carries.
 - Only Django's cache API is used. ``cache.incr`` is atomic in Redis and Memcached; with
   other backends concurrent hits may be undercounted slightly, never overcounted.
 - ``clock`` (seconds since the epoch) is injectable, and the default clock is the module
@@ -128,17 +134,19 @@ class RateLimit:
         elapsed = (now % self.window) / self.window
         return values.get(current_key, 0) + values.get(previous_key, 0) * (1 - elapsed)
 
-    def hit(self, key):
-        """Count one failed attempt for ``key``; return True if ``key`` is locked out now."""
+    def hit(self, key, amount=1):
+        """Count one failed attempt for ``key`` (or ``amount``, a cost such as pixels decoded);
+        return True if ``key`` is locked out now."""
         now = self.clock()
         lock_key, current_key, _ = self._keys(key, now)
         cache = self.cache
+        amount = int(amount)
         # Two windows: the bucket is still read as "previous" during the next window.
-        if not cache.add(current_key, 1, timeout=2 * self.window):
+        if not cache.add(current_key, amount, timeout=2 * self.window):
             try:
-                cache.incr(current_key)
+                cache.incr(current_key, amount)
             except ValueError:  # expired between add and incr
-                cache.add(current_key, 1, timeout=2 * self.window)
+                cache.add(current_key, amount, timeout=2 * self.window)
         if self.count(key) >= self.limit:
             # The value is the end time; the cache timeout (rounded up) only removes it later.
             cache.set(lock_key, now + self.lockout, timeout=self.lockout + 1)

@@ -64,6 +64,11 @@ def company_by_key(key):
     )
 
 
+def company_by_id(pk):
+    """The company ``pk`` (with its site), or None."""
+    return Company.objects.select_related("site").filter(pk=pk).first() if pk else None
+
+
 def company_keys():
     """``[(erp_id or "", slug, name)]`` of every company, by name: what a command may be given."""
     return [(c.erp_id or "", c.slug, c.display_name) for c in Company.objects.order_by("name", "pk")]

@@ -14,11 +14,12 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..core.conf import portal_settings
 from ..core.ratelimit import RateLimit, RateLimited
 from .models import TicketAttachment, TicketTypeField
-from .uploads import process_upload
+from .uploads import check_upload, process_checked
 
 logger = logging.getLogger("wagtail_tenantportal.tickets")
 
@@ -119,7 +120,16 @@ def count_rate(scope, user):
         RateLimit.for_scope(scope).hit(user.pk)
 
 
-def process_attachments(files, errors, key="attachments"):
+def process_attachments(files, errors, key="attachments", *, user=None):
+    """Check, then decode and re-encode the uploads; return the ``ProcessedFile`` list.
+
+    The cost is bounded before anything is decoded: every file is checked from its header
+    first (``uploads.check_upload``), and if any file is refused, or all photos together
+    would decode to more than ``TICKET_MAX_PIXELS_PER_REQUEST`` pixels, or more than
+    ``user``'s hourly budget (``RATE_LIMITS["upload_pixels"]``) allows, nothing is decoded
+    and the errors are stored under ``key``. The pixels about to be decoded count against
+    ``user``'s budget before decoding, so photos that fail while decoding count too.
+    """
     files = [f for f in (files or []) if f]
     maximum = portal_settings.TICKET_MAX_ATTACHMENTS
     if len(files) > maximum:
@@ -128,12 +138,49 @@ def process_attachments(files, errors, key="attachments"):
             % {"max": maximum, "count": len(files)}
         )
         return []
+    checked = [result for result in (collect(errors, key, check_upload, f) for f in files) if result]
+    if len(checked) < len(files) or not collect(errors, key, _spend_pixels, checked, user):
+        return []
     processed = []
-    for uploaded in files:
-        result = collect(errors, key, process_upload, uploaded)
+    for item in checked:
+        result = collect(errors, key, process_checked, item)
         if result is not None:
             processed.append(result)
     return processed
+
+
+def _spend_pixels(checked, user):
+    """Count the pixels ``checked`` will decode against the request's and ``user``'s limits;
+    True, or ``ValidationError`` (nothing counted) if they would pass one."""
+    pixels = sum(item.pixels for item in checked)
+    if pixels > int(portal_settings.TICKET_MAX_PIXELS_PER_REQUEST):
+        raise ValidationError(
+            _(
+                "These photos are too large to process together. Please send fewer photos at once, "
+                "or smaller ones."
+            ),
+            code="too_many_pixels_together",
+        )
+    if user is None or not pixels:
+        return True
+    limiter = RateLimit.for_scope("upload_pixels")
+    key = getattr(user, "pk", user)
+    wait = limiter.locked_for(key)
+    if wait <= 0 and limiter.count(key) + pixels > limiter.limit:
+        wait = limiter.window
+    if wait > 0:
+        minutes = max(1, int(wait + 59) // 60)
+        raise ValidationError(
+            ngettext(
+                "You have sent many large photos in a short time. Please try again in %(minutes)d minute.",
+                "You have sent many large photos in a short time. Please try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            code="pixel_budget",
+        )
+    limiter.hit(key, amount=pixels)
+    return True
 
 
 def store_attachments(ticket, processed, *, message=None, user=None, internal=False, stored_names):

@@ -189,6 +189,7 @@ class _Submission:
     urgent: bool = False
     priority: str = ""
     due_date: object = None
+    counted: bool = False  # counted against the tenant's ticket_submit limit already
 
 
 def submit_ticket(
@@ -249,7 +250,7 @@ def submit_ticket(
     except BaseException:
         remove_files(stored)
         raise
-    if submission.tenant_channel:
+    if submission.tenant_channel and not submission.counted:
         count_rate("ticket_submit", user)
     return ticket
 
@@ -363,11 +364,16 @@ def _check_complete(submission, errors, external_id):
 
 def _process_files(submission, errors, attachments):
     """Check and re-encode the uploads, unless the type takes none from tenants or the request
-    is refused anyway (no need to decode photos then)."""
+    is refused anyway (no need to decode photos then). A tenant's request with files counts
+    against ``ticket_submit`` once its files were looked at, whether it is saved or not: files
+    cost work even when they are refused."""
     if attachments and not submission.ticket_type.allow_attachments and submission.tenant_channel:
         errors["attachments"] = [_("This kind of request takes no attachments.")]
     elif not errors:
-        submission.files = process_attachments(attachments, errors)
+        if submission.tenant_channel and any(attachments):
+            count_rate("ticket_submit", submission.user)
+            submission.counted = True
+        submission.files = process_attachments(attachments, errors, user=submission.user)
 
 
 def _schedule(submission, priority, *, now):
@@ -666,7 +672,11 @@ def post_message(
     body = collect(errors, "body", clean_text, body) or ""
     if not body and "body" not in errors:
         errors["body"] = [_("Write a message.")]
-    processed = [] if errors else process_attachments(attachments, errors)
+    counted = False
+    if not errors and is_tenant and any(attachments or ()):
+        count_rate("ticket_message", user)  # files cost work even when refused: count them now
+        counted = True
+    processed = [] if errors else process_attachments(attachments, errors, user=user)
     if errors:
         raise ValidationError(errors)
     stored = []
@@ -699,7 +709,7 @@ def post_message(
     except BaseException:
         remove_files(stored)
         raise
-    if is_tenant:
+    if is_tenant and not counted:
         count_rate("ticket_message", user)
     return message
 

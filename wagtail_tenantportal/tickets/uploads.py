@@ -7,6 +7,10 @@ What the caller may rely on (``process_upload``):
   installed); PDFs must start with ``%PDF-``; anything else is refused;
 - files over ``TICKET_MAX_UPLOAD_MB`` are refused without reading them whole; images with more
   than ``TICKET_MAX_IMAGE_PIXELS`` pixels (decompression bombs) are refused before decoding;
+- checking and decoding are two steps (``check_upload``, then ``process_checked``): the check
+  reads only the file's header and tells how many pixels decoding will produce
+  (``CheckedUpload.pixels``), so a caller can refuse a batch that costs too much before
+  decoding any of it (``tickets.inputs.process_attachments``);
 - images are turned upright (EXIF orientation), shrunk to fit ``TICKET_IMAGE_MAX_SIZE`` and
   encoded anew (JPEG, or PNG for PNG input), so no EXIF/GPS/XMP metadata survives; a JPEG
   thumbnail of ``TICKET_THUMBNAIL_SIZE`` is made alongside;
@@ -75,9 +79,27 @@ def _read_limited(uploaded, max_bytes):
     return None if len(data) > max_bytes else data
 
 
+@dataclass
+class CheckedUpload:
+    """An upload that passed the checks that need no decoding. ``pixels``: what decoding will
+    produce (0 for a PDF; for a JPEG the reduced size libjpeg decodes at)."""
+
+    kind: str  # "image" or "pdf"
+    name: str
+    data: bytes
+    image: object = None  # a lazily opened PIL image (header read, nothing decoded)
+    pixels: int = 0
+
+
 def process_upload(uploaded):
     """Check and re-encode one upload (a Django ``UploadedFile`` or any object with ``name`` and
     ``read``); returns a ``ProcessedFile`` or raises ``ValidationError``."""
+    return process_checked(check_upload(uploaded))
+
+
+def check_upload(uploaded):
+    """The checks of one upload that need no decoding: size, type by content, pixels from the
+    header. Returns a ``CheckedUpload`` or raises ``ValidationError``."""
     name = display_name(uploaded)
     max_mb = portal_settings.TICKET_MAX_UPLOAD_MB
     data = _read_limited(uploaded, int(max_mb * 1024 * 1024))
@@ -88,8 +110,32 @@ def process_upload(uploaded):
     if not data:
         raise ValidationError(_("%(name)s is empty."), code="empty", params={"name": name})
     if data.startswith(PDF_MAGIC):
-        return _process_pdf(name, data)
-    return _process_image(name, data)
+        _check_pdf(name, data)
+        return CheckedUpload(kind="pdf", name=name, data=data)
+    image = _open_image(name, data)
+    if image.format == "JPEG":
+        # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when that still covers max_size: faster,
+        # less memory. Only configures the decoder; the size it reports is what will be decoded.
+        size = int(portal_settings.TICKET_IMAGE_MAX_SIZE)
+        try:
+            image.draft("RGB", (size, size))
+        except Exception:  # a header Pillow read but cannot decode from
+            raise _unsupported(name) from None
+    return CheckedUpload(kind="image", name=name, data=data, image=image, pixels=image.width * image.height)
+
+
+def process_checked(checked):
+    """Decode and re-encode a ``CheckedUpload`` (PDFs are stored as sent); returns a
+    ``ProcessedFile`` or raises ``ValidationError``."""
+    if checked.kind == "pdf":
+        return ProcessedFile(
+            kind="pdf",
+            original_name=checked.name,
+            content=checked.data,
+            content_type="application/pdf",
+            extension="pdf",
+        )
+    return _process_image(checked.name, checked.image)
 
 
 def _unsupported(name):
@@ -100,15 +146,12 @@ def _unsupported(name):
     )
 
 
-def _process_pdf(name, data):
+def _check_pdf(name, data):
     # Stored as sent: PDFs are downloaded (Content-Disposition: attachment, nosniff), never shown inline.
     if b"%%EOF" not in data[-2048:]:
         raise ValidationError(
             _("%(name)s is not a complete PDF file."), code="broken_pdf", params={"name": name}
         )
-    return ProcessedFile(
-        kind="pdf", original_name=name, content=data, content_type="application/pdf", extension="pdf"
-    )
 
 
 def _open_image(name, data):
@@ -143,17 +186,13 @@ def _too_many_pixels(name):
     )
 
 
-def _process_image(name, data):
-    image = _open_image(name, data)
+def _process_image(name, image):
     source_format = image.format
     max_size = int(portal_settings.TICKET_IMAGE_MAX_SIZE)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            if source_format == "JPEG":
-                # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when that still covers max_size: faster, less memory.
-                image.draft("RGB", (max_size, max_size))
-            image.load()
+            image.load()  # the decoding: check_upload's pixels
             # Shrink first, then turn: the box is square, and turning the small image is cheaper.
             # Bicubic is indistinguishable from Lanczos at these factors and ~40 % faster.
             image.thumbnail((max_size, max_size), Image.Resampling.BICUBIC, reducing_gap=2.0)

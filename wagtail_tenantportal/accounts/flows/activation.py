@@ -96,22 +96,20 @@ def reject_claim(claim, user, *, note="", now=None):
 
 def _activation_code(account, code, claims, *, now):
     """The valid code of a party named by one of ``claims`` (``{party_id: claim}``) that
-    ``code`` matches, unless another account already acts for that party; else None."""
+    ``code`` matches, unless another account already acts for that party; else None.
+
+    One query whatever the outcome (a code of a party taken meanwhile costs what a wrong code
+    costs)."""
     normalised = codes.normalise(code)
-    if not claims or not codes.is_well_formed(normalised):
-        return None
-    record = (
+    hashes = codes.candidate_hashes(normalised) if codes.is_well_formed(normalised) else []
+    taken = AccountParty.objects.filter(active=True).exclude(account=account).values("party_id")
+    return (
         RegistrationCode.objects.active(now)
-        .filter(code_hash__in=codes.candidate_hashes(normalised), party_id__in=list(claims))
+        .filter(code_hash__in=hashes, party_id__in=list(claims))
+        .exclude(party_id__in=taken)
         .select_related("party")
         .first()
     )
-    if record is None:
-        return None
-    taken = (
-        AccountParty.objects.filter(party_id=record.party_id, active=True).exclude(account=account).exists()
-    )
-    return None if taken else record
 
 
 def activate_with_code(account, code, *, ip=None, now=None):

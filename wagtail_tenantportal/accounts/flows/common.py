@@ -3,15 +3,19 @@ subclasses, with messages safe to show), attempt limits, and mails rendered in t
 and queued for sending."""
 
 import logging
+from contextlib import nullcontext
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ...core import mail
 from ...core.adapter import get_adapter
+from ...core.identity import canonical_email
 from ...core.ratelimit import RateLimit
+from ...tenancy import services as tenancy_services
 from .. import services
 from ..models import AccountParty
 
@@ -105,8 +109,9 @@ def _limit(scope, *keys):
 
 
 def normalise_email(email):
-    """Email addresses are compared and stored in lower case without surrounding spaces."""
-    return str(email or "").strip().lower()
+    """The one form in which addresses are compared, stored and used as limiter keys
+    (``core.identity.canonical_email``: NFKC, case folded, punycode read)."""
+    return canonical_email(email)
 
 
 def client_ip(request):
@@ -146,8 +151,12 @@ def _placeholder_user():
     return get_user_model()()
 
 
-def _absolute(request, path, company=None):
-    """``path`` as an absolute address on ``company``'s own site (``core.links``)."""
+def _absolute(request, path, company=None, origin=None):
+    """``path`` as an absolute address on ``company``'s own site (``core.links``). A task
+    rendering for a request (no ``request``, no company known) uses that request's ``origin``
+    (see :func:`mail_origin`)."""
+    if request is None and company is None and origin:
+        return origin.rstrip("/") + path
     return get_adapter().build_absolute_uri(request, path, company=company)
 
 
@@ -156,9 +165,37 @@ def _mail_company(request, user):
     return get_adapter().mail_company(request, user)
 
 
-def _notify_email_in_use(request, email, *, company=None):
-    """Tell the owner of ``email`` that somebody tried to use it, in the voice of the owner's
-    own company (else ``company``, where the attempt was made)."""
+def mail_origin(request):
+    """What a task needs to render a mail as ``request`` would: ``{"origin": "https://host",
+    "language": "de", "site_company_id": 3}`` (the host was checked against ``ALLOWED_HOSTS``
+    by ``get_host``; the company is the one of the request's site, None if none)."""
+    site_company = get_adapter().site_company(request) if request is not None else None
+    return {
+        "origin": request.build_absolute_uri("/").rstrip("/") if request is not None else None,
+        "language": get_adapter().mail_language(request),
+        "site_company_id": getattr(site_company, "pk", None),
+    }
+
+
+def task_mail_company(user, site_company_id):
+    """In a task: the company whose voice a mail to ``user`` has, else the company of the site
+    the request came to (``mail_origin``), else None."""
+    company = _mail_company(None, user) if user is not None and user.pk else None
+    if company is None and site_company_id:
+        company = tenancy_services.company_by_id(site_company_id)
+    return company
+
+
+def in_language(language):
+    """Render in ``language`` (a task has no request to take it from); None: as configured."""
+    return translation.override(language) if language else nullcontext()
+
+
+def _notify_email_in_use(request, email, *, company=None, code_kept=False, origin=None):
+    """Tell the owner of ``email`` that somebody tried to register with it or change an address
+    to it (``code_kept``: with a letter code, which their account may still use under "add a
+    contract"), in the voice of the owner's own company (else ``company``, where the attempt
+    was made). A task passes ``request=None`` and the request's ``origin``."""
     user = get_adapter().find_user_by_email(email)
     if user is None:
         return
@@ -168,8 +205,14 @@ def _notify_email_in_use(request, email, *, company=None):
         email,
         {
             "user": user,
-            "login_url": _absolute(request, reverse("wagtail_tenantportal:login"), company),
-            "password_reset_url": _absolute(request, reverse("wagtail_tenantportal:password_reset"), company),
+            "code_kept": code_kept,
+            "login_url": _absolute(request, reverse("wagtail_tenantportal:login"), company, origin),
+            "add_contract_url": _absolute(
+                request, reverse("wagtail_tenantportal:add_contract"), company, origin
+            ),
+            "password_reset_url": _absolute(
+                request, reverse("wagtail_tenantportal:password_reset"), company, origin
+            ),
         },
         request=request,
         company=company,

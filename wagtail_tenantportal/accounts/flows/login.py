@@ -10,9 +10,11 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 
 from ...core.adapter import get_adapter
 from ...core.conf import portal_settings
+from ...core.tasks import defer
 from ..auth import bump_session_epoch, restamp_session
 from ..models import EmailVerification, PortalAccount
 from .common import (
@@ -21,11 +23,13 @@ from .common import (
     VerificationInvalid,
     _absolute,
     _limit,
-    _mail_company,
     _placeholder_user,
     _send,
     client_ip,
+    in_language,
+    mail_origin,
     normalise_email,
+    task_mail_company,
 )
 
 
@@ -68,10 +72,12 @@ def check_password_attempt(request, user, password):
 def request_password_reset(request, email):
     """Send a reset link if ``email`` belongs to an active portal account; otherwise nothing.
 
-    The caller shows the same answer either way. Limited per address entered and per
-    client address (``email_send``, ``email_send_ip``); the limit applies to known and
-    unknown addresses alike. Django's ``PasswordResetTokenGenerator`` makes the token: it
-    stops working once the password changed or after ``PASSWORD_RESET_TIMEOUT``.
+    The caller shows the same answer either way, and the request does the same work either
+    way: it counts the attempt per address entered and per client address (``email_send``,
+    ``email_send_ip``; known and unknown addresses alike) and queues
+    ``password_reset_task``, which looks the address up. Django's
+    ``PasswordResetTokenGenerator`` makes the token: it stops working once the password
+    changed or after ``PASSWORD_RESET_TIMEOUT``.
     """
     email = normalise_email(email)
     ip = client_ip(request)
@@ -81,13 +87,17 @@ def request_password_reset(request, email):
     limiter.hit(key)
     if ip:
         ip_limiter.hit(ip)
+    defer(password_reset_task, email, **mail_origin(request))
+
+
+@task()
+def password_reset_task(email, origin=None, language=None, site_company_id=None):
+    """Mail a reset link to the active portal account of ``email``; True if one was queued."""
     adapter = get_adapter()
     user = adapter.find_user_by_email(email)
-    known = user is not None and adapter.can_log_in(user) and user.has_usable_password()
-    if not known:
-        # Same work as for a known address (token, link, rendering); only the queueing differs.
-        user = _placeholder_user()
-    company = _mail_company(request, user)
+    if user is None or not adapter.can_log_in(user) or not user.has_usable_password():
+        return False
+    company = task_mail_company(user, site_company_id)
     path = reverse(
         "wagtail_tenantportal:password_reset_confirm",
         kwargs={
@@ -95,14 +105,13 @@ def request_password_reset(request, email):
             "token": default_token_generator.make_token(user),
         },
     )
-    _send(
-        "password_reset",
-        adapter.user_email(user) if known else email,
-        {"user": user, "reset_url": _absolute(request, path, company)},
-        request=request,
-        company=company,
-        deliver=known,
-    )
+    with in_language(language):
+        return _send(
+            "password_reset",
+            adapter.user_email(user),
+            {"user": user, "reset_url": _absolute(None, path, company, origin)},
+            company=company,
+        )
 
 
 def password_was_reset(request, user):

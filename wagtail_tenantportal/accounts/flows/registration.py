@@ -44,12 +44,12 @@ def _create_account(email, password, *, first_name="", last_name="", now):
     return PortalAccount.objects.create(user=user, created_at=now)
 
 
-def _checked_code(contract_number, code, last_name, *, company=None, ip=None, now):
+def _checked_code(contract_number, code, last_name, *, company=None, ip=None, now, user=None):
     """The ``RegistrationCode`` matching the tenant's input (``services.check_registration_code``),
     its errors turned into the flows' ``RegistrationInvalid`` / ``TooManyAttempts``."""
     try:
         return services.check_registration_code(
-            contract_number, code, last_name, company=company, ip=ip, now=now
+            contract_number, code, last_name, company=company, ip=ip, now=now, user=user
         )
     except services.TooManyAttempts as error:
         raise TooManyAttempts(error.retry_after) from error
@@ -63,14 +63,27 @@ def _reserved_for_activation(record):
     return RegistrationClaim.objects.awaiting_activation().filter(party_id=record.party_id).exists()
 
 
-def _address_in_use(request, email, password, *, company):
+def _address_in_use(request, email, password, *, company, record=None, now=None):
     """True if ``email`` belongs to a user already: its owner gets a notice. The password is
-    hashed anyway, so the time taken does not tell."""
-    if get_adapter().find_user_by_email(email) is None:
+    hashed anyway, so the time taken does not tell. A letter code (``record``) is spent as a
+    registration with a new address spends it, kept for that owner (``services.reserve_for``),
+    so that trying addresses with one letter tells nothing either."""
+    owner = get_adapter().find_user_by_email(email)
+    if owner is None:
         return False
     _dummy_password_hash(password)
-    _notify_email_in_use(request, email, company=company)
+    if record is not None:
+        _reserve_code(record, owner, now=now)
+    _notify_email_in_use(request, email, company=company, code_kept=record is not None)
     return True
+
+
+def _reserve_code(record, owner, *, now):
+    try:
+        with transaction.atomic():
+            services.reserve_for(record, owner, now=now)
+    except services.RegistrationCodeInvalid as error:  # used concurrently: as in the other branch
+        raise RegistrationInvalid() from error
 
 
 def _start_account(account, email, consents, *, flow, now):
@@ -118,7 +131,7 @@ def register_with_code(
     record = _checked_code(contract_number, code, last_name, company=company, ip=client_ip(request), now=now)
     if _reserved_for_activation(record):
         raise RegistrationInvalid()
-    if _address_in_use(request, email, password, company=record.company):
+    if _address_in_use(request, email, password, company=record.company, record=record, now=now):
         return Registration(email=email)
     party = record.party
     try:
@@ -131,8 +144,9 @@ def register_with_code(
             verification, plain = _start_account(account, email, consents, flow="code_first", now=now)
     except services.RegistrationCodeInvalid as error:  # the code was used concurrently
         raise RegistrationInvalid() from error
-    except IntegrityError:  # the address was taken concurrently
-        _notify_email_in_use(request, email, company=record.company)
+    except IntegrityError:  # the address was taken concurrently: as if it had been taken before
+        if not _address_in_use(request, email, password, company=record.company, record=record, now=now):
+            raise RegistrationInvalid() from None
         return Registration(email=email)
     return _registered(
         request, email, account, verification, plain, flow="code_first", company=record.company
@@ -201,7 +215,9 @@ def add_party_with_code(request, account, *, contract_number, code, last_name, n
     ``AccountParty``. Raises ``RegistrationInvalid`` or ``TooManyAttempts``.
     """
     now = now or timezone.now()
-    record = _checked_code(contract_number, code, last_name, ip=client_ip(request), now=now)
+    record = _checked_code(
+        contract_number, code, last_name, ip=client_ip(request), now=now, user=account.user
+    )
     try:
         with transaction.atomic():
             services.redeem(record, account.user, now=now)

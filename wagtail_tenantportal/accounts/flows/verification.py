@@ -12,10 +12,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django_tasks import task
 from wagtail.log_actions import log
 
 from ...core.adapter import get_adapter
 from ...core.conf import portal_settings
+from ...core.tasks import defer
 from ..models import (
     EmailVerification,
     PortalAccount,
@@ -30,10 +32,12 @@ from .common import (
     _limit,
     _mail_company,
     _notify_email_in_use,
-    _placeholder_user,
     _send,
     client_ip,
+    in_language,
+    mail_origin,
     normalise_email,
+    task_mail_company,
 )
 
 #: Session key of a registration that still waits for the email code (see ``register_*``).
@@ -77,11 +81,12 @@ def start_email_verification(account, email=None, *, purpose=None, now=None):
     return verification, code
 
 
-def send_verification_mail(request, verification, code, *, deliver=True, company=None):
+def send_verification_mail(request, verification, code, *, deliver=True, company=None, origin=None):
     """Mail the link and the code of ``verification`` to its address (queued, see ``_send``),
     in the voice of ``company`` (default: the account's own, see ``adapter.mail_company``).
 
-    ``deliver=False`` renders the mail and queues nothing."""
+    ``deliver=False`` renders the mail and queues nothing. A task passes ``request=None`` and
+    the ``origin`` of the request it works for (``mail_origin``)."""
     path = reverse("wagtail_tenantportal:verify_email", kwargs={"token": make_link_token(verification)})
     user = verification.account.user
     company = company or _mail_company(request, user)
@@ -91,8 +96,10 @@ def send_verification_mail(request, verification, code, *, deliver=True, company
         {
             "user": user,
             "code": code,
-            "verify_url": _absolute(request, path, company),
-            "code_url": _absolute(request, reverse("wagtail_tenantportal:verify_email_code"), company),
+            "verify_url": _absolute(request, path, company, origin),
+            "code_url": _absolute(
+                request, reverse("wagtail_tenantportal:verify_email_code"), company, origin
+            ),
             "link_hours": int(portal_settings.EMAIL_VERIFICATION_LINK_SECONDS) // 3600,
             "code_minutes": int(portal_settings.EMAIL_CODE_SECONDS) // 60,
             "purpose": verification.purpose,
@@ -170,37 +177,40 @@ def check_link_token(token):
     return True
 
 
-def verify_email_code(account, code, *, now=None):
+def verify_email_code(account, code, *, now=None, email=""):
     """Confirm the account's open verification with the 6-digit ``code``; return the account.
 
-    ``account`` may be None (a registration whose address was already in use): the code
-    then always fails, exactly as a wrong code does. A code counts ``EMAIL_CODE_MAX_ATTEMPTS``
-    tries and lasts ``EMAIL_CODE_SECONDS``; failures also count against the account in the
-    ``email_code`` limit, whose lockout expires. Raises ``VerificationInvalid`` or
-    ``TooManyAttempts``.
+    ``account`` may be None (a registration whose address was already in use; ``email`` is
+    the address it gave): the code then always fails, exactly as a wrong code does, after the
+    same queries and the same attempt counting, so the answer and its work do not tell
+    whether the address had an account. A code counts ``EMAIL_CODE_MAX_ATTEMPTS`` tries and
+    lasts ``EMAIL_CODE_SECONDS``; failures also count in the ``email_code`` limit (per
+    account, or per address entered), whose lockout expires. Raises ``VerificationInvalid``
+    or ``TooManyAttempts``.
     """
     now = now or timezone.now()
-    key = f"account:{account.pk}" if account is not None else None
+    key = f"account:{account.pk}" if account is not None else f"address:{normalise_email(email)}"
     limiter = _limit("email_code", key)
     code = "".join(ch for ch in str(code or "") if not ch.isspace())
-    verification = None
-    if account is not None:
-        verification = (
-            EmailVerification.objects.open().filter(account=account).order_by("-created_at").first()
-        )
-    ok = False
-    if verification is not None and verification.code_expires_at > now:
-        # Count the attempt before comparing, so parallel guesses cannot exceed the limit.
-        counted = (
-            EmailVerification.objects.filter(
-                pk=verification.pk, attempts__lt=int(portal_settings.EMAIL_CODE_MAX_ATTEMPTS)
-            ).update(attempts=F("attempts") + 1)
-            == 1
-        )
-        ok = counted and constant_time_compare(verification.code_hash, _hash_code(verification.uuid, code))
-    if not ok:
-        if key:
-            limiter.hit(key)
+    # Without an account this matches nothing (no id is 0) but costs the same query.
+    account_id = account.pk if account is not None else 0
+    verification = (
+        EmailVerification.objects.open().filter(account_id=account_id).order_by("-created_at").first()
+    )
+    # Count the attempt before comparing, so parallel guesses cannot exceed the limit; an
+    # expired, used-up or missing verification updates no row (the same query all the same).
+    counted = (
+        EmailVerification.objects.filter(
+            pk=verification.pk if verification is not None else 0,
+            attempts__lt=int(portal_settings.EMAIL_CODE_MAX_ATTEMPTS),
+            code_expires_at__gt=now,
+        ).update(attempts=F("attempts") + 1)
+        == 1
+    )
+    expected = verification.code_hash if verification is not None else ""
+    given = _hash_code(verification.uuid if verification is not None else uuid.UUID(int=0), code)
+    if not (constant_time_compare(expected, given) and counted):
+        limiter.hit(key)
         raise VerificationInvalid()
     limiter.reset(key)
     verification.account = account
@@ -231,10 +241,13 @@ def resend_verification(request, account):
 
 
 def resend_verification_by_email(request, email):
-    """The "I received no email" form: the same outcome whatever ``email`` is.
+    """The "I received no email" form: the same outcome, and the same work, whatever ``email`` is.
 
-    If it belongs to an account that waits for confirmation, a new mail goes out; otherwise
-    nothing happens. Limited per address entered and per client address.
+    The request counts the attempt (per address entered, ``email_send``, and per client
+    address, ``email_send_ip``) and hands the address to ``resend_verification_task``; it
+    never looks the address up. The task sends a new mail if the address belongs to an
+    account that waits for confirmation, and does nothing otherwise. So unknown, confirmed
+    and unconfirmed addresses cost the request the same queries and one queued task each.
     """
     email = normalise_email(email)
     ip = client_ip(request)
@@ -244,17 +257,23 @@ def resend_verification_by_email(request, email):
     limiter.hit(key)
     if ip:
         ip_limiter.hit(ip)
+    defer(resend_verification_task, email, **mail_origin(request))
+
+
+@task()
+def resend_verification_task(email, origin=None, language=None, site_company_id=None):
+    """Send a new verification mail if ``email`` belongs to an account waiting for confirmation.
+
+    Returns True if a mail was queued. Runs outside the request (``resend_verification_by_email``).
+    """
     user = get_adapter().find_user_by_email(email)
     account = PortalAccount.objects.filter(user=user).first() if user is not None else None
     if account is None or account.email_verified_at is not None:
-        # Comparable work to the known-address branch (a mail is rendered), nothing queued.
-        dummy = EmailVerification(
-            uuid=uuid.uuid4(), email=email, account=PortalAccount(user=_placeholder_user())
-        )
-        send_verification_mail(request, dummy, f"{secrets.randbelow(10**6):06d}", deliver=False)
-        return
-    verification, code = start_email_verification(account)
-    send_verification_mail(request, verification, code)
+        return False
+    company = task_mail_company(user, site_company_id)
+    with in_language(language):
+        verification, code = start_email_verification(account)
+        return send_verification_mail(None, verification, code, company=company, origin=origin)
 
 
 def remember_pending_verification(request, account, email):
@@ -283,9 +302,9 @@ def pending_verification(request):
     if age > int(portal_settings.EMAIL_VERIFICATION_LINK_SECONDS):
         request.session.pop(PENDING_VERIFICATION_SESSION_KEY, None)
         return None
-    account = None
-    if data.get("account"):
-        account = PortalAccount.objects.select_related("user").filter(pk=data["account"]).first()
+    # The same query with or without an account (no id is 0): a registration with an address
+    # in use must not be told apart by the time its pages take.
+    account = PortalAccount.objects.select_related("user").filter(pk=data.get("account") or 0).first()
     return account, data.get("email") or ""
 
 
@@ -294,22 +313,40 @@ def request_email_change(request, account, new_email):
 
     The current address gets a notice. If ``new_email`` belongs to another account, its
     owner gets a notice instead and the caller's answer is the same. Limited like resends.
+    The request only counts the attempt and queues ``email_change_task``, which looks the
+    address up: whether it is in use changes neither the answer nor the request's work.
     """
     new_email = normalise_email(new_email)
     key = f"verify:account:{account.pk}"
     limiter = _limit("email_send", key)
     limiter.hit(key)
+    defer(email_change_task, account.pk, new_email, **mail_origin(request))
+
+
+@task()
+def email_change_task(account_pk, new_email, origin=None, language=None, site_company_id=None):
+    """The work of ``request_email_change``, outside the request. Returns what was sent:
+    ``"in_use"`` (the owner of ``new_email`` was told), ``"verification"`` or ``""``."""
+    account = PortalAccount.objects.select_related("user").filter(pk=account_pk).first()
+    if account is None:
+        return ""
     adapter = get_adapter()
     user = account.user
-    old_email = adapter.user_email(user)
-    other = adapter.find_user_by_email(new_email)
-    if other is not None:
-        if other.pk != user.pk:
-            _notify_email_in_use(request, new_email)
-        return
-    verification, code = start_email_verification(
-        account, new_email, purpose=EmailVerification.Purpose.EMAIL_CHANGE
-    )
-    send_verification_mail(request, verification, code)
-    if old_email and account.email_verified_at is not None:
-        _send("email_change_notice", old_email, {"user": user, "new_email": new_email}, request=request)
+    company = task_mail_company(user, site_company_id)
+    with in_language(language):
+        other = adapter.find_user_by_email(new_email)
+        if other is not None:
+            if other.pk == user.pk:
+                return ""
+            _notify_email_in_use(
+                None, new_email, company=task_mail_company(None, site_company_id), origin=origin
+            )
+            return "in_use"
+        old_email = adapter.user_email(user)
+        verification, code = start_email_verification(
+            account, new_email, purpose=EmailVerification.Purpose.EMAIL_CHANGE
+        )
+        send_verification_mail(None, verification, code, company=company, origin=origin)
+        if old_email and account.email_verified_at is not None:
+            _send("email_change_notice", old_email, {"user": user, "new_email": new_email}, company=company)
+    return "verification"

@@ -40,6 +40,7 @@ from ..models import AccountParty, CodeRequest, CompanyLetterSettings, Registrat
 ACTION_ISSUED = "tenantportal.code_issued"
 ACTION_REVOKED = "tenantportal.code_revoked"
 ACTION_REDEEMED = "tenantportal.code_redeemed"
+ACTION_RESERVED = "tenantportal.code_reserved"
 ACTION_REQUESTED = "tenantportal.code_requested"
 ACTION_REQUEST_HANDLED = "tenantportal.code_request_handled"
 
@@ -519,10 +520,11 @@ def _limiters():
     return RateLimit.for_scope("registration_code"), RateLimit.for_scope("registration_ip")
 
 
-def check_registration_code(contract_number, code, last_name, *, company=None, ip=None, now=None):
+def check_registration_code(contract_number, code, last_name, *, company=None, ip=None, now=None, user=None):
     """The ``RegistrationCode`` matching the tenant's input, with party, contract and company.
 
-    Raises ``RegistrationCodeInvalid`` (one message for every cause) or ``TooManyAttempts``.
+    ``user`` (a logged-in tenant adding a contract) may also use a code kept for them
+    (``reserve_for``). Raises ``RegistrationCodeInvalid`` (one message for every cause) or ``TooManyAttempts``.
     Does not mark the code used: call ``redeem`` in the transaction that creates the account.
     Failures count against the contract number, the code entered and ``ip``; a success
     clears the counts of the contract number and code.
@@ -549,7 +551,7 @@ def check_registration_code(contract_number, code, last_name, *, company=None, i
             .filter(code_hash__in=hashes)
             .first()
         )
-    if record is None or not _matches(record, number, last_name, company, now):
+    if record is None or not _matches(record, number, last_name, company, now, user):
         for key in keys:
             code_limiter.hit(key)
         if ip:
@@ -560,10 +562,10 @@ def check_registration_code(contract_number, code, last_name, *, company=None, i
     return record
 
 
-def _matches(record, number, last_name, company, now):
+def _matches(record, number, last_name, company, now, user=None):
     """True if the code is redeemable and every detail matches. All conditions are evaluated."""
     checks = [
-        record.used_at is None,
+        record.used_at is None or (user is not None and record.reserved_for_id == user.pk),
         record.revoked_at is None,
         record.expires_at > now,
         constant_time_compare(normalise_contract_number(record.contract.number), number),
@@ -582,20 +584,43 @@ def _matches(record, number, last_name, company, now):
 def redeem(code, user, *, now=None):
     """Mark ``code`` used by ``user``. Call inside the transaction that creates the account.
 
-    The update is conditional (still unused, not revoked, not expired), so of two concurrent
-    registrations with the same code only one succeeds; the other gets
+    The update is conditional (still unused or kept for ``user``, not revoked, not expired),
+    so of two concurrent registrations with the same code only one succeeds; the other gets
     ``RegistrationCodeInvalid`` and its transaction should roll back.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("redeem() must run inside the transaction that creates the account.")
     now = now or timezone.now()
+    redeemable = Q(used_at__isnull=True)
+    if getattr(user, "pk", None) is not None:
+        redeemable |= Q(reserved_for=user)
     changed = RegistrationCode.objects.filter(
-        pk=code.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-    ).update(used_at=now, used_by=user)
+        redeemable, pk=code.pk, revoked_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now, used_by=user, reserved_for=None)
     if not changed:
         raise RegistrationCodeInvalid()
-    code.used_at, code.used_by = now, user
+    code.used_at, code.used_by, code.reserved_for = now, user, None
     log(code, ACTION_REDEEMED, user=user)
+    return code
+
+
+def reserve_for(code, owner, *, now=None):
+    """Spend ``code`` in a registration whose address belongs to ``owner`` already.
+
+    The code counts as used from now on, exactly as after a registration with a new address,
+    so whoever holds a letter learns nothing about which addresses have accounts by trying
+    them. ``owner`` may still add the contract with it once (``check_registration_code`` and
+    ``redeem`` with ``user=owner``). Conditional like ``redeem``: raises
+    ``RegistrationCodeInvalid`` if the code was used, revoked or expired meanwhile.
+    """
+    now = now or timezone.now()
+    changed = RegistrationCode.objects.filter(
+        pk=code.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now, used_by=None, reserved_for=owner)
+    if not changed:
+        raise RegistrationCodeInvalid()
+    code.used_at, code.used_by, code.reserved_for = now, None, owner
+    log(code, ACTION_RESERVED)
     return code
 
 
@@ -606,7 +631,8 @@ def request_code(contract_number, last_name, *, company=None, ip=None, message="
     """Record that a tenant asks for a (new) registration code; staff send the letter.
 
     Always returns a ``CodeRequest`` (also when nothing matched: staff see those too, with
-    empty party), so the caller can show the same answer whatever was entered; the letter
+    empty party), after the same queries whether the details matched or not, so the caller
+    can show the same answer whatever was entered; the letter
     only ever goes to the address on file. An open request for the same party is returned
     instead of a duplicate. Raises ``TooManyAttempts`` when the client address made too many
     requests.
@@ -629,7 +655,7 @@ def request_code(contract_number, last_name, *, company=None, ip=None, message="
             contracts = contracts.filter(company=company)
         candidates = ContractParty.objects.filter(
             contract__in=contracts.filter(number__iexact=str(contract_number).strip())
-        ).select_related("party", "contract")
+        ).select_related("party", "contract__company")  # the company too: a match costs no extra query
         for link in candidates:
             if normalise_name(link.party.last_name) == name:
                 party, contract = link.party, link.contract

@@ -42,7 +42,31 @@ def check_two_factor(app_configs=None, **kwargs):
         ]
     middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
     staff = middleware_position(middleware, STAFF_TWO_FACTOR_MIDDLEWARE)
-    return [*_check_middleware_order(middleware, staff), *_check_staff_mode(staff), *_check_numbers()]
+    return [
+        *_check_middleware_order(middleware, staff),
+        *_check_staff_mode(staff),
+        *_check_admin_login_limit(staff),
+        *_check_numbers(),
+    ]
+
+
+def _check_admin_login_limit(staff):
+    """The staff middleware also limits the Wagtail admin's login and password reset (with
+    ``STAFF_TWO_FACTOR`` other than "off", W025 says so already)."""
+    if (
+        staff is not None
+        or portal_settings.STAFF_TWO_FACTOR != "off"
+        or not apps.is_installed("wagtail.admin")
+    ):
+        return []
+    return [
+        Warning(
+            f"{STAFF_TWO_FACTOR_MIDDLEWARE!r} is not in MIDDLEWARE: the Wagtail admin's login and "
+            "password reset have no attempt limits (it puts the portal's in front of them).",
+            hint=f"Add it after {OTP_MIDDLEWARE!r}.",
+            id=ID.format("W026"),
+        )
+    ]
 
 
 def _check_middleware_order(middleware, staff):
@@ -90,7 +114,8 @@ def _check_staff_mode(staff):
         return [
             Warning(
                 f"{setting_label('STAFF_TWO_FACTOR')} is {mode!r}, but {STAFF_TWO_FACTOR_MIDDLEWARE!r} is not in "
-                "MIDDLEWARE: the Wagtail admin does not ask for a second factor.",
+                "MIDDLEWARE: the Wagtail admin does not ask for a second factor, and its login and password "
+                "reset have no attempt limits.",
                 hint=f"Add it after {OTP_MIDDLEWARE!r}, or set {setting_label('STAFF_TWO_FACTOR')} to 'off'.",
                 id=ID.format("W025"),
             )
