@@ -42,6 +42,7 @@ from wagtail_tenantportal.accounts.models import (
     RegistrationCode,
 )
 from wagtail_tenantportal.consumption.models import Benchmark, Meter
+from wagtail_tenantportal.core.outbox_models import OutboxMessage
 from wagtail_tenantportal.documents import services as document_services
 from wagtail_tenantportal.documents.models import (
     BulkDistribution,
@@ -49,6 +50,7 @@ from wagtail_tenantportal.documents.models import (
     DocumentCategory,
     DocumentDelivery,
 )
+from wagtail_tenantportal.erp.models import Connection, InboundCall
 from wagtail_tenantportal.notices.models import Notice
 from wagtail_tenantportal.savings.models import ExemptionOrder, SavingsAccount
 from wagtail_tenantportal.tenancy import models as m
@@ -69,9 +71,10 @@ ELSTERAUE = "ELSTQZ"
 
 
 def staff_permissions():
-    """Every permission of the portal's apps, and access to the admin."""
+    """Every permission of the portal's apps (the outbox's too), and access to the admin."""
     return Permission.objects.filter(
         Q(content_type__app_label__startswith="tenantportal_")
+        | Q(content_type__app_label="wagtail_tenantportal")
         | Q(content_type__app_label="wagtailadmin", codename="access_admin")
     )
 
@@ -199,6 +202,17 @@ def build_company(token):
     savings = SavingsAccountFactory(company=company, number=f"{token}-S1", product_name=f"{token} Sparbuch")
     savings.holders.add(party)
     exemption = ExemptionOrderFactory(company=company, party=party, erp_id=f"{token}-FSA")
+    connection = Connection.objects.create(company=company, name=f"{token} ERP")
+    call = InboundCall.objects.create(
+        connection=connection, action="ticket.status", target=f"{token}-T1", status_code=200
+    )
+    letter = OutboxMessage.objects.create(
+        channel="mail",
+        topic=f"{token} Nachricht",
+        company_id=company.pk,
+        state=OutboxMessage.State.DEAD,
+        last_error=f"{token} Fehler",
+    )
     objects = {
         m.Company: company,
         m.Property: prop,
@@ -233,6 +247,9 @@ def build_company(token):
         Benchmark: benchmark,
         SavingsAccount: savings,
         ExemptionOrder: exemption,
+        Connection: connection,
+        InboundCall: call,
+        OutboxMessage: letter,
     }
     assert printed.deliveries.filter(print_batch=batch).exists()
     assert Document.objects.filter(company=company).count() == 2

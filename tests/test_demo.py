@@ -71,7 +71,8 @@ def test_demo_loads_twice_with_the_same_data(demo):
 
 
 def test_letterheads_and_contact_persons_per_company(demo):
-    from wagtail_tenantportal.tenancy.models import Company, Contract, Topic, contact_person_for
+    from wagtail_tenantportal.tenancy.models import Company, Contract, Topic
+    from wagtail_tenantportal.tenancy.services import contact_person_for
 
     lindenhof = Company.objects.get(erp_id="LH")
     assert lindenhof.display_name == "Wohnungsgenossenschaft Lindenhof eG"

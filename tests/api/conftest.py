@@ -28,7 +28,7 @@ from tests.factories import (
 )
 from wagtail_tenantportal.api import services as tokens
 from wagtail_tenantportal.api.models import AppToken
-from wagtail_tenantportal.core import tasks
+from wagtail_tenantportal.core import outbox, tasks
 
 PASSWORD = "Rotkehlchen-Mauersegler-42"
 API = "/portal/api/v1/"
@@ -36,10 +36,12 @@ API = "/portal/api/v1/"
 
 @pytest.fixture(autouse=True)
 def _mails_at_commit(monkeypatch):
-    """The test's transaction never commits: run queued mails and signals at once."""
+    """The test's transaction never commits: run queued signals at once and deliver the outbox
+    (mails, deferred tasks) when something is queued, as Django does in autocommit."""
     monkeypatch.setattr(
         tasks, "transaction", SimpleNamespace(on_commit=lambda func, using=None, robust=False: func())
     )
+    monkeypatch.setattr(outbox, "after_commit_hook", lambda func: func())
 
 
 @pytest.fixture(autouse=True)

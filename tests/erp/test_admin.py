@@ -70,7 +70,7 @@ def test_the_outbox_lists_inspects_and_sends_dead_letters_again(staff_client, fa
 def test_the_dashboard_panel_shows_dead_letters(staff_client, failing_ticket):
     html = staff_client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Outbox: mails and ERP" in html and "could not be delivered" in html
-    response = staff_client.post(reverse("tenantportal_outbox:action", args=[0]), {"action": "retry"})
+    response = staff_client.post(reverse("tenantportal_outbox:action_all"), {"action": "retry"})
     assert response.status_code == 302
     assert not OutboxMessage.objects.filter(state="dead").exists()
 
@@ -82,7 +82,7 @@ def test_staff_without_permission_see_no_outbox(client, failing_ticket):
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(user)
     assert client.get(reverse("tenantportal_outbox:index")).status_code in (302, 403)
-    refused = client.post(reverse("tenantportal_outbox:action", args=[0]), {"action": "retry"})
+    refused = client.post(reverse("tenantportal_outbox:action_all"), {"action": "retry"})
     assert refused.status_code in (302, 403) and refused.get("Location", "/admin/") == "/admin/"
     assert OutboxMessage.objects.get(channel="erp").state == "dead"  # nothing sent again
     assert "Outbox: mails and ERP" not in client.get(reverse("wagtailadmin_home")).content.decode()

@@ -26,8 +26,8 @@ from wagtail_tenantportal.tenancy.models import (
     RentComponent,
     Topic,
     Unit,
-    contact_person_for,
 )
+from wagtail_tenantportal.tenancy.services import contact_person_for
 from wagtail_tenantportal.tenancy.validators import format_iban, iban_is_valid, validate_bic, validate_iban
 
 pytestmark = pytest.mark.django_db

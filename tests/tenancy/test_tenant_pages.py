@@ -21,10 +21,9 @@ from wagtail_tenantportal.tenancy.models import (
     Contract,
     RentComponent,
     Topic,
-    contact_person_for,
 )
 from wagtail_tenantportal.tenancy.pages import ContractsPage
-from wagtail_tenantportal.tenancy.services import responsible_contacts
+from wagtail_tenantportal.tenancy.services import contact_person_for, responsible_contacts
 from wagtail_tenantportal.tenancy.validators import mask_iban
 
 pytestmark = pytest.mark.django_db

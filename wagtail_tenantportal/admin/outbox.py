@@ -18,7 +18,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from ..core import outbox
+from ..core import outbox, scope
 from ..core.outbox_models import OutboxMessage
 from .utils import field_label
 from .viewsets import PortalInspectView, PortalModelViewSet, read_only_urlpatterns
@@ -35,17 +35,25 @@ def error_excerpt(message, length=120):
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-class OutboxActionView(View):
-    """POST ``action`` = ``retry`` or ``discard`` for the row ``pk`` (or, with pk 0, for every
-    dead letter); back to ``next`` or the listing."""
+def staff_rows(user):
+    """The outbox rows ``user`` may see and act on: those of their companies (``core.scope``)."""
+    return OutboxMessage.objects.for_staff(user)
 
-    def post(self, request, pk):
+
+class OutboxActionView(View):
+    """POST ``action`` = ``retry`` or ``discard`` for the row ``pk`` (without ``pk``: for every
+    dead letter of the user's companies); back to ``next`` or the listing. A row of another
+    company is answered like a missing one (404)."""
+
+    def post(self, request, pk=None):
         if not permission_policy.user_has_permission(request.user, "change"):
             raise PermissionDenied
         action = request.POST.get("action")
-        rows = OutboxMessage.objects.filter(state=OutboxMessage.State.DEAD) if pk == 0 else None
-        if rows is None:
-            rows = OutboxMessage.objects.filter(pk=get_object_or_404(OutboxMessage, pk=pk).pk)
+        rows = staff_rows(request.user)
+        if pk is None:
+            rows = rows.filter(state=OutboxMessage.State.DEAD)
+        else:
+            rows = rows.filter(pk=get_object_or_404(rows, pk=pk).pk)
         if action == "retry":
             count = outbox.retry(rows)
             messages.success(
@@ -135,7 +143,17 @@ class OutboxViewSet(PortalModelViewSet):
         return [
             *read_only_urlpatterns(self),
             path("action/<int:pk>/", OutboxActionView.as_view(), name="action"),
+            path("action/all/", OutboxActionView.as_view(), name="action_all"),
         ]
+
+
+def health_scope(user):
+    """The ``company_ids`` argument of ``outbox.health`` for ``user``: None (every row) for
+    users who work for all companies, else their companies' ids (none: an empty list)."""
+    ids = scope.company_ids(user)
+    if ids is scope.ALL:
+        return None
+    return [] if ids is None else ids
 
 
 class OutboxHealthPanel(Component):
@@ -150,10 +168,10 @@ class OutboxHealthPanel(Component):
 
     def get_context_data(self, parent_context=None):
         return {
-            "health": outbox.health(),
+            "health": outbox.health(company_ids=health_scope(self.user)),
             "index_url": outbox_url("index"),
             "dead_url": outbox_url("index") + "?state=dead",
-            "retry_all_url": outbox_url("action", 0),
+            "retry_all_url": outbox_url("action_all"),
             "can_change": permission_policy.user_has_permission(self.user, "change"),
         }
 

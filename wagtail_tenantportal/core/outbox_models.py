@@ -17,8 +17,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .scope import StaffScopedQuerySet
 
-class OutboxQuerySet(models.QuerySet):
+
+class OutboxQuerySet(StaffScopedQuerySet):
+    # Staff see the rows of their companies; rows for no company (a staff user's admin mail,
+    # tasks of the whole portal) only users who work for every company.
+    staff_scope = "company_id"
+
     def undelivered(self):
         """Rows still to go out: pending ones and dead letters (which block their stream)."""
         return self.filter(state__in=(OutboxMessage.State.PENDING, OutboxMessage.State.DEAD))

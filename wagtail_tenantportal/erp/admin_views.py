@@ -13,8 +13,10 @@ from django.views.generic import View
 from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, Table
+from wagtail.admin.viewsets.base import ViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from ..admin.scoping import ScopedViewSetMixin
 from ..admin.utils import field_label
 from ..admin.viewsets import InspectSection, PortalModelViewSet, read_only_urlpatterns
 from ..core import outbox
@@ -49,7 +51,7 @@ class ConnectionKeysView(View):
     def dispatch(self, request, pk):
         if not connection_permissions.user_has_permission(request.user, "change"):
             raise PermissionDenied
-        self.connection = get_object_or_404(Connection, pk=pk)
+        self.connection = get_object_or_404(Connection.objects.for_staff(request.user, write=True), pk=pk)
         return super().dispatch(request, pk)
 
     def render(self, request, **extra):
@@ -106,6 +108,7 @@ class ConnectionViewSet(PortalModelViewSet):
         "key_created_at",
     ]
     without_views = ("history", "usage")
+    object_querysets = {"keys": "get_write_queryset"}
 
     def get_listing_queryset(self, queryset):
         return queryset.select_related("company")
@@ -117,10 +120,8 @@ class ConnectionViewSet(PortalModelViewSet):
         calls = list(obj.calls.order_by("-received_at", "-pk")[:20])
         table = Table(
             [
-                Column("received_at", label=field_label(InboundCall, "received_at")),
-                "action",
-                "target",
-                "status_code",
+                Column(name, label=field_label(InboundCall, name))
+                for name in ("received_at", "action", "target", "status_code")
             ],
             calls,
         )
@@ -165,17 +166,32 @@ class InboundCallViewSet(PortalModelViewSet):
 
 
 class SyncRetryView(View):
-    """POST: send the failed ERP events of one request again."""
+    """POST: send the failed ERP events of one request again (a request of the user's
+    companies; any other id is answered 404)."""
 
     def post(self, request, pk):
         if not outbox_permissions.user_has_permission(request.user, "change"):
             raise PermissionDenied
-        ticket = get_object_or_404(Ticket, pk=pk)
+        ticket = get_object_or_404(Ticket.objects.for_staff(request.user), pk=pk)
         outbox.retry(
             OutboxMessage.objects.filter(channel=events.CHANNEL, stream=events.ticket_stream(ticket))
         )
         messages.success(request, _("The ERP events of this request will be sent again."))
         return HttpResponseRedirect(ticket_admin_url("detail", ticket.pk))
+
+
+class SyncViewSet(ScopedViewSetMixin, ViewSet):
+    """The ERP sync actions on a request (``tenantportal_erp_sync:retry``): their object ids
+    are requests, checked against the staff scope like every object URL of the admin."""
+
+    model = Ticket
+    name = "tenantportal_erp_sync"
+    url_prefix = "tenantportal/erp/sync"
+    icon = "link"
+    object_querysets = {"retry": "get_write_queryset"}
+
+    def get_urlpatterns(self):
+        return [path("retry/<int:pk>/", SyncRetryView.as_view(), name="retry")]
 
 
 class SyncStatePanel(Component):

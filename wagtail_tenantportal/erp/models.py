@@ -24,6 +24,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from ..core.scope import StaffScopedQuerySet
+
 KEY_PREFIX = "tperp_"
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the prefix of Standard Webhooks secrets, not a secret
 DUMMY_CONNECTOR = "wagtail_tenantportal.erp.connectors.DummyConnector"
@@ -54,7 +56,9 @@ def parse_networks(text):
     return networks
 
 
-class ConnectionQuerySet(models.QuerySet):
+class ConnectionQuerySet(StaffScopedQuerySet):
+    staff_scope = "company"
+
     def active(self):
         return self.filter(active=True)
 
@@ -324,6 +328,10 @@ class CaseLink(models.Model):
         return str(self.ticket_id)
 
 
+class InboundCallQuerySet(StaffScopedQuerySet):
+    staff_scope = "connection__company"
+
+
 class InboundCall(models.Model):
     """One call of the ERP to the inbound API: the audit trail, and the record that makes a
     second call with the same ``webhook-id`` a replay (answered with the first result)."""
@@ -339,6 +347,8 @@ class InboundCall(models.Model):
     status_code = models.PositiveSmallIntegerField(_("answer"))
     body_sha256 = models.CharField(max_length=64, blank=True)
     response = models.JSONField(_("result"), default=dict, encoder=DjangoJSONEncoder)
+
+    objects = InboundCallQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ERP call")

@@ -1,12 +1,11 @@
 """Admin wiring of the ERP link: connections and calls in the "Tenant portal" menu group, the
 sync state on each request's page, and the audit-log action of the ERP's calls."""
 
-from django.urls import include, path
 from wagtail import hooks
 
 from ..tickets.admin_views import TICKET_ADMIN_PANELS_HOOK
 from . import services
-from .admin_views import ConnectionViewSet, InboundCallViewSet, SyncRetryView, sync_panel
+from .admin_views import ConnectionViewSet, InboundCallViewSet, SyncViewSet, sync_panel
 
 
 @hooks.register("register_tenantportal_admin_viewset", order=800)
@@ -14,10 +13,9 @@ def register_erp_viewsets():
     return [ConnectionViewSet(), InboundCallViewSet()]
 
 
-@hooks.register("register_admin_urls")
-def register_erp_sync_urls():
-    urls = [path("retry/<int:pk>/", SyncRetryView.as_view(), name="retry")]
-    return [path("tenantportal/erp/sync/", include((urls, "tenantportal_erp_sync")))]
+@hooks.register("register_admin_viewset")
+def register_erp_sync_viewset():
+    return SyncViewSet()
 
 
 @hooks.register(TICKET_ADMIN_PANELS_HOOK)

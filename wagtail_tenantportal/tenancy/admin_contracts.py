@@ -9,6 +9,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, Table, TitleColumn
 from ..admin.utils import add_link, admin_url, display_headings, field_label, link_column
 from ..admin.viewsets import InspectSection, PortalInspectView, PortalModelViewSet
 from . import models as m
+from . import services
 from .forms import ContractPartyForm
 
 
@@ -192,7 +193,7 @@ class ContractViewSet(PortalModelViewSet):
 
     def responsible_section(self, contract):
         """Who answers each topic for this contract (the choice tenants see)."""
-        contacts = m.responsible_contacts([contract], [topic for topic, _label in m.Topic.choices])
+        contacts = services.responsible_contacts([contract], [topic for topic, _label in m.Topic.choices])
         responsible = [
             {"topic": label, "person": contacts.get((contract.pk, topic))} for topic, label in m.Topic.choices
         ]

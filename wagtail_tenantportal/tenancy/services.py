@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.http import Http404
 
+from .contacts import contact_person_for, responsible_contacts
 from .importer import (
     ENTITY_ORDER,
     EntityCounts,
@@ -22,7 +23,7 @@ from .importer import (
     RowError,
     import_master_data,
 )
-from .models import Company, Contract, ContractParty, Topic, responsible_contacts
+from .models import Company, Contract, ContractParty, Topic
 
 #: Contract kinds a "My contracts" page shows unless the editor chooses others.
 DEFAULT_KINDS = (Contract.Kind.RENTAL, Contract.Kind.PARKING)
@@ -230,4 +231,5 @@ __all__ = [
     "RowError",
     "import_master_data",
     "responsible_contacts",
+    "contact_person_for",
 ]

@@ -23,7 +23,8 @@ from django.utils import timezone
 from ..admin.utils import staff_users
 from ..core import scope
 from ..core.conf import portal_settings
-from ..tenancy.models import Company, Contract, Party, contact_person_for
+from ..tenancy.models import Company, Contract, Party
+from ..tenancy.services import contact_person_for
 from .models import (
     LIST_RELATED,
     DamageKind,

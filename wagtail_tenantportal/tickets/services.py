@@ -2,8 +2,9 @@
 the REST API and the ERP import all call these functions. ``tickets.services`` is the module
 other code imports.
 
-The seam: this module holds the writes (filing a ticket, status changes, assignment, details,
-messages, read marks, "me too") and re-exports every read of ``queries.py`` (what tenant pages,
+The seam: this module holds the writes (filing a ticket, status changes, assignment, details;
+the conversation, i.e. messages, read marks and "me too", is in ``conversation.py``; audit
+actions, signals and reference numbers in ``events.py``) and re-exports every read of ``queries.py`` (what tenant pages,
 blocks, the dashboard widget and the admin show), so callers need one import. ``inputs.py``
 holds what the writes check and store from their input (texts, rate limits, the type's own
 fields, uploaded files; ``extra_form_fields`` and ``clean_form_data`` are re-exported here).
@@ -27,22 +28,34 @@ What callers may rely on:
 """
 
 import datetime
-import logging
 import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
-from ..core.tasks import after_commit
 from ..tenancy.models import Contract
 from . import notifications, signals
+from .conversation import join_ticket, mark_seen, post_message
+from .events import (
+    ACTION_ASSIGNED,
+    ACTION_DETAILS,
+    ACTION_JOINED,
+    ACTION_MESSAGE,
+    ACTION_NOTE,
+    ACTION_STATUS_CHANGED,
+    ACTION_SUBMITTED,
+    LOG_ACTIONS,
+    SUBJECT_MAX_LENGTH,
+    TENANT_CHANNELS,
+    next_reference,
+    record_event,
+    send_signal,
+)
 from .inputs import (
     check_rate,
     clean_form_data,
@@ -59,12 +72,8 @@ from .models import (
     DamageKind,
     Priority,
     Ticket,
-    TicketMessage,
-    TicketRead,
-    TicketSequence,
     TicketStatus,
     TicketStatusChange,
-    TicketSupporter,
 )
 from .queries import (
     STATE_FILTERS,
@@ -111,53 +120,7 @@ from .queries import (
     tickets_by_ids,
 )
 
-logger = logging.getLogger("wagtail_tenantportal.tickets")
-
-#: Audit-log actions (registered in wagtail_hooks.py).
-ACTION_SUBMITTED = "tenantportal.ticket_submitted"
-ACTION_STATUS_CHANGED = "tenantportal.ticket_status_changed"
-ACTION_ASSIGNED = "tenantportal.ticket_assigned"
-ACTION_MESSAGE = "tenantportal.ticket_message"
-ACTION_NOTE = "tenantportal.ticket_note"
-ACTION_JOINED = "tenantportal.ticket_joined"
-ACTION_DETAILS = "tenantportal.ticket_details_changed"
-
-TENANT_CHANNELS = (Channel.WEB, Channel.API)
-SUBJECT_MAX_LENGTH = 200
 _PHONE = re.compile(r"^[0-9+()/.\- ]{3,40}$")
-
-
-# -- helpers -------------------------------------------------------------------------------------
-
-
-def _send_signal(signal, **kwargs):
-    def send():
-        for receiver, result in signal.send_robust(sender=Ticket, **kwargs):
-            if isinstance(result, Exception):
-                logger.error("receiver %r of a ticket signal failed", receiver, exc_info=result)
-
-    after_commit(send)
-
-
-def _record_event(event, ticket, channel, **kwargs):
-    """``signals.ticket_event`` inside the transaction: receivers record work (the ERP's outbox
-    events) that commits or rolls back with the change."""
-    kwargs.setdefault("attachments", [])
-    signals.ticket_event.send(sender=Ticket, ticket=ticket, event=event, channel=channel, **kwargs)
-
-
-def next_reference(now=None):
-    """The next free reference number of the year, e.g. ``2026-004217`` (call inside a transaction)."""
-    year = timezone.localtime(now or timezone.now()).year
-    TicketSequence.objects.get_or_create(year=year)
-    while True:
-        # The UPDATE locks the counter row until commit, so two requests never get the same number.
-        TicketSequence.objects.filter(year=year).update(last_number=F("last_number") + 1)
-        number = TicketSequence.objects.values_list("last_number", flat=True).get(year=year)
-        reference = f"{year}-{number:06d}"
-        # Numbers taken otherwise (imported from the ERP, restored data) are skipped.
-        if not Ticket.objects.filter(reference=reference).exists():
-            return reference
 
 
 # -- submit --------------------------------------------------------------------------------------
@@ -240,7 +203,7 @@ def submit_ticket(
             ticket = _create_ticket(submission)
             attachments = _record_submission(ticket, submission, stored_names=stored)
             _assign_by_routing(ticket)
-            _record_event("submitted", ticket, submission.channel, attachments=attachments)
+            record_event("submitted", ticket, submission.channel, attachments=attachments)
             _announce_submission(ticket, submission.channel)
     except IntegrityError:
         remove_files(stored)
@@ -465,7 +428,7 @@ def _assign_by_routing(ticket):
 def _announce_submission(ticket, channel):
     """The receipt mail to the tenant and ``ticket_submitted``, both after the commit."""
     notifications.notify(notifications.RECEIVED, ticket)
-    _send_signal(signals.ticket_submitted, ticket=ticket, channel=channel)
+    send_signal(signals.ticket_submitted, ticket=ticket, channel=channel)
 
 
 # -- status --------------------------------------------------------------------------------------
@@ -519,8 +482,8 @@ def change_status(ticket, status, *, user=None, comment="", channel=Channel.STAF
         )
         if notify:
             notifications.notify(notifications.STATUS_CHANGED, ticket, change.pk)
-        _record_event("status_changed", ticket, channel, change=change)
-        _send_signal(signals.ticket_status_changed, ticket=ticket, change=change)
+        record_event("status_changed", ticket, channel, change=change)
+        send_signal(signals.ticket_status_changed, ticket=ticket, change=change)
     return change
 
 
@@ -628,155 +591,17 @@ def update_details(ticket, *, user=None, **changes):
     return ticket
 
 
-# -- messages ------------------------------------------------------------------------------------
-
-
-def post_message(
-    ticket,
-    *,
-    user,
-    body,
-    role=TicketMessage.Role.TENANT,
-    internal=False,
-    attachments=(),
-    channel=None,
-    external_id="",
-):
-    """Add a message to ``ticket``'s thread and return it.
-
-    Tenants (``role`` "tenant") must hold the ticket's contract and cannot write on closed
-    tickets or write internal notes. Staff replies are mailed to the tenant; internal notes are
-    seen by staff only (their attachments too). Tenant messages are mailed to the assignee.
-    ``external_id`` is the ERP's key of the message (a second message with the same key on the
-    same ticket is not written: the first one is returned).
-    """
-    if external_id:
-        existing = TicketMessage.objects.filter(ticket=ticket, external_id=external_id).first()
-        if existing is not None:
-            return existing
-    is_tenant = role == TicketMessage.Role.TENANT
-    channel = channel or (Channel.WEB if is_tenant else Channel.STAFF)
-    errors = {}
-    if is_tenant:
-        if internal or user is None or not Ticket.objects.visible_to(user).filter(pk=ticket.pk).exists():
-            raise ValidationError({NON_FIELD_ERRORS: [_("You cannot write on this request.")]})
-        if ticket.status.is_closed:
-            raise ValidationError(
-                {
-                    NON_FIELD_ERRORS: [
-                        _("This request is closed. Please file a new request if you need anything else.")
-                    ]
-                }
-            )
-        check_rate("ticket_message", user)
-    body = collect(errors, "body", clean_text, body) or ""
-    if not body and "body" not in errors:
-        errors["body"] = [_("Write a message.")]
-    counted = False
-    if not errors and is_tenant and any(attachments or ()):
-        count_rate("ticket_message", user)  # files cost work even when refused: count them now
-        counted = True
-    processed = [] if errors else process_attachments(attachments, errors, user=user)
-    if errors:
-        raise ValidationError(errors)
-    stored = []
-    try:
-        with transaction.atomic():
-            message = TicketMessage.objects.create(
-                ticket=ticket,
-                author=user,
-                author_role=role,
-                body=body,
-                internal=internal,
-                channel=channel,
-                external_id=external_id or "",
-            )
-            stored_attachments = store_attachments(
-                ticket, processed, message=message, user=user, internal=internal, stored_names=stored
-            )
-            Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
-            log(
-                ticket,
-                ACTION_NOTE if internal else ACTION_MESSAGE,
-                user=user,
-                data={"message": message.pk, "role": role, "attachments": len(processed)},
-            )
-            if not internal:
-                event = notifications.TENANT_MESSAGE if is_tenant else notifications.REPLY
-                notifications.notify(event, ticket, message.pk)
-            _record_event("message_posted", ticket, channel, message=message, attachments=stored_attachments)
-            _send_signal(signals.ticket_message_posted, ticket=ticket, message=message, channel=channel)
-    except BaseException:
-        remove_files(stored)
-        raise
-    if is_tenant and not counted:
-        count_rate("ticket_message", user)
-    return message
-
-
-# -- read marks ----------------------------------------------------------------------------------
-
-
-def mark_seen(ticket, user, *, now=None):
-    """Remember that the tenant ``user`` has just seen ``ticket`` (its page in the portal):
-    replies and status changes until now are no longer "new" for them. One upsert query;
-    nothing for users without a portal account (staff). Callers check that the user may see
-    the ticket and has a full portal session. Returns the time stored, or None."""
-    from ..accounts.auth import get_account
-
-    account = get_account(user)
-    if account is None:
-        return None
-    now = now or timezone.now()
-    TicketRead.objects.bulk_create(
-        [TicketRead(account=account, ticket=ticket, last_seen_at=now)],
-        update_conflicts=True,
-        unique_fields=["account", "ticket"],
-        update_fields=["last_seen_at"],
-    )
-    return now
-
-
-# -- "me too" ------------------------------------------------------------------------------------
-
-
-def join_ticket(ticket, user):
-    """Let ``user`` join an open report in a shared area of a building where they hold a contract
-    ("me too") instead of filing a duplicate. Idempotent; returns the ``TicketSupporter``."""
-    if user is None or not Ticket.objects.shared_open_for(user).filter(pk=ticket.pk).exists():
-        raise ValidationError({NON_FIELD_ERRORS: [_("You cannot join this report.")]})
-    contract = (
-        Contract.objects.visible_to(user)
-        .current()
-        .filter(unit__property_id=ticket.property_id)
-        .order_by("pk")
-        .first()
-    )
-    with transaction.atomic():
-        supporter, created = TicketSupporter.objects.get_or_create(
-            ticket=ticket, user=user, defaults={"contract": contract}
-        )
-        if created:
-            log(ticket, ACTION_JOINED, user=user, data={"contract": contract.pk if contract else None})
-    return supporter
-
-
-#: Messages of the audit-log actions (wagtail_hooks registers them).
-LOG_ACTIONS = (
-    (ACTION_SUBMITTED, gettext_lazy("Submit request"), gettext_lazy("Request submitted")),
-    (ACTION_STATUS_CHANGED, gettext_lazy("Change request status"), gettext_lazy("Request status changed")),
-    (ACTION_ASSIGNED, gettext_lazy("Assign request"), gettext_lazy("Request assigned")),
-    (ACTION_MESSAGE, gettext_lazy("Message on a request"), gettext_lazy("Message written")),
-    (ACTION_NOTE, gettext_lazy("Internal note on a request"), gettext_lazy("Internal note written")),
-    (
-        ACTION_DETAILS,
-        gettext_lazy("Change request details"),
-        gettext_lazy("Priority, due date or ERP id changed"),
-    ),
-    (ACTION_JOINED, gettext_lazy("Join a report"), gettext_lazy("Another tenant reported the same damage")),
-)
-
 __all__ = [
+    # audit-log actions and limits (events.py)
+    "ACTION_ASSIGNED",
+    "ACTION_DETAILS",
+    "ACTION_JOINED",
+    "ACTION_MESSAGE",
+    "ACTION_NOTE",
+    "ACTION_STATUS_CHANGED",
+    "ACTION_SUBMITTED",
+    "LOG_ACTIONS",
+    "SUBJECT_MAX_LENGTH",
     # writes
     "submit_ticket",
     "change_status",
