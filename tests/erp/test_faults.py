@@ -2,7 +2,7 @@
 killed mid-delivery, two workers deliver together.
 
 The outage test runs on every database and files its requests by every road in
-``FILING_ROADS`` (the web form today; the REST API adds itself there when it lands). The worker
+``FILING_ROADS`` (the web form and the REST API). The worker
 tests start real worker processes (``manage.py tenantportal_outbox --watch``) against the test
 database, so they need a database that several processes share: PostgreSQL.
 """
@@ -47,8 +47,26 @@ def file_by_web(client, contract, user, general_type, number):
     return Ticket.objects.get(subject=f"Anliegen {number}")
 
 
+def file_by_api(client, contract, user, general_type, number):
+    """A tenant's phone app files a request through the REST API with a session token."""
+    from tests.api.conftest import API, client_for, token_for
+
+    response = client_for(token_for(user)).post(
+        API + "requests/",
+        {
+            "contract": contract.pk,
+            "type": general_type.code,
+            "subject": f"Anliegen {number}",
+            "description": "Bitte melden Sie sich.",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content[:500]
+    return Ticket.objects.get(reference=response.json()["reference"])
+
+
 #: The roads by which tenants file requests; each must end in an ERP case exactly once.
-FILING_ROADS = {"web": file_by_web}
+FILING_ROADS = {"web": file_by_web, "api": file_by_api}
 
 
 def tenants_with_contracts(company, count):
