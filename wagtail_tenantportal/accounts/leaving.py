@@ -43,10 +43,11 @@ from ..core.ratelimit import RateLimit
 from ..core.storage import get_private_storage
 from ..core.tasks import defer
 from ..tenancy.models import Company, Party
-from . import auth
+from . import auth, signals
 from .flows import FlowError, TooManyAttempts, check_password_attempt
 from .flows.common import _absolute, in_language, mail_origin, task_mail_company
 from .leaving_models import DataExport
+from .models import PortalAccount
 
 logger = logging.getLogger(__name__)
 
@@ -168,6 +169,9 @@ def delete_account(request, user, *, password, code="", method="", ip=None):
     with transaction.atomic():
         reports = personal_data.erase_user(user)
         _inform_staff(parties, contracts, open_items, request=request)
+        signals.account_deleted.send(
+            sender=PortalAccount, parties=parties, contracts=contracts, open_items=open_items
+        )
         _send_goodbye(email, open_items, company=company, request=request)
     return DeletionResult(email=email, open_items=open_items, reports=reports)
 
@@ -188,7 +192,11 @@ def _inform_staff(parties, contracts, open_items, *, request=None):
             instance=party,
             action=ACTION_ACCOUNT_DELETED,
             user=None,
-            data={"open_requests": [item["reference"] for item in open_items]},
+            data={
+                "open_requests": [
+                    item["reference"] for item in open_items if item.get("company_id") == party.company_id
+                ]
+            },
         )
     for company_id, (company, company_parties) in companies.items():
         if not company.email:
@@ -199,7 +207,7 @@ def _inform_staff(parties, contracts, open_items, *, request=None):
             {
                 "parties": company_parties,
                 "contracts": [number for owner, number in contracts if owner == company_id],
-                "open_items": open_items,
+                "open_items": [item for item in open_items if item.get("company_id") == company_id],
             },
             request=request,
             company=company,

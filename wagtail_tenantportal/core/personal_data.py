@@ -94,7 +94,8 @@ class PersonalDataProvider:
 
     def open_items(self, user):
         """Matters still in progress that stay open for staff after erasure: a list of
-        ``{"kind", "reference", "label"}`` dicts (e.g. open requests)."""
+        ``{"kind", "reference", "label", "company_id"}`` dicts (e.g. open requests; the company
+        whose staff work on it, so that a notice to one company names only its own)."""
         return []
 
 

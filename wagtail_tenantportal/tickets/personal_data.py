@@ -132,11 +132,11 @@ class TicketsPersonalData(PersonalDataProvider):
 
     def open_items(self, user):
         return [
-            {"kind": "request", "reference": reference, "label": subject}
-            for reference, subject in Ticket.objects.filter(created_by_id=user.pk)
+            {"kind": "request", "reference": reference, "label": subject, "company_id": company_id}
+            for reference, subject, company_id in Ticket.objects.filter(created_by_id=user.pk)
             .open()
             .order_by("created_at", "pk")
-            .values_list("reference", "subject")
+            .values_list("reference", "subject", "company_id")
         ]
 
     def remaining(self, user):
