@@ -245,6 +245,11 @@ def exports_of(user):
     return DataExport.objects.visible_to(user)
 
 
+def export_of(user, export_id):
+    """The export ``export_id`` (a uuid) of ``user`` in any state, or None (anybody else's too)."""
+    return DataExport.objects.visible_to(user).filter(uuid=export_id).first()
+
+
 def export_for(user, export_id):
     """The ready, unexpired export ``export_id`` (a uuid) of ``user``, or None (anybody else's:
     None as well, so the caller answers 404 for foreign and missing ids alike)."""

@@ -39,7 +39,7 @@ class DataExportListView(PortalAPIView):
 
 
 def _export(user, export_id):
-    export = leaving.exports_of(user).filter(uuid=export_id).first()
+    export = leaving.export_of(user, export_id)
     if export is None:
         raise Http404
     return export
