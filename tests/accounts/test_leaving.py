@@ -401,3 +401,21 @@ def test_query_counts_of_the_new_pages_do_not_grow_with_data(client, populated):
     large = {path: _queries(client, path) for path in (DELETE_URL, EXPORT_URL)}
     assert large == small, (small, large)
     assert max(small.values()) <= 30, small
+
+
+def test_a_backup_code_is_recognised_whatever_method_is_chosen(client, db):
+    from tests.accounts.twofactor_helpers import backup_codes, confirmed_totp
+
+    user, _party = tenant_for(ContractFactory(), user=UserFactory(email="dora@example.org"))
+    device = confirmed_totp(user)
+    codes = backup_codes(user)
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    assert 'name="method"' in client.get(DELETE_URL).content.decode()  # app or backup code
+    response = client.post(
+        DELETE_URL, {"confirm": "on", "password": PASSWORD, "method": "totp", "code": codes[0]}
+    )
+    assert response.status_code == 302
+    assert not get_user_model().objects.filter(pk=user.pk).exists()

@@ -112,3 +112,25 @@ def test_others_cannot_delete_erika(world):
         response = client_for(token_for(other)).post(DELETE, {"password": PASSWORD + "x"}, format="json")
         assert response.status_code == 400
     assert get_user_model().objects.filter(pk=world.erika.pk).exists()
+
+
+def test_query_counts_do_not_grow_with_data(world, erika_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.api.conftest import file_request
+
+    def counts():
+        result = {}
+        for path in (EXPORTS, DELETE):
+            with CaptureQueriesContext(connection) as queries:
+                assert erika_client.get(path).status_code == 200
+            result[path] = len(queries)
+        return result
+
+    erika_client.post(EXPORTS, {}, format="json")
+    small = counts()
+    for number in range(4):
+        file_request(world.erika, world.contract, f"Frage {number}")
+        DataExport.objects.create(user=world.erika, state=DataExport.State.READY)
+    assert counts() == small

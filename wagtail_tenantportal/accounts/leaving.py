@@ -132,9 +132,13 @@ def check_credentials(request, user, password, *, code="", method="", ip=None):
     if not methods:
         return
     module = auth.twofactor_module()
-    method = method if method in methods else methods[0]
     if not (code or "").strip():
         raise CodeRequired()
+    if method not in methods:
+        method = methods[0]
+    token = module.normalise_code(code)
+    if "backup" in methods and not (token.isdigit() and len(token) == 6):
+        method = "backup"  # a backup code is recognised by its shape, whatever was chosen
     try:
         module.verify(user, method, code, ip=ip)
     except module.TooManyAttempts as error:
@@ -221,7 +225,7 @@ def _send_goodbye(email, open_items, *, company=None, request=None):
     message = get_adapter().render_mail(
         "account_deleted",
         email,
-        {"open_items": open_items, "recipient": None},
+        {"open_items": open_items},
         request=request,
         company=company,
     )

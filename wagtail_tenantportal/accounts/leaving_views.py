@@ -55,7 +55,12 @@ def data_export_download_view(request, export_id):
     export = leaving.export_for(request.user, export_id)
     if export is None:
         raise Http404("No such export")
-    return private_file_response(export.file.name, filename=export.filename, content_type="application/zip")
+    try:
+        return private_file_response(
+            export.file.name, filename=export.filename, content_type="application/zip"
+        )
+    except FileNotFoundError:  # deleted with its time just now
+        raise Http404("No such export") from None
 
 
 @login_not_required
