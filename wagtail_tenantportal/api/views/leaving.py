@@ -62,9 +62,12 @@ class DataExportFileView(FileResponseMixin, PortalAPIView):
         export = leaving.export_for(request.user, export_id)
         if export is None:
             raise Http404
-        return private_file_response(
-            export.file.name, filename=export.filename, content_type="application/zip"
-        )
+        try:
+            return private_file_response(
+                export.file.name, filename=export.filename, content_type="application/zip"
+            )
+        except FileNotFoundError:  # deleted with its time just now
+            raise Http404 from None
 
 
 class DeleteAccountView(PortalAPIView):
