@@ -419,3 +419,29 @@ def test_a_backup_code_is_recognised_whatever_method_is_chosen(client, db):
     )
     assert response.status_code == 302
     assert not get_user_model().objects.filter(pk=user.pk).exists()
+
+
+def test_each_landlord_hears_only_of_its_own_requests(db):
+    from tests.factories import CompanyFactory, PropertyFactory
+    from wagtail_tenantportal.tickets import services as ticket_services
+    from wagtail_tenantportal.tickets.models import TicketType
+
+    general = TicketType.objects.get(code="general_contact")
+    contracts, references = [], []
+    user = UserFactory(email="emil@example.org")
+    for name in ("WG Lindenhof", "Bauverein Elsteraue"):
+        company = CompanyFactory(name=name, email=f"service@{name.split()[-1].lower()}.example")
+        contract = ContractFactory(unit=UnitFactory(property=PropertyFactory(company=company)))
+        tenant_for(contract, user=user)
+        contracts.append(contract)
+    for contract in contracts:
+        ticket = ticket_services.submit_ticket(
+            contract=contract, ticket_type=general, user=user, subject="Frage", description="Bitte melden."
+        )
+        references.append(ticket.reference)
+    mail.outbox.clear()
+    leaving.delete_account(None, user, password=PASSWORD)
+    for contract, mine, theirs in zip(contracts, references, reversed(references), strict=True):
+        [staff] = [m for m in mail.outbox if contract.company.email in m.to]
+        assert mine in staff.body and theirs not in staff.body
+        assert contract.number in staff.body and "emil@example.org" not in staff.body
