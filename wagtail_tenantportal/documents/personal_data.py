@@ -67,6 +67,9 @@ class DocumentsPersonalData(PersonalDataProvider):
         report.anonymised["documents"] = Document.objects.filter(created_by=user).update(created_by=None)
         return report
 
+    def kept(self, user):
+        return {"documents": Document.objects.visible_to(user).count()}
+
     def remaining(self, user):
         return {
             "read_receipts": DocumentReceipt.objects.filter(first_opened_by_id=user.pk).count(),
