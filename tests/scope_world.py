@@ -52,7 +52,7 @@ from wagtail_tenantportal.documents.models import (
 )
 from wagtail_tenantportal.erp.models import Connection, InboundCall
 from wagtail_tenantportal.notices.models import Notice
-from wagtail_tenantportal.savings.models import ExemptionOrder, SavingsAccount
+from wagtail_tenantportal.savings.models import ExemptionOrder, ExemptionRequest, SavingsAccount
 from wagtail_tenantportal.tenancy import models as m
 from wagtail_tenantportal.tickets import services as ticket_services
 from wagtail_tenantportal.tickets.models import (
@@ -202,6 +202,14 @@ def build_company(token):
     savings = SavingsAccountFactory(company=company, number=f"{token}-S1", product_name=f"{token} Sparbuch")
     savings.holders.add(party)
     exemption = ExemptionOrderFactory(company=company, party=party, erp_id=f"{token}-FSA")
+    exemption_request = ExemptionRequest.objects.create(
+        company=company,
+        party=party,
+        year=now.year,
+        action="change",
+        amount=Decimal("801.00"),
+        submitted_by=tenant,
+    )
     connection = Connection.objects.create(company=company, name=f"{token} ERP")
     call = InboundCall.objects.create(
         connection=connection, action="ticket.status", target=f"{token}-T1", status_code=200
@@ -247,6 +255,7 @@ def build_company(token):
         Benchmark: benchmark,
         SavingsAccount: savings,
         ExemptionOrder: exemption,
+        ExemptionRequest: exemption_request,
         Connection: connection,
         InboundCall: call,
         OutboxMessage: letter,

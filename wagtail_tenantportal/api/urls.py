@@ -187,6 +187,11 @@ def endpoint_patterns():
                 figures.SavingsTransactionListView.as_view(),
                 name="savings_transactions",
             ),
+            path(
+                "savings/exemption-orders/",
+                figures.ExemptionOrdersView.as_view(),
+                name="savings_exemption_orders",
+            ),
         ]
     from .views import feed
 
