@@ -49,6 +49,8 @@ from wagtail_tenantportal.documents.models import (
     Document,
     DocumentCategory,
     DocumentDelivery,
+    DocumentRequest,
+    DocumentRequestType,
 )
 from wagtail_tenantportal.erp.models import Connection, InboundCall
 from wagtail_tenantportal.notices.models import Notice
@@ -192,6 +194,16 @@ def build_company(token):
         zip_name=f"{token}.zip",
         status=BulkDistribution.Status.DONE,
     )
+    request_type = DocumentRequestType.objects.create(
+        company=company, name=f"{token} Hausordnung", category=DocumentCategory.objects.get(key="house_rules")
+    )
+    document_request = DocumentRequest.objects.create(
+        company=company,
+        request_type=request_type,
+        contract=contract,
+        note=f"{token} Bitte",
+        requested_by=tenant,
+    )
     notice = NoticeFactory(company=company, title=f"{token} Aushang")
     meter = Meter.objects.create(
         company=company, unit=unit, erp_id=f"{token}-M1", kind="heating", location=f"{token} Keller"
@@ -249,6 +261,8 @@ def build_company(token):
         Document: document,
         DocumentDelivery: DocumentDelivery.objects.get(document=document),
         BulkDistribution: distribution,
+        DocumentRequestType: request_type,
+        DocumentRequest: document_request,
         batch.__class__: batch,
         Notice: notice,
         Meter: meter,

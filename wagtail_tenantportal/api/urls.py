@@ -159,6 +159,7 @@ def endpoint_patterns():
             ),
             path("downloads/<str:signed>/", documents.SignedDownloadView.as_view(), name="documents_signed"),
             path("certificates/", documents.CertificateView.as_view(), name="certificates"),
+            path("document-requests/", documents.DocumentRequestView.as_view(), name="document_requests"),
         ]
     if installed("notices"):
         from .views import notices
