@@ -2,7 +2,9 @@
 
 The ERP is the master of this data: accounts, their holders, transactions (Umsätze) and
 exemption orders (Freistellungsaufträge) come in through the import (``services``) and the
-portal only shows them. Nothing here is booked or calculated by the portal.
+portal shows them. Nothing here is booked or calculated by the portal. Tenants request a new,
+changed or withdrawn exemption order (``ExemptionRequest``); staff confirm it, which writes the
+``ExemptionOrder`` (``exemptions.py``).
 
 Balance: every transaction carries ``balance_after``, the running balance as the ERP booked
 it. The balance of an account is the ``balance_after`` of its last transaction (by
