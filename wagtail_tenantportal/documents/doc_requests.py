@@ -34,8 +34,9 @@ STANDARD_CATALOGUE = [
     ("Kopie des Mietvertrags", "Eine Kopie Ihres Mietvertrags mit allen Nachträgen.", "tenancy_agreement"),
     ("Hausordnung", "Die aktuelle Hausordnung Ihres Hauses.", "house_rules"),
     (
-        "Wohnungsgeberbestätigung (Auszug)",
-        "Für die Abmeldung; die Bestätigung für den Einzug erstellen Sie unter „Bescheinigungen“ selbst.",
+        "Wohnungsgeberbestätigung",
+        "Nur nötig, wenn Sie sie nicht unter „Bescheinigungen“ sofort selbst erstellen können "
+        "(z. B. für einen früheren Vertrag).",
         "landlord_confirmation",
     ),
     (
