@@ -165,6 +165,7 @@ def endpoint_patterns():
             ),
             path("downloads/<str:signed>/", documents.SignedDownloadView.as_view(), name="documents_signed"),
             path("certificates/", documents.CertificateView.as_view(), name="certificates"),
+            path("document-requests/", documents.DocumentRequestView.as_view(), name="document_requests"),
         ]
     if installed("notices"):
         from .views import notices
@@ -192,6 +193,11 @@ def endpoint_patterns():
                 "savings/accounts/<tp_id:account_id>/transactions/",
                 figures.SavingsTransactionListView.as_view(),
                 name="savings_transactions",
+            ),
+            path(
+                "savings/exemption-orders/",
+                figures.ExemptionOrdersView.as_view(),
+                name="savings_exemption_orders",
             ),
         ]
     from .views import feed

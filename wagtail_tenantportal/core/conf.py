@@ -81,6 +81,11 @@ DEFAULTS = {
     "DOCUMENTS_REQUEST_URL": None,
     # Savings (savings/, see docs/savings.md): bookings per page of an account's transactions.
     "SAVINGS_TRANSACTIONS_PER_PAGE": 50,
+    # Legal allowance for exemption orders (Sparer-Pauschbetrag, § 20 (9) EStG) in EUR: one
+    # person, and spouses or partners assessed jointly. Checked across all of a person's orders
+    # with the company for a year.
+    "SAVINGS_EXEMPTION_ALLOWANCE_SINGLE": 1000,
+    "SAVINGS_EXEMPTION_ALLOWANCE_JOINT": 2000,
     # Attempt limits (see ratelimit.py): failures within `window` seconds lock for `lockout` seconds.
     "RATE_LIMIT_CACHE": "default",
     # Reverse proxies in front of the site that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
