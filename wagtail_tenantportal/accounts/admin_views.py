@@ -16,6 +16,7 @@ Staff see and act on the codes, requests and letter texts of the companies they 
 only (``core.scope``, applied by the admin toolkit's viewsets and their URL guard).
 """
 
+import copy
 import tempfile
 from datetime import timedelta
 
@@ -28,10 +29,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import BooleanColumn, ButtonsColumnMixin, Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 
@@ -460,7 +462,27 @@ class RegistrationCodeViewSet(PortalModelViewSet):
 # --- Code requests ---------------------------------------------------------------------------------
 
 
+class RowActionsTitleColumn(ButtonsColumnMixin, TitleColumn):
+    """A title column given in ``list_display`` that still carries the row's actions (Wagtail
+    adds them only to title columns it builds itself)."""
+
+    index_view = None  # set on the copy each index view makes (see CodeRequestIndexView.columns)
+
+    def get_buttons(self, instance, parent_context):
+        return self.index_view.get_list_buttons(instance) if self.index_view is not None else []
+
+
 class CodeRequestIndexView(PortalIndexView):
+    @cached_property
+    def columns(self):
+        columns = []
+        for column in super().columns:
+            if isinstance(column, RowActionsTitleColumn):
+                column = copy.copy(column)  # the viewset's instance is shared by every request
+                column.index_view = self
+            columns.append(column)
+        return columns
+
     def get_base_queryset(self):
         return super().get_base_queryset().for_listing()
 
@@ -484,6 +506,14 @@ def request_buttons(user, instance, priority=10):
             )
         )
     if user.has_perm(PERM_HANDLE_REQUEST):
+        buttons.append(
+            Button(
+                _("Reject"),
+                url=reverse("tenantportal_coderequest:reject", args=[quote(instance.pk)]),
+                icon_name="cross",
+                priority=priority + 2,
+            )
+        )
         buttons.append(
             Button(
                 _("Mark as handled"),
@@ -561,6 +591,51 @@ class MarkRequestHandledView(CodeActionView):
         return redirect(self.index_url_name)
 
 
+class RejectCodeRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Recorded in the history; mailed to the requester if their party has an email address."),
+    )
+
+
+class RejectCodeRequestView(MarkRequestHandledView):
+    """Refuse a code request with a reason (``services.reject_code_request``)."""
+
+    template_name = "wagtail_tenantportal/admin/accounts/form.html"
+    page_title = _("Reject code request")
+    submit_label = _("Reject")
+
+    def message(self):
+        return _("No letter is sent. The requester is told the reason by mail if we have an address.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", RejectCodeRequestForm())
+        context["cancel_url"] = reverse(self.index_url_name)
+        return context
+
+    def perform(self):
+        form = RejectCodeRequestForm(self.request.POST)
+        if form.is_valid():
+            try:
+                mailed = services.reject_code_request(
+                    self.object, reason=form.cleaned_data["reason"], user=self.request.user
+                )
+            except forms.ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(
+                    self.request,
+                    _("The request was rejected and the requester informed by mail.")
+                    if mailed
+                    else _("The request was rejected. There is no email address to inform the requester."),
+                )
+                return redirect(self.index_url_name)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
 class CodeRequestViewSet(PortalModelViewSet):
     model = CodeRequest
     name = "tenantportal_coderequest"
@@ -575,7 +650,7 @@ class CodeRequestViewSet(PortalModelViewSet):
     search_fields = ["last_name", "contract_number", "party__last_name", "party__erp_id"]
     search_backend_name = None
     list_display = [
-        TitleColumn("party", label=_("Party"), accessor=lambda r: r.party or _("(no match)")),
+        RowActionsTitleColumn("party", label=_("Party"), accessor=lambda r: r.party or _("(no match)")),
         Column("contract_number", label=_("Contract number as entered")),
         Column("last_name", label=_("Name as entered")),
         Column("company", label=_("Company")),
@@ -607,6 +682,7 @@ class CodeRequestViewSet(PortalModelViewSet):
             path("history-results/<int:pk>/", self.history_results_view, name="history_results"),
             path("send/<int:pk>/", SendRequestedLetterView.as_view(), name="send"),
             path("handled/<int:pk>/", MarkRequestHandledView.as_view(), name="handled"),
+            path("reject/<int:pk>/", RejectCodeRequestView.as_view(), name="reject"),
         ]
 
 
