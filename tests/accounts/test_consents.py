@@ -103,8 +103,14 @@ def test_account_page_shows_the_history_with_withdrawn_consents(client, company)
     html = client.get(url("account")).content.decode()
     assert "Privacy notice" in html and "Electronic delivery of documents" in html
     assert 'href="https://www.lindenhof.example/e-zustellung/"' in html and 'href="/datenschutz/"' in html
-    withdrawn = (timezone.now() - timezone.timedelta(days=2)).date()
-    assert withdrawn.strftime("%m/%d/%Y") in html or f"{withdrawn:%d.%m.%Y}" in html or "Withdrawn" in html
+    table = html[html.index("tp-consent-history") :]
+    e_delivery = table[table.index("Electronic delivery of documents") :]
+    e_delivery = e_delivery[: e_delivery.index("</tr>")]
+    privacy = table[table.index("Privacy notice") :]
+    privacy = privacy[: privacy.index("</tr>")]
+    assert e_delivery.count("<time") == 2  # given and withdrawn
+    assert privacy.count("<time") == 1 and "–" in privacy  # given, not withdrawn
+    assert table.index("Privacy notice") < table.index("Electronic delivery of documents")  # newest first
 
 
 def test_another_tenant_sees_none_of_the_history(client, company):
@@ -150,3 +156,30 @@ def test_verify_later_mails_after_the_activation_code(client):
     client.post(url("activate"), {"code": issued.formatted})
     (message,) = _activated("jonas@example.org")
     assert "Bauverein Süd" in message.body
+
+
+def test_the_account_page_type_shows_contact_person_and_history(client, company):
+    from wagtail.models import Site
+
+    from wagtail_tenantportal.accounts.pages import AccountPage
+    from wagtail_tenantportal.tenancy.models import ContactPerson, ContactResponsibility
+
+    home = Site.objects.get(is_default_site=True).root_page
+    page = home.add_child(instance=AccountPage(title="Mein Konto", slug="mein-konto"))
+    person = ContactPerson.objects.create(
+        company=company, name="Petra Weber", position="Kundenbetreuerin", office_hours="Di 9-12 Uhr"
+    )
+    ContactResponsibility.objects.create(contact_person=person, company=company)
+    user = verified_portal_user(ContractFactory(unit=UnitFactory(property=PropertyFactory(company=company))))
+    Consent.objects.create(account=user.tenantportal_account, kind="terms", version="3")
+    client.force_login(user)
+    html = client.get(page.url).content.decode()
+    for shown in (
+        "My contact person",
+        "Petra Weber",
+        "Kundenbetreuerin",
+        "Di 9-12 Uhr",
+        "tp-consent-history",
+    ):
+        assert shown in html
+    assert 'href="/nutzungsbedingungen/"' in html
