@@ -92,3 +92,12 @@ def test_list_queries_constant(world, erika_client):
         assert len(erika_client.get(API + "messages/").json()["results"]) == 7
     print(f"messages API: {len(small)} queries for 1 conversation, {len(large)} for 7")
     assert len(large) == len(small)
+
+
+def test_list_pages_with_a_cursor(world, erika_client):
+    for number in range(3):
+        reply(file_request(world.erika, world.contract, f"Anliegen {number}"))
+    first = erika_client.get(API + "messages/", {"page_size": 2}).json()
+    second = erika_client.get(first["next"]).json()
+    references = [item["reference"] for item in first["results"] + second["results"]]
+    assert len(references) == len(set(references)) == 4 and second["next"] is None
