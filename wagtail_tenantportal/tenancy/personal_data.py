@@ -75,6 +75,9 @@ class TenancyPersonalData(PersonalDataProvider):
             ],
         }
 
+    def kept(self, user):
+        return {"contracts": Contract.objects.visible_to(user).count()}
+
     def erase(self, user):
         report = ErasureReport(self.app)
         party_ids = ownership.party_ids(user)
