@@ -238,6 +238,7 @@ class TestEditing:
             "country": "DE",
             "registration_flow": m.Company.RegistrationFlow.CODE_FIRST,
             "two_factor_policy": m.Company.TwoFactorPolicy.REQUIRED,
+            "reply_names": m.Company.ReplyNames.TEAM,
             "portal_enabled": "on",
         }
         response = staff_client.post(url("tenantportal_company", "add"), data)
