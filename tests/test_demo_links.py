@@ -233,7 +233,9 @@ def send_every_mail(company, other, django_capture_on_commit_callbacks):
     from tests.conftest import verified_portal_user
     from tests.factories import UserFactory
     from wagtail_tenantportal.accounts import flows, leaving, staff
-    from wagtail_tenantportal.accounts.models import Consent, PortalAccount, RegistrationClaim
+    from wagtail_tenantportal.accounts import services as account_services
+    from wagtail_tenantportal.accounts.flows.common import announce_activation
+    from wagtail_tenantportal.accounts.models import CodeRequest, Consent, PortalAccount, RegistrationClaim
     from wagtail_tenantportal.accounts.twofactor import services as twofactor
     from wagtail_tenantportal.documents import notifications
     from wagtail_tenantportal.documents import services as documents
@@ -297,6 +299,15 @@ def send_every_mail(company, other, django_capture_on_commit_callbacks):
         notifications.send_due_notices()
         notice = create_notice(company, "Wasser abgestellt", "<p>Am Montag.</p>", user=lead, important=True)
         send_important_mails(notice, request=admin, user=lead)
+        # The "account activated" mail; a code request refused by staff (the party has an address).
+        announce_activation(account)
+        party.email = party.email or f"anfrage-{company.erp_id.lower()}@example.org"
+        party.save(update_fields=["email"])
+        code_request = CodeRequest.objects.create(
+            company=company, party=party, contract=contract, contract_number=contract.number,
+            last_name=party.last_name,
+        )  # fmt: skip
+        account_services.reject_code_request(code_request, reason="Kein Vertrag gefunden.", user=lead)
         # Leaving: the tenant's data export; a co-tenant deletes their account (the tenant gets
         # "goodbye", the cooperative's address the notice to staff).
         on_own_site = RequestFactory().post("/portal/", HTTP_HOST=HOSTS[company.erp_id], secure=True)
@@ -328,7 +339,7 @@ def test_every_mail_of_both_cooperatives_has_its_own_sender_name_and_host(
         own = ADMIN_HOST if prefix in STAFF_MAILS else HOSTS[speaker]
         assert foreign_links(text, own) == set(), (prefix, speaker, foreign_links(text, own))
         if prefix not in STAFF_MAILS:
-            assert URL.search(text) or prefix in {"otp_code", "password_reset_code", "account_deleted", "account_deleted_staff", "password_changed", "email_change_notice", "claim_rejected", "claim_matched"}, prefix  # fmt: skip
+            assert URL.search(text) or prefix in {"otp_code", "password_reset_code", "account_deleted", "account_deleted_staff", "code_request_rejected", "password_changed", "email_change_notice", "claim_rejected", "claim_matched"}, prefix  # fmt: skip
             name, other_name = (
                 ("Serviceportal", "Mieterportal") if speaker == "EA" else ("Mieterportal", "Serviceportal")
             )
