@@ -62,3 +62,41 @@ def test_a_row_outside_it_is_not_found_by_any_view_of_one_object(viewset, get, v
     assert view_function(get(), pk=str(visible.pk)).status_code == 200
     with pytest.raises(Http404):
         view_function(get(), pk=str(hidden.pk))
+
+
+# -- row actions ----------------------------------------------------------------------------------
+
+
+def _portal_index_views(user):
+    """``(viewset, index view)`` of every registered viewset of the package with a portal listing."""
+    from wagtail.admin.viewsets import viewsets as registry
+
+    from wagtail_tenantportal.admin.viewsets import PortalIndexView
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    for viewset in registry.viewsets:
+        view_class = getattr(viewset, "index_view_class", None)
+        if not (isinstance(view_class, type) and issubclass(view_class, PortalIndexView)):
+            continue
+        view = view_class(**viewset.get_common_view_kwargs(**viewset.get_index_view_kwargs()))
+        view.setup(request)
+        if getattr(view, "model", None) is not None:
+            yield viewset, view
+
+
+def test_every_listing_gives_its_rows_their_actions():
+    """A title column given in ``list_display`` (for its label) still carries the row's
+    buttons (edit, inspect, delete, the viewset's own actions): the registration-code and
+    code-request lists lost them once."""
+    from django.urls import get_resolver
+    from wagtail.admin.ui.tables import ButtonsColumnMixin, TitleColumn
+
+    assert get_resolver().url_patterns  # loading the admin's URLs registers the viewsets
+    listings = 0
+    for viewset, view in _portal_index_views(UserFactory(is_superuser=True, is_staff=True)):
+        titles = [column for column in view.columns if isinstance(column, TitleColumn)]
+        if titles:
+            listings += 1
+            assert isinstance(titles[0], ButtonsColumnMixin), viewset.name
+    assert listings > 20  # every listing of the package, not a few

@@ -10,17 +10,14 @@ Permissions: ``change_coderequest`` to reject or mark handled; sending a letter 
 ``add_registrationcode``.
 """
 
-import copy
-
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import BooleanColumn, ButtonsColumnMixin, Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
 from wagtail.admin.widgets.button import Button
 
 from ..admin.viewsets import PortalIndexView, PortalInspectView, PortalModelViewSet
@@ -29,27 +26,7 @@ from .admin_views import PERM_HANDLE_REQUEST, PERM_ISSUE, CodeActionView, letter
 from .models import CodeRequest
 
 
-class RowActionsTitleColumn(ButtonsColumnMixin, TitleColumn):
-    """A title column given in ``list_display`` that still carries the row's actions (Wagtail
-    adds them only to title columns it builds itself)."""
-
-    index_view = None  # set on the copy each index view makes (see CodeRequestIndexView.columns)
-
-    def get_buttons(self, instance, parent_context):
-        return self.index_view.get_list_buttons(instance) if self.index_view is not None else []
-
-
 class CodeRequestIndexView(PortalIndexView):
-    @cached_property
-    def columns(self):
-        columns = []
-        for column in super().columns:
-            if isinstance(column, RowActionsTitleColumn):
-                column = copy.copy(column)  # the viewset's instance is shared by every request
-                column.index_view = self
-            columns.append(column)
-        return columns
-
     def get_base_queryset(self):
         return super().get_base_queryset().for_listing()
 
@@ -217,7 +194,7 @@ class CodeRequestViewSet(PortalModelViewSet):
     search_fields = ["last_name", "contract_number", "party__last_name", "party__erp_id"]
     search_backend_name = None
     list_display = [
-        RowActionsTitleColumn("party", label=_("Party"), accessor=lambda r: r.party or _("(no match)")),
+        TitleColumn("party", label=_("Party"), accessor=lambda r: r.party or _("(no match)")),
         Column("contract_number", label=_("Contract number as entered")),
         Column("last_name", label=_("Name as entered")),
         Column("company", label=_("Company")),

@@ -20,8 +20,10 @@ Searches use the database directly (``search_backend_name = None``) because impo
 bulk and bypass the search index.
 """
 
+import copy
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.contrib.admin.utils import unquote
 from django.db import transaction
@@ -31,7 +33,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin import messages
-from wagtail.admin.ui.tables import Table
+from wagtail.admin.ui.tables import ButtonsColumnMixin, Table, TitleColumn
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView, InspectView
 from wagtail.admin.views.generic.base import BaseObjectMixin
@@ -57,6 +59,31 @@ class PortalIndexView(ScopedFilterViewMixin, SafeExportMixin, IndexView):
     extra_search = None
     #: Export column name -> callable ``(obj) -> value`` for values that are not attributes.
     export_getters = {}
+
+    @cached_property
+    def columns(self):
+        """The columns of ``list_display``. A ``TitleColumn`` given there (for its label or
+        accessor) carries the row's actions (edit, inspect, delete, the viewset's own), as the
+        title column Wagtail builds from a field name does; without this, they were missing."""
+        columns = list(super().columns)
+        for index, column in enumerate(columns):
+            if isinstance(column, TitleColumn):
+                if not isinstance(column, ButtonsColumnMixin):
+                    columns[index] = self._with_row_buttons(column)
+                break
+        return columns
+
+    def _with_row_buttons(self, column):
+        view = self
+
+        def get_buttons(column, instance, *args, **kwargs):
+            return view.get_list_buttons(instance)
+
+        row_column = copy.copy(column)  # the viewset's column is shared by every request
+        row_column.__class__ = type(
+            type(column).__name__, (ButtonsColumnMixin, type(column)), {"get_buttons": get_buttons}
+        )
+        return row_column
 
     def get_base_queryset(self):
         if self.base_queryset is not None:
