@@ -239,6 +239,7 @@ class TestEditing:
             "registration_flow": m.Company.RegistrationFlow.CODE_FIRST,
             "two_factor_policy": m.Company.TwoFactorPolicy.REQUIRED,
             "portal_enabled": "on",
+            "bank_change_countries": m.BankCountries.SEPA,
         }
         response = staff_client.post(url("tenantportal_company", "add"), data)
         assert response.status_code == 302, response.context["form"].errors

@@ -10,9 +10,11 @@ class ErpConfig(AppConfig):
 
     def ready(self):
         from ..core.outbox import register_transport
+        from ..tenancy.signals import bank_details_approved
         from ..tickets.signals import ticket_event
-        from .events import CHANNEL, on_ticket_event
+        from .events import CHANNEL, on_bank_details_approved, on_ticket_event
         from .transport import ErpTransport
 
         register_transport(CHANNEL, ErpTransport)
         ticket_event.connect(on_ticket_event, dispatch_uid="tenantportal_erp_ticket_event")
+        bank_details_approved.connect(on_bank_details_approved, dispatch_uid="tenantportal_erp_bank_details")

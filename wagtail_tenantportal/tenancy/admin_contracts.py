@@ -97,6 +97,8 @@ class ContractViewSet(PortalModelViewSet):
         "iban",
         "bic",
         "sepa_mandate_reference",
+        "shares",
+        "share_amount",
         "imported_at",
         "ended_by_import_at",
     ]
@@ -112,6 +114,10 @@ class ContractViewSet(PortalModelViewSet):
                 FieldPanel("sepa_mandate_reference"),
             ],
             heading=_("Direct debit"),
+        ),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("shares"), FieldPanel("share_amount")])],
+            heading=_("Cooperative shares (membership)"),
         ),
         HelpPanel(
             content=_(

@@ -39,6 +39,14 @@ def scope_the_audit_log(actions):
         log_models.discard(ModelLogEntry)
 
 
+@hooks.register("register_log_actions")
+def register_bank_details_log_actions(actions):
+    from .bank import log_actions
+
+    for action, label, message in log_actions():
+        actions.register_action(action, label, message)
+
+
 @hooks.register("register_group_permission_panel")
 def register_group_companies_panel():
     return GroupCompaniesForm
