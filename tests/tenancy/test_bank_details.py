@@ -158,6 +158,9 @@ def test_approving_changes_the_contract_and_tells_the_erp(tenant, contract):
     assert change.status == "approved" and change.decided_by == staff and change.decided_at
     assert ModelLogEntry.objects.filter(action=ACTION_APPROVED, object_id=str(change.pk)).exists()
     assert ModelLogEntry.objects.filter(action=ACTION_APPROVED, object_id=str(contract.pk)).exists()
+    mail = OutboxMessage.objects.get(channel="mail")
+    assert mail.payload["to"] == [tenant.email]
+    assert "•••• ••30 00" in mail.payload["body"] and "0532 0130" not in mail.payload["body"]
     event = OutboxMessage.objects.get(channel="erp", topic="contract.bank_details_changed")
     assert event.payload["data"]["iban"] == "DE89370400440532013000"
     assert event.payload["data"]["contract"]["number"] == contract.number
@@ -177,6 +180,8 @@ def test_rejecting_needs_a_reason_and_keeps_the_contract(tenant, contract):
     assert contract.iban == OLD_IBAN
     assert ModelLogEntry.objects.filter(action=ACTION_REJECTED, object_id=str(change.pk)).exists()
     assert not OutboxMessage.objects.filter(channel="erp").exists()
+    mail = OutboxMessage.objects.get(channel="mail")
+    assert "Der Kontoinhaber ist nicht Vertragspartner." in mail.payload["body"]
     submit(tenant, contract)  # after the answer a new one may be sent
 
 
@@ -361,3 +366,21 @@ def test_the_admin_listing_runs_the_same_queries_however_many_requests(client):
         other = ContractFactory(unit=UnitFactory(property=contract.unit.property), iban=OLD_IBAN)
         submit(verified_portal_user(other), other)
     assert queries() == one
+
+
+def test_the_admin_start_page_counts_the_waiting_changes_of_the_own_company(client):
+    company, _contract, _change = company_with_change()
+    company_with_change()  # another company's: not counted
+    staff = staff_for(
+        company,
+        perms=(
+            "access_admin",
+            "tenantportal_tenancy.view_bankdetailschange",
+            "tenantportal_tenancy.change_bankdetailschange",
+        ),
+    )
+    client.force_login(staff)
+    assert "1 change of bank details waits for your decision." in client.get("/admin/").content.decode()
+    reader = staff_for(company, perms=("access_admin",))
+    client.force_login(reader)
+    assert "waits for your decision" not in client.get("/admin/").content.decode()

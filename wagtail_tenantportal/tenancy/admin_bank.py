@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin import messages
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
@@ -266,3 +267,26 @@ class BankDetailsChangeViewSet(PortalModelViewSet):
             path("approve/<int:pk>/", ApproveView.as_view(), name="approve"),
             path("reject/<int:pk>/", RejectView.as_view(), name="reject"),
         ]
+
+
+class PendingBankChangesPanel(Component):
+    """The admin's start page: how many bank-details changes wait for a decision (shown only
+    when some do, to staff who may decide them; one query)."""
+
+    name = "tenantportal_bank_details"
+    order = 95
+    template_name = "wagtail_tenantportal/admin/bank_details_panel.html"
+
+    def __init__(self, count):
+        self.count = count
+
+    def get_context_data(self, parent_context=None):
+        return {"count": self.count, "url": reverse(f"{NAME}:index") + "?status=pending"}
+
+
+def pending_panel(user):
+    """The panel for ``user``, or None (no permission, nothing waiting)."""
+    if not user.has_perm(PERM_DECIDE):
+        return None
+    count = services.pending_count(user)
+    return PendingBankChangesPanel(count) if count else None

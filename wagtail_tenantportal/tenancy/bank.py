@@ -11,7 +11,8 @@ What callers may rely on:
 - BIC and bank name come from the IBAN (schwifty's bank registry), never from the tenant.
 - Approving changes the contract's ``account_holder``, ``iban`` and ``bic`` in the same
   transaction as the request's status; a request is decided once. Every step is in Wagtail's
-  audit log; approval sends ``signals.bank_details_approved`` (the ERP link records an event).
+  audit log; approval sends ``signals.bank_details_approved`` (the ERP link records an event);
+  the tenant who asked gets a mail with the decision (the IBAN masked).
 """
 
 import logging
@@ -25,6 +26,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from wagtail.log_actions import log
 
+from ..core.adapter import get_adapter
 from ..core.ratelimit import RateLimit
 from . import signals
 from .bank_models import BankDetailsChange
@@ -122,6 +124,11 @@ def staff_bank_change(pk, user):
         .filter(pk=pk)
         .first()
     )
+
+
+def pending_count(user):
+    """How many changes of ``user``'s companies wait for a decision (one query)."""
+    return BankDetailsChange.objects.for_staff(user).pending().count()
 
 
 # -- checking -------------------------------------------------------------------------------------
@@ -246,6 +253,17 @@ def submit_bank_details_change(user, contract, *, account_holder, iban, mandate_
     return change
 
 
+def _tell_tenant(change, contract):
+    """Mail the decision to the tenant who asked (outbox: sent after the commit)."""
+    user = change.requested_by
+    adapter = get_adapter()
+    email = adapter.user_email(user) if user is not None else ""
+    if not email:
+        return
+    context = {"user": user, "change": change, "contract": contract}
+    adapter.send_mail("bank_details_decided", email, context, company=contract.company)
+
+
 class AlreadyDecided(Exception):
     """The request was approved or rejected before (by a colleague, in another tab)."""
 
@@ -272,6 +290,7 @@ def approve_bank_details_change(change, user, *, now=None):
         log(change, ACTION_APPROVED, user=user, data={"contract": contract.number})
         log(contract, ACTION_APPROVED, user=user, data={"change": change.pk})
         signals.bank_details_approved.send(sender=BankDetailsChange, change=change)
+        _tell_tenant(change, contract)
     return change
 
 
@@ -290,4 +309,5 @@ def reject_bank_details_change(change, user, *, reason, now=None):
         change.reason = reason
         change.save(update_fields=["status", "decided_at", "decided_by", "reason"])
         log(change, ACTION_REJECTED, user=user, data={"contract": change.contract.number})
+        _tell_tenant(change, change.contract)
     return change

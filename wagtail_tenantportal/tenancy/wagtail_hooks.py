@@ -68,6 +68,15 @@ def add_no_company_panel(request, panels):
         panels.insert(0, NoCompanyPanel())
 
 
+@hooks.register("construct_homepage_panels")
+def add_bank_details_panel(request, panels):
+    from .admin_bank import pending_panel
+
+    panel = pending_panel(request.user)
+    if panel is not None:
+        panels.append(panel)
+
+
 def _contact_widget(context):
     return Widget(
         key="contact_person",
