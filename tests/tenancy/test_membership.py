@@ -138,3 +138,31 @@ def test_a_damage_report_against_a_membership_is_refused_by_the_service(membersh
             contact_phone="0341 1234567",
         )
     assert not Ticket.objects.exists()
+
+
+def test_migration_0006_adds_the_membership_to_pages_with_the_old_default():
+    import importlib
+
+    from django.apps import apps
+    from wagtail.models import Site
+
+    from wagtail_tenantportal.tenancy.pages import ContractsPage
+
+    migration = importlib.import_module(
+        "wagtail_tenantportal.tenancy.migrations.0006_contracts_page_membership"
+    )
+    root = Site.objects.get(is_default_site=True).root_page
+    old = root.add_child(
+        instance=ContractsPage(title="Alt", slug="alt", contract_kinds=["rental", "parking"])
+    )
+    chosen = root.add_child(
+        instance=ContractsPage(title="Nur Miete", slug="miete", contract_kinds=["rental"])
+    )
+    migration.add_membership(apps, None)
+    old.refresh_from_db()
+    chosen.refresh_from_db()
+    assert old.contract_kinds == ["rental", "parking", "membership"]
+    assert chosen.contract_kinds == ["rental"]  # an editor's own choice stays
+    migration.remove_membership(apps, None)
+    old.refresh_from_db()
+    assert old.contract_kinds == ["rental", "parking"]
