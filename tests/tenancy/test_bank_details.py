@@ -384,3 +384,19 @@ def test_the_admin_start_page_counts_the_waiting_changes_of_the_own_company(clie
     reader = staff_for(company, perms=("access_admin",))
     client.force_login(reader)
     assert "waits for your decision" not in client.get("/admin/").content.decode()
+
+
+def test_the_contracts_inspect_page_lists_its_changes(client):
+    company, contract, change = company_with_change()
+    staff = staff_for(
+        company,
+        perms=(
+            "access_admin",
+            "tenantportal_tenancy.view_contract",
+            "tenantportal_tenancy.view_bankdetailschange",
+        ),
+    )
+    client.force_login(staff)
+    page = client.get(f"/admin/tenantportal/contracts/inspect/{contract.pk}/").content.decode()
+    assert f"/admin/tenantportal/bank-details/inspect/{change.pk}/" in page
+    assert "DE89 3704 0044 0532 0130 00" in page
