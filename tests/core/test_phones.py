@@ -139,3 +139,15 @@ def test_the_api_profile_and_a_request_normalise_too(client):
             contact_phone="abc",
         )
     assert "contact_phone" in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_the_registration_form_refuses_an_odd_phone():
+    from wagtail_tenantportal.accounts.forms import ClaimRegistrationForm
+
+    form = ClaimRegistrationForm({"phone": "12"})
+    form.is_valid()
+    assert "phone" in form.errors
+    form = ClaimRegistrationForm({"phone": "0341 1234567"})
+    form.is_valid()
+    assert "phone" not in form.errors and form.cleaned_data["phone"] == "+493411234567"

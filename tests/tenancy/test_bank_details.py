@@ -400,3 +400,21 @@ def test_the_contracts_inspect_page_lists_its_changes(client):
     page = client.get(f"/admin/tenantportal/contracts/inspect/{contract.pk}/").content.decode()
     assert f"/admin/tenantportal/bank-details/inspect/{change.pk}/" in page
     assert "DE89 3704 0044 0532 0130 00" in page
+
+
+def test_the_form_page_runs_the_same_queries_with_many_changes(client, tenant, contract):
+    staff = staff_for(contract.company)
+    client.force_login(tenant)
+    url = f"/portal/contracts/{contract.pk}/bank-details/"
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    services.reject_bank_details_change(submit(tenant, contract), staff, reason="nein")
+    one = queries()
+    for _ in range(5):
+        caches["default"].clear()
+        services.reject_bank_details_change(submit(tenant, contract), staff, reason="nein")
+    assert queries() == one
