@@ -49,10 +49,12 @@ from wagtail_tenantportal.documents.models import (
     Document,
     DocumentCategory,
     DocumentDelivery,
+    DocumentRequest,
+    DocumentRequestType,
 )
 from wagtail_tenantportal.erp.models import Connection, InboundCall
 from wagtail_tenantportal.notices.models import Notice
-from wagtail_tenantportal.savings.models import ExemptionOrder, SavingsAccount
+from wagtail_tenantportal.savings.models import ExemptionOrder, ExemptionRequest, SavingsAccount
 from wagtail_tenantportal.tenancy import models as m
 from wagtail_tenantportal.tickets import services as ticket_services
 from wagtail_tenantportal.tickets.models import (
@@ -192,6 +194,16 @@ def build_company(token):
         zip_name=f"{token}.zip",
         status=BulkDistribution.Status.DONE,
     )
+    request_type = DocumentRequestType.objects.create(
+        company=company, name=f"{token} Hausordnung", category=DocumentCategory.objects.get(key="house_rules")
+    )
+    document_request = DocumentRequest.objects.create(
+        company=company,
+        request_type=request_type,
+        contract=contract,
+        note=f"{token} Bitte",
+        requested_by=tenant,
+    )
     notice = NoticeFactory(company=company, title=f"{token} Aushang")
     meter = Meter.objects.create(
         company=company, unit=unit, erp_id=f"{token}-M1", kind="heating", location=f"{token} Keller"
@@ -202,6 +214,14 @@ def build_company(token):
     savings = SavingsAccountFactory(company=company, number=f"{token}-S1", product_name=f"{token} Sparbuch")
     savings.holders.add(party)
     exemption = ExemptionOrderFactory(company=company, party=party, erp_id=f"{token}-FSA")
+    exemption_request = ExemptionRequest.objects.create(
+        company=company,
+        party=party,
+        year=now.year,
+        action="change",
+        amount=Decimal("801.00"),
+        submitted_by=tenant,
+    )
     connection = Connection.objects.create(company=company, name=f"{token} ERP")
     call = InboundCall.objects.create(
         connection=connection, action="ticket.status", target=f"{token}-T1", status_code=200
@@ -254,12 +274,15 @@ def build_company(token):
         Document: document,
         DocumentDelivery: DocumentDelivery.objects.get(document=document),
         BulkDistribution: distribution,
+        DocumentRequestType: request_type,
+        DocumentRequest: document_request,
         batch.__class__: batch,
         Notice: notice,
         Meter: meter,
         Benchmark: benchmark,
         SavingsAccount: savings,
         ExemptionOrder: exemption,
+        ExemptionRequest: exemption_request,
         Connection: connection,
         InboundCall: call,
         OutboxMessage: letter,

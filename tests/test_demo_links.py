@@ -117,7 +117,8 @@ def portal_paths(user):
     def walk(patterns):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns)
+                if not pattern.namespace:  # the REST API and the ERP's API are not pages
+                    walk(pattern.url_patterns)
             elif (
                 pattern.name and not pattern.pattern.regex.groupindex and pattern.name != "logout_everywhere"
             ):
@@ -229,8 +230,9 @@ def send_every_mail(company, other, django_capture_on_commit_callbacks):
     cooperative (its site is used for a request that must not change the voice)."""
     from django.contrib.auth import get_user_model
 
+    from tests.conftest import verified_portal_user
     from tests.factories import UserFactory
-    from wagtail_tenantportal.accounts import flows, staff
+    from wagtail_tenantportal.accounts import flows, leaving, staff
     from wagtail_tenantportal.accounts.models import Consent, PortalAccount, RegistrationClaim
     from wagtail_tenantportal.accounts.twofactor import services as twofactor
     from wagtail_tenantportal.documents import notifications
@@ -267,6 +269,7 @@ def send_every_mail(company, other, django_capture_on_commit_callbacks):
             "/portal/password/reset/", {"email": tenant.email}, HTTP_HOST=HOSTS[other.erp_id], secure=True
         )
         flows.password_was_reset(on_other_site, tenant)
+        flows.request_password_reset_code(on_other_site, tenant.email)  # the phone app's reset
         flows.request_email_change(on_other_site, account, f"neu-{company.erp_id.lower()}@example.org")
         flows.request_email_change(on_other_site, account, neighbour.email)
         # Staff in the admin: two-factor reset; the second factor's code by email.
@@ -294,6 +297,15 @@ def send_every_mail(company, other, django_capture_on_commit_callbacks):
         notifications.send_due_notices()
         notice = create_notice(company, "Wasser abgestellt", "<p>Am Montag.</p>", user=lead, important=True)
         send_important_mails(notice, request=admin, user=lead)
+        # Leaving: the tenant's data export; a co-tenant deletes their account (the tenant gets
+        # "goodbye", the cooperative's address the notice to staff).
+        on_own_site = RequestFactory().post("/portal/", HTTP_HOST=HOSTS[company.erp_id], secure=True)
+        leaving.request_export(tenant, request=on_own_site)
+        leaver = verified_portal_user(contract, UserFactory(email=f"geht-{company.erp_id}@example.org"))
+        leaver.set_password("Abschied-2026-Genossenschaft")
+        leaver.save()
+        on_own_site.user = leaver
+        leaving.delete_account(on_own_site, leaver, password="Abschied-2026-Genossenschaft")
     return tenant
 
 
@@ -316,7 +328,7 @@ def test_every_mail_of_both_cooperatives_has_its_own_sender_name_and_host(
         own = ADMIN_HOST if prefix in STAFF_MAILS else HOSTS[speaker]
         assert foreign_links(text, own) == set(), (prefix, speaker, foreign_links(text, own))
         if prefix not in STAFF_MAILS:
-            assert URL.search(text) or prefix in {"otp_code", "password_changed", "email_change_notice", "claim_rejected", "claim_matched"}, prefix  # fmt: skip
+            assert URL.search(text) or prefix in {"otp_code", "password_reset_code", "account_deleted", "account_deleted_staff", "password_changed", "email_change_notice", "claim_rejected", "claim_matched"}, prefix  # fmt: skip
             name, other_name = (
                 ("Serviceportal", "Mieterportal") if speaker == "EA" else ("Mieterportal", "Serviceportal")
             )

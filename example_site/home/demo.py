@@ -1308,6 +1308,14 @@ def configure_demo_erp():
             )
 
 
+def create_document_catalogue():
+    """The standard list of requestable documents for every demo company (safe to run again)."""
+    from wagtail_tenantportal.documents.services import doc_requests
+    from wagtail_tenantportal.tenancy.models import Company
+
+    return sum(doc_requests.standard_catalogue(company) for company in Company.objects.order_by("pk"))
+
+
 def load_demo():
     """Build the whole demo; safe to run again. Returns a ``DemoResult``."""
     from wagtail_tenantportal.tickets.taxonomy import seed_damage_taxonomy
@@ -1328,6 +1336,7 @@ def load_demo():
         taxonomy = seed_damage_taxonomy()
         service_page = build_service_page(homepage)
         notices = create_demo_notices(staff_user)
+        create_document_catalogue()
     consumption_result = import_demo_consumption()  # its own transaction
     savings_result = import_demo_savings()  # its own transaction
     # The demo's history is invented: nobody is mailed about it (the mails are sent on commit).

@@ -34,8 +34,12 @@ PENDING_ROUTES = {"auth_2fa_verify", "auth_2fa_email_code", "auth_session", "aut
 
 
 def _parameters(world, erika_token):
+    from wagtail_tenantportal.accounts import leaving
+
     attachment = world.ticket.attachments.first()
+    export = leaving.request_export(world.erika)  # prepared at once (the outbox runs in tests)
     return {
+        "export_id": str(export.uuid),
         "contract_id": world.contract.pk,
         "reference": world.ticket.reference,
         "attachment_id": attachment.pk,

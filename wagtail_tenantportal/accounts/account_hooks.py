@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from . import flows
+from .leaving import ACTION_ACCOUNT_DELETED
 
 
 @hooks.register("register_log_actions")
@@ -22,4 +23,9 @@ def register_account_log_actions(actions):
         flows.ACTION_ACTIVATED,
         _("Activate portal account"),
         _("Portal account activated with the letter code"),
+    )
+    actions.register_action(
+        ACTION_ACCOUNT_DELETED,
+        _("Delete portal account"),
+        _("The tenant deleted their portal account (open requests stay open)"),
     )

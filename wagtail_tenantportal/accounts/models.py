@@ -611,4 +611,5 @@ class RegistrationClaim(models.Model):
 
 
 # Page types live with their sub-app (see pages.py).
+from .leaving_models import DataExport  # noqa: E402, F401
 from .pages import AccountPage, PortalLoginPage, RegistrationPage  # noqa: E402, F401

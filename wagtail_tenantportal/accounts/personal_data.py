@@ -4,9 +4,63 @@ second factors, and the login itself. Erased last: deleting the login is the end
 account (registration codes the user redeemed stay, without the link to them)."""
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext
+from wagtail.models import ModelLogEntry
 
+from ..core.outbox import FORGET_KEY, OutboxMessage
 from ..core.personal_data import ErasureReport, PersonalDataProvider, iso, register
-from .models import Consent, EmailVerification, PortalAccount, RegistrationClaim, RegistrationCode
+from .models import Consent, DataExport, EmailVerification, PortalAccount, RegistrationClaim, RegistrationCode
+
+
+def _needles(user, account):
+    """The texts that identify the person outside the records linked to the login: the
+    address and the phone numbers of the account."""
+    email = getattr(user, user.get_email_field_name(), "") or ""
+    phones = account.phone_numbers if account is not None else []
+    return [value for value in {email, *phones} if value and len(value) >= 5]
+
+
+def _mentioning(queryset, fields, needles):
+    condition = Q()
+    for needle in needles:
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": needle})
+    return queryset.filter(condition) if needles else queryset.none()
+
+
+def _erase_outbox(needles):
+    """Mails and queued work that name the person: delivered or failed ones lose their payload;
+    waiting mails are discarded; other waiting work (an event the company's ERP must still get)
+    is delivered and forgets its payload then. Returns the number of rows touched."""
+    rows = list(_mentioning(OutboxMessage.objects.all(), ["payload"], needles))
+    for row in rows:
+        if row.state == OutboxMessage.State.PENDING and row.channel != "mail":
+            row.payload = {**row.payload, FORGET_KEY: True}
+            row.save(update_fields=["payload"])
+        else:
+            if row.state == OutboxMessage.State.PENDING:
+                row.state = OutboxMessage.State.DISCARDED
+            row.payload = {}
+            row.save(update_fields=["payload", "state"])
+    return len(rows)
+
+
+def _erase_audit_log(needles):
+    """Audit entries keep what happened and when; a label or data naming the person goes."""
+    return _mentioning(ModelLogEntry.objects.all(), ["label", "data"], needles).update(
+        label=gettext("deleted portal account"), data={}
+    )
+
+
+def _delete_exports(user):
+    from .leaving import delete_files
+
+    names = [name for name in DataExport.objects.filter(user=user).values_list("file", flat=True) if name]
+    count = DataExport.objects.filter(user=user).delete()[0]
+    transaction.on_commit(lambda: delete_files(names))
+    return count
 
 
 def _devices(user):
@@ -37,6 +91,10 @@ class AccountsPersonalData(PersonalDataProvider):
             "second_factors": [
                 {"kind": type(device).__name__, "name": device.name, "confirmed": bool(device.confirmed)}
                 for device in _devices(user)
+            ],
+            "data_exports": [
+                {"requested_at": iso(export.requested_at), "state": export.state}
+                for export in DataExport.objects.filter(user=user).order_by("pk")
             ],
         }
         if account is None:
@@ -99,6 +157,10 @@ class AccountsPersonalData(PersonalDataProvider):
     def erase(self, user):
         report = ErasureReport(self.app)
         account = PortalAccount.objects.filter(user=user).first()
+        needles = _needles(user, account)
+        report.anonymised["outbox"] = _erase_outbox(needles)
+        report.anonymised["audit_log"] = _erase_audit_log(needles)
+        report.deleted["data_exports"] = _delete_exports(user)
         if account is not None:
             report.deleted["consents"] = account.consents.count()
             report.deleted["email_confirmations"] = account.email_verifications.count()
@@ -128,4 +190,5 @@ class AccountsPersonalData(PersonalDataProvider):
             "registrations": RegistrationClaim.objects.filter(account__user_id=user.pk).count(),
             "registration_codes": RegistrationCode.objects.filter(used_by_id=user.pk).count(),
             "second_factors": len(_devices(user)) if user.pk is not None else 0,
+            "data_exports": DataExport.objects.filter(user_id=user.pk).count(),
         }

@@ -13,6 +13,13 @@ yet); ``flow``: ``"code_first"`` or ``"verify_later"``. Sent after the transacti
 sender: the ``PortalAccount`` class; ``account``: the account. For "verify later" accounts
 the pending ``RegistrationClaim`` now appears in ``RegistrationClaim.objects.awaiting_match()``;
 connect a receiver to notify staff.
+
+``account_deleted``: a tenant deleted their portal account (see ``leaving.delete_account``).
+sender: the ``PortalAccount`` class; ``parties``: the ``Party`` objects the account acted
+for; ``contracts``: ``(company_id, number)`` of their contracts; ``open_items``: the open
+requests (``{"kind", "reference", "label", "company_id"}``), which stay open. Sent inside the deletion's
+transaction, after the erasure: a receiver's writes (an outbox row) commit or roll back
+with it; it must not look the login up any more.
 """
 
 from django.dispatch import Signal
@@ -20,3 +27,4 @@ from django.dispatch import Signal
 code_requested = Signal()
 account_registered = Signal()
 email_confirmed = Signal()
+account_deleted = Signal()

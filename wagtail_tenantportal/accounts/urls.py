@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import leaving_views, views
 from .code_request_views import request_code_view
 
 urlpatterns = [
@@ -28,4 +28,10 @@ urlpatterns = [
     path("account/activate/", views.activate_view, name="activate"),
     path("account/add-contract/", views.add_contract_view, name="add_contract"),
     path("account/consents/", views.consents_view, name="consents"),
+    path("account/data/", leaving_views.data_export_view, name="data_export"),
+    path(
+        "account/data/<uuid:export_id>/", leaving_views.data_export_download_view, name="data_export_download"
+    ),
+    path("account/delete/", leaving_views.delete_account_view, name="delete_account"),
+    path("account/deleted/", leaving_views.account_deleted_view, name="account_deleted"),
 ]

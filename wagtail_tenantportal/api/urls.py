@@ -8,7 +8,7 @@ from django.apps import apps
 from django.urls import path, re_path, register_converter
 
 from . import schema
-from .views import account, auth, registration
+from .views import account, auth, leaving, registration
 from .views.root import ApiRootView, NotFoundView
 
 app_name = "api"
@@ -100,6 +100,12 @@ def endpoint_patterns():
             name="me_two_factor_backup_codes",
         ),
         path("me/two-factor/remove/", account.RemoveMethodView.as_view(), name="me_two_factor_remove"),
+        path("me/delete/", leaving.DeleteAccountView.as_view(), name="me_delete"),
+        path("me/exports/", leaving.DataExportListView.as_view(), name="me_exports"),
+        path("me/exports/<uuid:export_id>/", leaving.DataExportDetailView.as_view(), name="me_export"),
+        path(
+            "me/exports/<uuid:export_id>/file/", leaving.DataExportFileView.as_view(), name="me_export_file"
+        ),
     ]
     if installed("tenancy"):
         from .views import contracts
@@ -164,6 +170,7 @@ def endpoint_patterns():
             ),
             path("downloads/<str:signed>/", documents.SignedDownloadView.as_view(), name="documents_signed"),
             path("certificates/", documents.CertificateView.as_view(), name="certificates"),
+            path("document-requests/", documents.DocumentRequestView.as_view(), name="document_requests"),
         ]
     if installed("notices"):
         from .views import notices
@@ -191,6 +198,11 @@ def endpoint_patterns():
                 "savings/accounts/<tp_id:account_id>/transactions/",
                 figures.SavingsTransactionListView.as_view(),
                 name="savings_transactions",
+            ),
+            path(
+                "savings/exemption-orders/",
+                figures.ExemptionOrdersView.as_view(),
+                name="savings_exemption_orders",
             ),
         ]
     from .views import feed

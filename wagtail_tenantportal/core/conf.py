@@ -81,6 +81,11 @@ DEFAULTS = {
     "DOCUMENTS_REQUEST_URL": None,
     # Savings (savings/, see docs/savings.md): bookings per page of an account's transactions.
     "SAVINGS_TRANSACTIONS_PER_PAGE": 50,
+    # Legal allowance for exemption orders (Sparer-Pauschbetrag, § 20 (9) EStG) in EUR: one
+    # person, and spouses or partners assessed jointly. Checked across all of a person's orders
+    # with the company for a year.
+    "SAVINGS_EXEMPTION_ALLOWANCE_SINGLE": 1000,
+    "SAVINGS_EXEMPTION_ALLOWANCE_JOINT": 2000,
     # Attempt limits (see ratelimit.py): failures within `window` seconds lock for `lockout` seconds.
     "RATE_LIMIT_CACHE": "default",
     # Reverse proxies in front of the site that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
@@ -123,6 +128,8 @@ DEFAULTS = {
         "api_auth_ip": {"limit": 100, "window": 15 * 60, "lockout": 15 * 60},
         "api_register_ip": {"limit": 10, "window": 60 * 60, "lockout": 60 * 60},
         "api_upload": {"limit": 60, "window": 60 * 60, "lockout": 60 * 60},
+        # data exports (accounts/leaving.py) asked for per user (every request counts)
+        "data_export": {"limit": 5, "window": 24 * 60 * 60, "lockout": 24 * 60 * 60},
         # tickets: pixels of photos decoded per user (each photo counts what it costs, saved or not)
         "upload_pixels": {"limit": 1_000_000_000, "window": 60 * 60, "lockout": 60 * 60},
     },
@@ -130,6 +137,9 @@ DEFAULTS = {
     # the second factor; seconds a re-entered password allows adding or removing a method.
     "TWO_FACTOR_PENDING_SECONDS": 300,
     "TWO_FACTOR_REAUTH_SECONDS": 600,
+    # Leaving (accounts/leaving.py, docs/leaving.md): days a prepared data export can be
+    # downloaded before it is deleted.
+    "DATA_EXPORT_DAYS": 7,
     # Number of single-use backup codes per set.
     "TWO_FACTOR_BACKUP_CODES": 10,
     # Two-factor for the Wagtail admin: "off", "optional" (staff with a method must use it) or

@@ -47,11 +47,15 @@ def build_message(subject, body, from_email, to, reply_to=(), alternatives=(), h
     return message
 
 
-def send_later(message, *, company_id=None):
+def send_later(message, *, company_id=None, forget=False):
     """Record ``message`` (an ``EmailMessage``) in the outbox of the current transaction; it is
     sent after the commit (at once outside a transaction), never if the transaction rolls back.
-    ``company_id`` lets staff of that company see the row. Returns the outbox row."""
-    return outbox.enqueue(CHANNEL, CHANNEL, message_kwargs(message), company_id=company_id)
+    ``company_id`` lets staff of that company see the row. ``forget``: the row keeps no trace
+    of the message once it is sent (a mail to a deleted account's address). Returns the row."""
+    payload = message_kwargs(message)
+    if forget:
+        payload[outbox.FORGET_KEY] = True
+    return outbox.enqueue(CHANNEL, CHANNEL, payload, company_id=company_id)
 
 
 def send_later_many(messages, *, company_id=None):
@@ -79,6 +83,7 @@ class MailTransport(outbox.Transport):
         if self.connection is None:
             self.connection = get_connection()
         kwargs = dict(message.payload)
+        kwargs.pop(outbox.FORGET_KEY, None)
         headers = {"Message-ID": message_id(message, kwargs.get("from_email"))}
         email = build_message(**kwargs, headers=headers, connection=self.connection)
         try:

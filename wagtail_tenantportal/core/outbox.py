@@ -278,7 +278,12 @@ def claim(worker, limit, *, now=None, ids=None):
     return list(OutboxMessage.objects.filter(pk__in=ids, locked_by=worker).order_by("pk"))
 
 
-def _mark_delivered(ids, worker, now):
+#: A payload key: a row whose payload has it set loses its payload once delivered (the mail
+#: confirming an account's deletion must not keep the address it went to).
+FORGET_KEY = "forget_after_delivery"
+
+
+def _mark_delivered(ids, worker, now, *, forget=()):
     if ids:
         OutboxMessage.objects.filter(pk__in=ids, locked_by=worker).update(
             state=OutboxMessage.State.DELIVERED,
@@ -287,6 +292,13 @@ def _mark_delivered(ids, worker, now):
             locked_until=None,
             last_error="",
         )
+    forget = [pk for pk in forget if pk in ids]
+    if forget:
+        OutboxMessage.objects.filter(pk__in=forget).update(payload={})
+
+
+def _forgotten(messages):
+    return [m.pk for m in messages if isinstance(m.payload, dict) and m.payload.get(FORGET_KEY)]
 
 
 def _mark_failed(message, worker, reason, *, permanent, now):
@@ -363,7 +375,7 @@ class _Run:
                 break
             if self.deliver_one(message, transport):
                 delivered.append(message.pk)
-        _mark_delivered(delivered, self.worker, self.now())
+        _mark_delivered(delivered, self.worker, self.now(), forget=_forgotten(messages))
         self.report.delivered += len(delivered)
 
     def deliver_one(self, message, transport):
@@ -374,7 +386,7 @@ class _Run:
             if transport.atomic:
                 with transaction.atomic():
                     transport.deliver(message)
-                    _mark_delivered([message.pk], self.worker, self.now())
+                    _mark_delivered([message.pk], self.worker, self.now(), forget=_forgotten([message]))
                 self.report.delivered += 1
                 return False
             transport.deliver(message)

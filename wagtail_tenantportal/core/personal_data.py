@@ -15,7 +15,11 @@ A provider answers four questions about a Django user:
   data; keep, unlinked from the login, what the company must keep (requests, documents,
   master data from the ERP). Returns an :class:`ErasureReport` saying which is which;
 - :meth:`~PersonalDataProvider.remaining`: counts of records still linked to the user, by
-  kind. After :func:`erase_user` every count is 0; tests and the deletion service check that.
+  kind. After :func:`erase_user` every count is 0; tests and the deletion service check that;
+- :meth:`~PersonalDataProvider.kept`: counts by kind of the records erasure would keep for the
+  company (unlinked from the login), and :meth:`~PersonalDataProvider.open_items`: the matters
+  still in progress (open requests) that stay open for staff. The deletion page says both
+  plainly before the tenant confirms, and the staff notice names the open ones.
 
 Erasure runs in ``order`` (smaller first): the feature apps before tenancy, accounts last,
 because accounts removes the login the others look their data up by. :func:`erase_user` runs
@@ -84,6 +88,16 @@ class PersonalDataProvider:
         """Counts by kind of the records of this app still linked to ``user`` (0 after erase)."""
         return {}
 
+    def kept(self, user):
+        """Counts by kind of the records erasure keeps for the company (``{"requests": 3}``)."""
+        return {}
+
+    def open_items(self, user):
+        """Matters still in progress that stay open for staff after erasure: a list of
+        ``{"kind", "reference", "label", "company_id"}`` dicts (e.g. open requests; the company
+        whose staff work on it, so that a notice to one company names only its own)."""
+        return []
+
 
 def iso(value):
     """A date or datetime as ISO 8601 text (None stays None): the export's one date format."""
@@ -151,3 +165,18 @@ def remaining(user):
         if counts:
             result[provider.app] = counts
     return result
+
+
+def kept(user):
+    """``{app: {kind: count}}`` of what erasure would keep for the company (non-zero counts)."""
+    result = {}
+    for provider in providers():
+        counts = {kind: count for kind, count in provider.kept(user).items() if count}
+        if counts:
+            result[provider.app] = counts
+    return result
+
+
+def open_items(user):
+    """Every provider's open matters of ``user`` (see :meth:`PersonalDataProvider.open_items`)."""
+    return [item for provider in providers() for item in provider.open_items(user)]

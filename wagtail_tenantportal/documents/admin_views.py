@@ -430,7 +430,11 @@ class DocumentCategoryViewSet(PortalModelViewSet):
 
 
 def menu_viewsets():
+    from .admin_requests import DocumentRequestTypeViewSet, DocumentRequestViewSet
+
     return [
+        DocumentRequestViewSet(),
+        DocumentRequestTypeViewSet(),
         DocumentViewSet(),
         BulkDistributionViewSet(),
         PrintListViewSet(),

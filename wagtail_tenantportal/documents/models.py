@@ -547,3 +547,9 @@ class PrintBatch(models.Model):
 
 
 from .pages import DocumentsPage  # noqa: E402, F401  (page types live with their sub-app)
+from .request_models import (  # noqa: E402, F401
+    DocumentRequest,
+    DocumentRequestQuerySet,
+    DocumentRequestType,
+    DocumentRequestTypeQuerySet,
+)

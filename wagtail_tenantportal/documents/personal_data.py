@@ -5,12 +5,13 @@ with their files, and the read receipts of the user's parties.
 
 Erasure: documents and read receipts are the company's records of what it delivered to a
 party; they stay, but lose their link to the login (who opened it first, who asked for a
-certificate).
+certificate). Document requests stay open for staff (and answered ones on record); they lose
+the link to the login of who asked and who decided.
 """
 
 from ..core import ownership
 from ..core.personal_data import ErasureReport, ExportFile, PersonalDataProvider, iso, register
-from .models import Document, DocumentReceipt
+from .models import Document, DocumentReceipt, DocumentRequest
 
 
 def _file_name(document):
@@ -54,6 +55,20 @@ class DocumentsPersonalData(PersonalDataProvider):
                 }
                 for receipt in receipts.order_by("pk")
             ],
+            "document_requests": [
+                {
+                    "document": req.request_type.name,
+                    "contract": req.contract.number,
+                    "note": req.note,
+                    "status": req.status,
+                    "requested": iso(req.created_at),
+                    "decided": iso(req.decided_at),
+                    "reason": req.reason,
+                }
+                for req in DocumentRequest.objects.visible_to(user)
+                .select_related("request_type", "contract")
+                .order_by("created_at", "pk")
+            ],
         }
 
     def files(self, user):
@@ -65,10 +80,18 @@ class DocumentsPersonalData(PersonalDataProvider):
             first_opened_by=None
         )
         report.anonymised["documents"] = Document.objects.filter(created_by=user).update(created_by=None)
+        report.anonymised["document_requests"] = DocumentRequest.objects.filter(requested_by=user).update(
+            requested_by=None
+        ) + DocumentRequest.objects.filter(decided_by=user).update(decided_by=None)
         return report
+
+    def kept(self, user):
+        return {"documents": Document.objects.visible_to(user).count()}
 
     def remaining(self, user):
         return {
             "read_receipts": DocumentReceipt.objects.filter(first_opened_by_id=user.pk).count(),
             "documents": Document.objects.filter(created_by_id=user.pk).count(),
+            "document_requests": DocumentRequest.objects.filter(requested_by_id=user.pk).count()
+            + DocumentRequest.objects.filter(decided_by_id=user.pk).count(),
         }

@@ -42,7 +42,7 @@ from wagtail.log_actions import log
 from ..core import ownership
 from ..core.conf import portal_settings
 from ..tenancy.models import Party
-from . import publishing
+from . import doc_requests, publishing
 from .bulk import distribute
 from .files import DocumentRejected, check_pdf, spool
 from .listing import DocumentFilterForm, document_request_url, group_documents
@@ -70,6 +70,7 @@ from .publishing import (
 )
 
 __all__ = [
+    "doc_requests",
     "ACTION_DISTRIBUTED",
     "ACTION_PRINT_BATCH",
     "ACTION_PUBLISHED",
@@ -230,6 +231,7 @@ def document_list_context(user, params):
         "filtered": filtered,
         "has_documents": filtered or bool(documents),
         "certificates_url": reverse("wagtail_tenantportal:document_certificates"),
+        "catalogue_url": reverse("wagtail_tenantportal:document_requests"),
         "show_certificates": True,
         "document_request_url": document_request_url(),
     }

@@ -9,6 +9,7 @@ that are not fully verified (a half-logged-in session gets the same answer as a 
 import logging
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from ..core.downloads import private_file_response
 from ..core.session import is_portal_verified, portal_login_required
 from . import services
 from .files import DocumentRejected
+from .forms import DocumentRequestForm
 from .listing import document_request_url
 
 TEMPLATE_DIR = "wagtail_tenantportal/documents/"
@@ -103,6 +105,42 @@ def certificates_view(request):
             "choices": services.certificate_choices(request.user, today),
             "ready": ready,
             "documents_url": reverse("wagtail_tenantportal:documents"),
+            "document_request_url": document_request_url(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_login_required
+def document_requests_view(request):
+    """Request a document of the company's catalogue for a contract; the tenant's requests with
+    their state and, once staff uploaded it, the link to the document."""
+    choices = services.doc_requests.request_choices(request.user)
+    form = DocumentRequestForm(request.POST if request.method == "POST" else None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.doc_requests.submit_request(
+                request.user,
+                form.cleaned_data["contract"],
+                form.cleaned_data["request_type"],
+                form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Your request was sent. The document will appear under your documents.")
+            )
+            return HttpResponseRedirect(reverse("wagtail_tenantportal:document_requests"))
+    return render_portal(
+        request,
+        "requests.html",
+        {
+            "form": form,
+            "choices": choices,
+            "requests": services.doc_requests.tenant_requests(request.user),
+            "documents_url": reverse("wagtail_tenantportal:documents"),
+            "certificates_url": reverse("wagtail_tenantportal:document_certificates"),
             "document_request_url": document_request_url(),
         },
     )

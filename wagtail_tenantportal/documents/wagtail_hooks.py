@@ -25,6 +25,14 @@ def register_document_log_actions(actions):
         services.ACTION_DISTRIBUTED, _("Distribute documents"), _("Documents distributed from a ZIP file")
     )
     actions.register_action(services.ACTION_PRINT_BATCH, _("Create print batch"), _("Print batch created"))
+    requests = services.doc_requests
+    actions.register_action(requests.ACTION_REQUESTED, _("Request document"), _("Document requested"))
+    actions.register_action(
+        requests.ACTION_FULFILLED, _("Fulfil document request"), _("Document request fulfilled")
+    )
+    actions.register_action(
+        requests.ACTION_REJECTED, _("Reject document request"), _("Document request rejected")
+    )
 
 
 # -- dashboard widget (the tenant's overview) ---------------------------------------------------

@@ -28,12 +28,14 @@ TICKET_STATUS_CHANGED = "ticket.status_changed"
 TICKET_MESSAGE_POSTED = "ticket.message_posted"
 TICKET_ATTACHMENT_ADDED = "ticket.attachment_added"
 BANK_DETAILS_CHANGED = "contract.bank_details_changed"
+PORTAL_ACCOUNT_DELETED = "portal_account.deleted"
 EVENT_TYPES = (
     TICKET_CREATED,
     TICKET_STATUS_CHANGED,
     TICKET_MESSAGE_POSTED,
     TICKET_ATTACHMENT_ADDED,
     BANK_DETAILS_CHANGED,
+    PORTAL_ACCOUNT_DELETED,
 )
 
 
@@ -286,3 +288,26 @@ __all__ = [
     "record",
     "sync_state",
 ]
+
+
+def on_account_deleted(sender, *, parties, contracts, open_items, **kwargs):
+    """``accounts.signals.account_deleted``: tell each company's ERP which of its parties no
+    longer use the portal (paper from now on), with the open requests that stay open."""
+    by_company = {}
+    for party in parties:
+        by_company.setdefault(party.company_id, []).append(party)
+    for company_id, company_parties in by_company.items():
+        connection = active_connection(company_id)
+        if connection is None:
+            continue
+        record(
+            connection,
+            PORTAL_ACCOUNT_DELETED,
+            {
+                "parties": [{"erp_id": party.erp_id, "name": party.full_name} for party in company_parties],
+                "contracts": [number for owner, number in contracts if owner == company_id],
+                "open_requests": [
+                    item["reference"] for item in open_items if item.get("company_id") == company_id
+                ],
+            },
+        )

@@ -204,4 +204,11 @@ class SavingsImportUploadViewSet(ImportUploadViewSet):
 
 
 def menu_viewsets():
-    return [SavingsAccountViewSet(), ExemptionOrderViewSet(), SavingsImportUploadViewSet()]
+    from .admin_exemptions import ExemptionRequestViewSet
+
+    return [
+        SavingsAccountViewSet(),
+        ExemptionOrderViewSet(),
+        ExemptionRequestViewSet(),
+        SavingsImportUploadViewSet(),
+    ]

@@ -2,7 +2,9 @@
 
 The ERP is the master of this data: accounts, their holders, transactions (Umsätze) and
 exemption orders (Freistellungsaufträge) come in through the import (``services``) and the
-portal only shows them. Nothing here is booked or calculated by the portal.
+portal shows them. Nothing here is booked or calculated by the portal. Tenants request a new,
+changed or withdrawn exemption order (``ExemptionRequest``); staff confirm it, which writes the
+``ExemptionOrder`` (``exemptions.py``).
 
 Balance: every transaction carries ``balance_after``, the running balance as the ERP booked
 it. The balance of an account is the ``balance_after`` of its last transaction (by
@@ -19,6 +21,7 @@ exemption orders of their own parties.
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -275,6 +278,15 @@ class ExemptionOrder(ErpKeyed, models.Model):
         default=False,
         help_text=_("Given together by spouses or registered partners."),
     )
+    partner = models.ForeignKey(
+        Party,
+        verbose_name=_("spouse or partner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="joint_exemption_orders",
+        help_text=_("The second person of a joint order, when known."),
+    )
 
     objects = ExemptionOrderQuerySet.as_manager()
 
@@ -288,6 +300,102 @@ class ExemptionOrder(ErpKeyed, models.Model):
 
     def __str__(self):
         return f"{self.party}: {self.amount} € ({self.valid_from:%Y})"
+
+
+class ExemptionRequestQuerySet(StaffScopedQuerySet):
+    def visible_to(self, user):
+        """Requests for ``user``'s own linked parties (the holder who gives the order)."""
+        party_ids = ownership.party_ids(user)
+        if party_ids is None:
+            return self.none()
+        return self.filter(party_id__in=party_ids)
+
+    def pending(self):
+        return self.filter(status=ExemptionRequest.Status.PENDING)
+
+    def in_work_order(self):
+        return self.order_by(
+            models.Case(models.When(status="pending", then=0), default=1), "-created_at", "-pk"
+        )
+
+
+class ExemptionRequest(models.Model):
+    """A tenant's wish to give, change or withdraw the exemption order of one holder for one
+    calendar year. It changes nothing until staff confirm it (``services.confirm_exemption_request``
+    then writes the ``ExemptionOrder``)."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("New order")
+        CHANGE = "change", _("Change")
+        WITHDRAW = "withdraw", _("Withdrawal")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+        SUPERSEDED = "superseded", _("Replaced by a later request")
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="exemption_requests"
+    )
+    party = models.ForeignKey(
+        Party, verbose_name=_("account holder"), on_delete=models.PROTECT, related_name="exemption_requests"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    amount = models.DecimalField(_("exempt amount (EUR)"), max_digits=10, decimal_places=2, default=0)
+    joint = models.BooleanField(_("joint order with spouse or partner"), default=False)
+    partner = models.ForeignKey(
+        Party,
+        verbose_name=_("spouse or partner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="joint_exemption_requests",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(_("submitted"), default=timezone.now, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(
+        _("reason"), blank=True, help_text=_("Why the request was rejected (the tenant sees it).")
+    )
+    order = models.ForeignKey(
+        ExemptionOrder,
+        verbose_name=_("exemption order"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The order written on confirmation."),
+    )
+
+    objects = ExemptionRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("exemption order request")
+        verbose_name_plural = _("exemption order requests")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.party} {self.year}: {self.get_action_display()}"
 
 
 from .pages import SavingsPage  # noqa: E402, F401  (page types live with their sub-app)

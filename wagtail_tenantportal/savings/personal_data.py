@@ -1,9 +1,10 @@
 """What the savings app shows about a user (``core.personal_data``): the savings accounts the
 user's parties hold, with bookings and exemption orders. They are the cooperative's banking
-records (kept by law when an account is deleted); nothing here is linked to the login."""
+records (kept by law when an account is deleted). Exemption order requests are kept as well;
+erasing unlinks them from the login (``submitted_by``) and from staff who decided them."""
 
-from ..core.personal_data import PersonalDataProvider, iso, register
-from .models import ExemptionOrder, SavingsAccount, SavingsTransaction
+from ..core.personal_data import ErasureReport, PersonalDataProvider, iso, register
+from .models import ExemptionOrder, ExemptionRequest, SavingsAccount, SavingsTransaction
 
 
 @register
@@ -53,4 +54,33 @@ class SavingsPersonalData(PersonalDataProvider):
                 }
                 for order in orders
             ],
+            "exemption_requests": [
+                {
+                    "year": req.year,
+                    "action": req.action,
+                    "amount": str(req.amount),
+                    "joint": req.joint,
+                    "status": req.status,
+                    "submitted": iso(req.created_at),
+                    "decided": iso(req.decided_at),
+                    "note": req.note,
+                }
+                for req in ExemptionRequest.objects.visible_to(user).order_by("created_at", "pk")
+            ],
+        }
+
+    def erase(self, user):
+        report = ErasureReport(self.app)
+        report.anonymised["exemption_requests"] = ExemptionRequest.objects.filter(submitted_by=user).update(
+            submitted_by=None
+        )
+        report.anonymised["exemption_decisions"] = ExemptionRequest.objects.filter(decided_by=user).update(
+            decided_by=None
+        )
+        return report
+
+    def remaining(self, user):
+        return {
+            "exemption_requests": ExemptionRequest.objects.filter(submitted_by_id=user.pk).count()
+            + ExemptionRequest.objects.filter(decided_by_id=user.pk).count()
         }

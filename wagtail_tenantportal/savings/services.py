@@ -10,7 +10,9 @@ queries whatever the number of accounts or bookings:
 - ``account_context(user, account, params)``: one account's bookings, filtered by year
   (GET form) and paginated, with the tenant's exemption orders;
 - ``statement_pdf(account, year)``: the annual statement (see ``statement.py``);
-- ``import_savings(files, dry_run=..., partial=...)``: the CSV import (see ``importer.py``).
+- ``import_savings(files, dry_run=..., partial=...)``: the CSV import (see ``importer.py``);
+- ``exemptions``: the tenant's exemption order requests and the staff's decision on them
+  (``exemptions.request_order``, ``confirm_request``, ``reject_request``; see ``exemptions.py``).
 """
 
 from decimal import Decimal
@@ -23,11 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..core.conf import portal_settings
+from . import exemptions
 from . import statement as _statement
 from .importer import KIND_ORDER, SavingsImportResult, import_savings, savings_file, savings_upload
 from .models import ExemptionOrder, SavingsAccount
 
 __all__ = [
+    "exemptions",
     "KIND_ORDER",
     "SavingsImportResult",
     "StatementUnavailable",

@@ -115,7 +115,7 @@ def build(account, year, *, today=None):
     orders = list(
         ExemptionOrder.objects.filter(party__in=[h.pk for h in holders])
         .valid_in_year(year)
-        .select_related("party")
+        .select_related("party", "partner")
         .order_by("party__last_name", "valid_from")
     )
     return Statement(
@@ -333,7 +333,9 @@ def _draw_body(p):
             text = _("Exemption order of %(name)s: %(amount)s, valid from %(start)s to %(end)s.") % params
         else:
             text = _("Exemption order of %(name)s: %(amount)s, valid from %(start)s until revoked.") % params
-        if order.joint:
+        if order.joint and order.partner_id:
+            text += " " + _("Joint order with %(partner)s.") % {"partner": order.partner.full_name}
+        elif order.joint:
             text += " " + _("Joint order with spouse or partner.")
         notes.append(text)
     if not s.exemption_orders:

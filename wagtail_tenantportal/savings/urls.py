@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("", views.savings_overview_view, name="savings"),
+    path("exemption-orders/", views.exemption_orders_view, name="savings_exemption"),
     # str, not int: any text gives the same 404 as a foreign or missing account.
     path("<str:account_id>/", views.savings_account_view, name="savings_account"),
     path(

@@ -12,6 +12,27 @@ from ..core.widgets import HOOK_NAME, Widget, widget_function
 from .admin_views import menu_viewsets
 
 
+@hooks.register("register_log_actions")
+def register_savings_log_actions(actions):
+    from . import exemptions
+
+    actions.register_action(
+        exemptions.ACTION_REQUESTED,
+        gettext_lazy("Request exemption order"),
+        gettext_lazy("Exemption order requested"),
+    )
+    actions.register_action(
+        exemptions.ACTION_CONFIRMED,
+        gettext_lazy("Confirm exemption order"),
+        gettext_lazy("Exemption order confirmed"),
+    )
+    actions.register_action(
+        exemptions.ACTION_REJECTED,
+        gettext_lazy("Reject exemption order"),
+        gettext_lazy("Exemption order rejected"),
+    )
+
+
 @hooks.register("register_tenantportal_admin_viewset", order=500)
 def register_savings_viewsets():
     return menu_viewsets()

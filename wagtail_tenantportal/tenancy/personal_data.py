@@ -92,6 +92,9 @@ class TenancyPersonalData(PersonalDataProvider):
             ],
         }
 
+    def kept(self, user):
+        return {"contracts": Contract.objects.visible_to(user).count()}
+
     def erase(self, user):
         report = ErasureReport(self.app)
         report.anonymised["bank_details_changes"] = BankDetailsChange.objects.filter(

@@ -127,6 +127,18 @@ class TicketsPersonalData(PersonalDataProvider):
         )
         return report
 
+    def kept(self, user):
+        return {"requests": Ticket.objects.filter(created_by_id=user.pk).count()}
+
+    def open_items(self, user):
+        return [
+            {"kind": "request", "reference": reference, "label": subject, "company_id": company_id}
+            for reference, subject, company_id in Ticket.objects.filter(created_by_id=user.pk)
+            .open()
+            .order_by("created_at", "pk")
+            .values_list("reference", "subject", "company_id")
+        ]
+
     def remaining(self, user):
         return {
             "requests": Ticket.objects.filter(created_by_id=user.pk).count(),

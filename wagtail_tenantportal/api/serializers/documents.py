@@ -80,6 +80,47 @@ class CertificateRequestSerializer(StrictSerializer):
     )
 
 
+class DocumentRequestTypeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    description = serializers.CharField()
+
+
+class DocumentRequestContractSerializer(serializers.Serializer):
+    contract = serializers.IntegerField(source="contract.pk")
+    contract_number = serializers.CharField(source="contract.number")
+    documents = DocumentRequestTypeSerializer(many=True, source="types")
+
+
+class DocumentRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    contract = serializers.IntegerField(source="contract_id")
+    contract_number = serializers.CharField(source="contract.number")
+    document_name = serializers.CharField(source="request_type.name")
+    note = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    reason = serializers.CharField(help_text="Why the request was rejected.")
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    document = serializers.SerializerMethodField(help_text="Public id of the document, once it is there.")
+
+    def get_document(self, req) -> str | None:
+        doc = req.document
+        return str(doc.uuid) if doc is not None and doc.withdrawn_at is None else None
+
+
+class DocumentRequestOverviewSerializer(serializers.Serializer):
+    catalogue = DocumentRequestContractSerializer(many=True)
+    requests = DocumentRequestSerializer(many=True)
+
+
+class DocumentRequestInputSerializer(StrictSerializer):
+    contract = serializers.IntegerField(min_value=1, max_value=2**62)
+    request_type = serializers.IntegerField(min_value=1, max_value=2**62)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
 class NoticeSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     title = serializers.CharField()

@@ -61,3 +61,49 @@ class SavingsTransactionSerializer(serializers.Serializer):
     kind_label = serializers.CharField(source="get_kind_display")
     text = serializers.CharField(allow_blank=True)
     balance_after = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class ExemptionPartySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField(source="full_name")
+
+
+class ExemptionHolderSerializer(ExemptionPartySerializer):
+    company = serializers.CharField(source="company.display_name")
+    partners = ExemptionPartySerializer(many=True, help_text="Who may give a joint order with this holder.")
+
+
+class ExemptionOrderSerializer(serializers.Serializer):
+    holder = serializers.IntegerField(source="party_id")
+    holder_name = serializers.CharField(source="party.full_name")
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField(allow_null=True)
+    joint = serializers.BooleanField()
+    partner_name = serializers.CharField(source="partner.full_name", allow_null=True, default=None)
+
+
+class ExemptionRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    holder = serializers.IntegerField(source="party_id")
+    year = serializers.IntegerField()
+    action = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    joint = serializers.BooleanField()
+    partner_name = serializers.CharField(source="partner.full_name", allow_null=True, default=None)
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    note = serializers.CharField(help_text="The reason of a rejection.")
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExemptionOverviewSerializer(serializers.Serializer):
+    holders = ExemptionHolderSerializer(many=True)
+    years = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Years an order may be given for."
+    )
+    allowance_single = serializers.DecimalField(max_digits=10, decimal_places=2)
+    allowance_joint = serializers.DecimalField(max_digits=10, decimal_places=2)
+    orders = ExemptionOrderSerializer(many=True)
+    requests = ExemptionRequestSerializer(many=True)

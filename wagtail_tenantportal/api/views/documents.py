@@ -180,3 +180,31 @@ class CertificateView(PortalAPIView):
         return Response(
             s.DocumentSerializer(listed, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
+
+
+class DocumentRequestView(PortalAPIView):
+    """``GET``: the documents the tenant may request per contract and the tenant's requests;
+    ``POST``: request one for a contract (staff upload it; it then appears among the documents)."""
+
+    @extend_schema(
+        operation_id="document_requests_list", responses={200: s.DocumentRequestOverviewSerializer}
+    )
+    def get(self, request):
+        catalogue = [
+            {"contract": contract, "types": types}
+            for contract, types in services.doc_requests.request_choices(request.user)
+        ]
+        data = {"catalogue": catalogue, "requests": services.doc_requests.tenant_requests(request.user)}
+        return Response(s.DocumentRequestOverviewSerializer(data).data)
+
+    @extend_schema(
+        operation_id="document_requests_create",
+        request=s.DocumentRequestInputSerializer,
+        responses={201: s.DocumentRequestSerializer, 400: None},
+    )
+    def post(self, request):
+        data = self.validated(s.DocumentRequestInputSerializer)
+        req = services.doc_requests.submit_request(
+            request.user, data["contract"], data["request_type"], data["note"]
+        )
+        return Response(s.DocumentRequestSerializer(req).data, status=status.HTTP_201_CREATED)

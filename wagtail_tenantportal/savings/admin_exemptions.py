@@ -1,0 +1,219 @@
+"""Staff admin of the exemption order requests tenants send from the portal.
+
+The listing shows pending requests first (filter by status, company, year); a pending request
+is confirmed (``exemptions.confirm_request``: checked again against the allowance, then written
+into the exemption orders) or rejected with a reason the tenant sees. Staff reach the requests
+of their companies only (``core.scope``); a foreign id gives 404. Permission to decide:
+``change_exemptionrequest``.
+"""
+
+from django import forms
+from django.contrib.admin.utils import quote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail.admin import messages
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import Button
+
+from ..admin.viewsets import PortalIndexView, PortalInspectView, PortalModelViewSet
+from . import exemptions
+from .models import ExemptionRequest
+
+NAME = "tenantportal_exemptionrequest"
+PERM_DECIDE = "tenantportal_savings.change_exemptionrequest"
+FORM_TEMPLATE = "wagtail_tenantportal/admin/accounts/form.html"
+
+
+def decision_buttons(user, req, priority=10):
+    if req.status != ExemptionRequest.Status.PENDING or not user.has_perm(PERM_DECIDE):
+        return []
+    return [
+        Button(
+            _("Confirm"),
+            url=reverse(f"{NAME}:confirm", args=[quote(req.pk)]),
+            icon_name="check",
+            priority=priority,
+        ),
+        Button(
+            _("Reject"),
+            url=reverse(f"{NAME}:reject", args=[quote(req.pk)]),
+            icon_name="cross",
+            priority=priority + 1,
+        ),
+    ]
+
+
+class RequestIndexView(PortalIndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        buttons.extend(decision_buttons(self.request.user, instance, priority=40))
+        return buttons
+
+
+class RequestInspectView(PortalInspectView):
+    @cached_property
+    def header_more_buttons(self):
+        return decision_buttons(self.request.user, self.object)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The tenant sees it with the request."),
+    )
+
+
+class DecisionView(WagtailAdminTemplateMixin, TemplateView):
+    """Loads the request through the staff scope (404 for other companies' requests)."""
+
+    template_name = FORM_TEMPLATE
+    header_icon = "doc-full"
+    form_class = forms.Form
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.req = exemptions.staff_request(request.user, kwargs["pk"])
+        if self.req is None:
+            raise Http404
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(PERM_DECIDE):
+            raise PermissionDenied
+        if self.req.status != ExemptionRequest.Status.PENDING:
+            messages.warning(request, _("This request has been dealt with already."))
+            return redirect(self.inspect_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def inspect_url(self):
+        return reverse(f"{NAME}:inspect", args=[quote(self.req.pk)])
+
+    def get_page_subtitle(self):
+        return str(self.req)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self.form_class())
+        context.update(message=self.message(), submit_label=self.submit_label, cancel_url=self.inspect_url())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.form_class(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            self.decide(form)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(self.inspect_url())
+        messages.success(request, self.done_message)
+        return redirect(self.inspect_url())
+
+
+class ConfirmView(DecisionView):
+    page_title = _("Confirm exemption order request")
+    submit_label = _("Confirm")
+    done_message = _("The request is confirmed and the exemption order is on file.")
+
+    def message(self):
+        req = self.req
+        if req.action == ExemptionRequest.Action.WITHDRAW:
+            return _("The exemption order of %(party)s for %(year)s is withdrawn.") % {
+                "party": req.party,
+                "year": req.year,
+            }
+        return _(
+            "%(party)s: exemption order of %(amount)s € for %(year)s. It replaces the orders on file for "
+            "that year. Please enter it in the ERP as well."
+        ) % {"party": req.party, "amount": req.amount, "year": req.year}
+
+    def decide(self, form):
+        exemptions.confirm_request(self.req, self.request.user)
+
+
+class RejectView(DecisionView):
+    page_title = _("Reject exemption order request")
+    submit_label = _("Reject")
+    done_message = _("The request was rejected.")
+    form_class = ReasonForm
+
+    def message(self):
+        return _("The orders on file stay as they are; the tenant sees the reason.")
+
+    def decide(self, form):
+        exemptions.reject_request(self.req, self.request.user, note=form.cleaned_data["reason"])
+
+
+class ExemptionRequestViewSet(PortalModelViewSet):
+    model = ExemptionRequest
+    name = NAME
+    url_prefix = "tenantportal/exemption-requests"
+    icon = "doc-full"
+    menu_label = _("Exemption order requests")
+    index_view_class = RequestIndexView
+    inspect_view_class = RequestInspectView
+    without_views = ("add", "edit", "delete", "usage")
+    list_display = [
+        Column("party", label=_("Account holder"), sort_key="party__last_name"),
+        "year",
+        Column("action", label=_("Action"), accessor="get_action_display"),
+        "amount",
+        BooleanColumn("joint", label=_("Joint")),
+        Column("status", label=_("Status"), accessor="get_status_display"),
+        DateColumn("created_at", label=_("Submitted"), sort_key="created_at"),
+        "company",
+    ]
+    list_filter = ["status", "company", "year"]
+    search_fields = ["party__last_name", "party__first_name", "party__erp_id"]
+    list_export = [
+        "company",
+        "party",
+        "party.erp_id",
+        "year",
+        "action",
+        "amount",
+        "joint",
+        "partner",
+        "status",
+    ]
+    export_headings = {"party.erp_id": _("ERP id of the party")}
+    inspect_view_fields = [
+        "party",
+        "company",
+        "year",
+        "action",
+        "amount",
+        "joint",
+        "partner",
+        "status",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "note",
+        "order",
+    ]
+
+    def get_listing_queryset(self, queryset):
+        return queryset.select_related("company", "party").in_work_order()
+
+    def get_object_queryset(self, queryset):
+        return queryset.select_related("company", "party", "partner", "decided_by", "order")
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("history/<int:pk>/", self.history_view, name="history"),
+            path("history-results/<int:pk>/", self.history_results_view, name="history_results"),
+            path("confirm/<int:pk>/", ConfirmView.as_view(), name="confirm"),
+            path("reject/<int:pk>/", RejectView.as_view(), name="reject"),
+        ]
