@@ -139,7 +139,7 @@ def test_detail_reply_read_marks_and_feed(world, erika_client):
     assert news["counts"]["requests_unread"] == 1
     detail = erika_client.get(API + f"requests/{ticket.reference}/").json()
     assert [h["to_status_code"] for h in detail["history"]] == ["new", "in_progress"]
-    assert detail["messages"][0]["author"] == "Your landlord"
+    assert detail["messages"][0]["author"] == "Your team at WG Lindenhof eG"
     reply = erika_client.post(
         API + f"requests/{ticket.reference}/messages/", {"body": "Dienstag passt."}, format="json"
     )

@@ -238,6 +238,7 @@ class TestEditing:
             "country": "DE",
             "registration_flow": m.Company.RegistrationFlow.CODE_FIRST,
             "two_factor_policy": m.Company.TwoFactorPolicy.REQUIRED,
+            "reply_names": m.Company.ReplyNames.TEAM,
             "portal_enabled": "on",
             "bank_change_countries": m.BankCountries.SEPA,
         }

@@ -140,7 +140,7 @@ def test_a_damage_report_against_a_membership_is_refused_by_the_service(membersh
     assert not Ticket.objects.exists()
 
 
-def test_migration_0006_adds_the_membership_to_pages_with_the_old_default():
+def test_migration_0007_adds_the_membership_to_pages_with_the_old_default():
     import importlib
 
     from django.apps import apps
@@ -149,7 +149,7 @@ def test_migration_0006_adds_the_membership_to_pages_with_the_old_default():
     from wagtail_tenantportal.tenancy.pages import ContractsPage
 
     migration = importlib.import_module(
-        "wagtail_tenantportal.tenancy.migrations.0006_contracts_page_membership"
+        "wagtail_tenantportal.tenancy.migrations.0007_contracts_page_membership"
     )
     root = Site.objects.get(is_default_site=True).root_page
     old = root.add_child(

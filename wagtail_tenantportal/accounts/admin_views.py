@@ -1,4 +1,4 @@
-"""Staff admin of registration codes, letters, code requests and letter texts.
+"""Staff admin of registration codes, letters and letter texts (code requests: ``admin_code_requests``).
 
 Views are thin: they check the permission, validate a form and call ``services``. The PDF
 is rendered inside the service's transaction into a temporary file (spooled to disk above
@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 
@@ -40,7 +40,7 @@ from ..core import scope
 from ..tenancy.models import Contract, Party
 from . import codes, services
 from .letters import Letter, LetterRenderer
-from .models import CodeRequest, CompanyLetterSettings, RegistrationCode
+from .models import CompanyLetterSettings, RegistrationCode
 
 PERM_ISSUE = "tenantportal_accounts.add_registrationcode"
 PERM_REVOKE = "tenantportal_accounts.change_registrationcode"
@@ -457,159 +457,6 @@ class RegistrationCodeViewSet(PortalModelViewSet):
         ]
 
 
-# --- Code requests ---------------------------------------------------------------------------------
-
-
-class CodeRequestIndexView(PortalIndexView):
-    def get_base_queryset(self):
-        return super().get_base_queryset().for_listing()
-
-    def get_list_more_buttons(self, instance):
-        buttons = super().get_list_more_buttons(instance)
-        buttons.extend(request_buttons(self.request.user, instance, priority=40))
-        return buttons
-
-
-def request_buttons(user, instance, priority=10):
-    buttons = []
-    if instance.handled:
-        return buttons
-    if instance.matched and user.has_perm(PERM_ISSUE) and user.has_perm(PERM_HANDLE_REQUEST):
-        buttons.append(
-            Button(
-                _("Send letter"),
-                url=reverse("tenantportal_coderequest:send", args=[quote(instance.pk)]),
-                icon_name="mail",
-                priority=priority,
-            )
-        )
-    if user.has_perm(PERM_HANDLE_REQUEST):
-        buttons.append(
-            Button(
-                _("Mark as handled"),
-                url=reverse("tenantportal_coderequest:handled", args=[quote(instance.pk)]),
-                icon_name="check",
-                priority=priority + 1,
-            )
-        )
-    return buttons
-
-
-class CodeRequestInspectView(PortalInspectView):
-    @property
-    def header_more_buttons(self):
-        return request_buttons(self.request.user, self.object)
-
-
-class SendRequestedLetterView(CodeActionView):
-    permission = PERM_ISSUE
-    index_url_name = "tenantportal_coderequest:index"
-    index_label = _("Code requests")
-    page_title = _("Send registration letter")
-    submit_label = _("Issue a new code and print the letter")
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(PERM_HANDLE_REQUEST):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_object(self, pk):
-        return services.get_open_code_request(pk, self.request.user)
-
-    def message(self):
-        if not self.object.matched:
-            return _(
-                "The details of this request match no party. Check them and send a letter from the party."
-            )
-        return _(
-            "A new code is issued for %(party)s (contract %(contract)s) and the letter is printed to the "
-            "address on file, not to any address given in the request. The request is marked handled."
-        ) % {"party": self.object.party, "contract": self.object.contract.number}
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["can_submit"] = self.object.matched
-        return context
-
-    def perform(self):
-        request_obj, user = self.object, self.request.user
-        if not request_obj.matched:
-            messages.error(self.request, self.message())
-            return redirect(self.index_url_name)
-        return pdf_response(
-            lambda out: services.handle_code_request(request_obj, out, user=user),
-            letters_filename(request_obj.party.erp_id or request_obj.party_id),
-        )
-
-
-class MarkRequestHandledView(CodeActionView):
-    permission = PERM_HANDLE_REQUEST
-    index_url_name = "tenantportal_coderequest:index"
-    index_label = _("Code requests")
-    page_title = _("Mark code request as handled")
-    submit_label = _("Mark as handled")
-
-    def get_object(self, pk):
-        return services.get_open_code_request(pk, self.request.user)
-
-    def message(self):
-        return _("No letter is sent. Use this when the request was handled otherwise.")
-
-    def perform(self):
-        services.mark_request_handled(self.object, user=self.request.user)
-        messages.success(self.request, _("The request was marked as handled."))
-        return redirect(self.index_url_name)
-
-
-class CodeRequestViewSet(PortalModelViewSet):
-    model = CodeRequest
-    name = "tenantportal_coderequest"
-    url_prefix = "tenantportal/code-requests"
-    icon = "mail"
-    menu_label = _("Code requests")
-    index_view_class = CodeRequestIndexView
-    inspect_view_class = CodeRequestInspectView
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    list_filter = ["handled", "company"]
-    search_fields = ["last_name", "contract_number", "party__last_name", "party__erp_id"]
-    search_backend_name = None
-    list_display = [
-        TitleColumn("party", label=_("Party"), accessor=lambda r: r.party or _("(no match)")),
-        Column("contract_number", label=_("Contract number as entered")),
-        Column("last_name", label=_("Name as entered")),
-        Column("company", label=_("Company")),
-        DateColumn("requested_at", label=_("Requested"), sort_key="requested_at"),
-        BooleanColumn("handled", label=_("Handled")),
-    ]
-    inspect_view_fields = [
-        "party",
-        "contract",
-        "company",
-        "contract_number",
-        "last_name",
-        "message",
-        "requested_at",
-        "handled",
-        "handled_at",
-        "handled_by",
-        "code",
-    ]
-
-    without_views = ("add", "edit", "delete", "usage")
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-            path("history/<int:pk>/", self.history_view, name="history"),
-            path("history-results/<int:pk>/", self.history_results_view, name="history_results"),
-            path("send/<int:pk>/", SendRequestedLetterView.as_view(), name="send"),
-            path("handled/<int:pk>/", MarkRequestHandledView.as_view(), name="handled"),
-        ]
-
-
 # --- Letter texts -----------------------------------------------------------------------------------
 
 
@@ -720,6 +567,8 @@ class CompanyLetterSettingsViewSet(PortalModelViewSet):
 
 def admin_viewsets():
     """The viewsets of this app, for the "Tenant portal" menu group."""
+    from .admin_code_requests import CodeRequestViewSet
+
     return [
         RegistrationCodeViewSet(),
         CodeRequestViewSet(),

@@ -18,8 +18,9 @@ class AccountsConfig(AppConfig):
         session.register_resolver(AccountStateResolver())
         ownership.register_provider(AccountOwnership())
 
+        from . import checks  # noqa: F401  (registers the accounts' database checks)
         from .admin_login import connect_signals
-        from .twofactor import checks  # noqa: F401  (registers the two-factor system checks)
+        from .twofactor import checks as twofactor_checks  # noqa: F401  (the two-factor checks)
 
         # Wrong passwords at the Wagtail admin's login count like the portal's (admin_login).
         connect_signals()

@@ -14,9 +14,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..core.adapter import get_adapter
-from ..core.conf import portal_settings
 from ..core.identity import canonical_email
 from ..core.phones import PhoneField
+from .consent_texts import consent_url
 from .models import Consent, PortalAccount
 
 
@@ -40,8 +40,8 @@ def email_field(label=None, autocomplete="email"):
     )
 
 
-def _consent_label(text, kind):
-    url = (portal_settings.CONSENT_URLS or {}).get(kind)
+def _consent_label(text, kind, company=None):
+    url = consent_url(kind, company)
     if not url:
         return text
     return format_html('{} (<a href="{}" target="_blank" rel="noopener">{}</a>)', text, url, _("read"))
@@ -102,16 +102,17 @@ class NewPasswordMixin:
 
 
 class ConsentMixin:
-    """Check boxes for the privacy notice and the terms (required) and e-delivery (optional)."""
+    """Check boxes for the privacy notice and the terms (required) and e-delivery (optional),
+    each linking to its text: the company's own (``consent_company``), else ``CONSENT_URLS``."""
 
-    def add_consent_fields(self):
+    def add_consent_fields(self, company=None):
         self.fields["consent_privacy"] = forms.BooleanField(
-            label=_consent_label(_("I have read the privacy notice."), Consent.Kind.PRIVACY),
+            label=_consent_label(_("I have read the privacy notice."), Consent.Kind.PRIVACY, company),
             required=True,
             error_messages={"required": _("Please confirm that you have read the privacy notice.")},
         )
         self.fields["consent_terms"] = forms.BooleanField(
-            label=_consent_label(_("I accept the terms of use of the portal."), Consent.Kind.TERMS),
+            label=_consent_label(_("I accept the terms of use of the portal."), Consent.Kind.TERMS, company),
             required=True,
             error_messages={"required": _("Please accept the terms of use.")},
         )
@@ -119,6 +120,7 @@ class ConsentMixin:
             label=_consent_label(
                 _("I would like to receive documents electronically in the portal instead of by post."),
                 Consent.Kind.E_DELIVERY,
+                company,
             ),
             required=False,
             help_text=_("Optional. You can change this later."),
@@ -155,12 +157,12 @@ class CodeRegistrationForm(NewPasswordMixin, ConsentMixin, forms.Form):
         widget=forms.TextInput(attrs=_attrs("family-name")),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, consent_company=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = get_adapter().registration_companies()
         self.fields["email"] = email_field()
         self.add_password_fields()
-        self.add_consent_fields()
+        self.add_consent_fields(consent_company)
 
     def clean(self):
         super().clean()
@@ -226,12 +228,12 @@ class ClaimRegistrationForm(NewPasswordMixin, ConsentMixin, forms.Form):
         widget=forms.TextInput(attrs=_attrs("off", spellcheck="false")),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, consent_company=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = get_adapter().registration_companies()
         self.fields["email"] = email_field()
         self.add_password_fields()
-        self.add_consent_fields()
+        self.add_consent_fields(consent_company)
 
     def clean_postal_code(self):
         return self.cleaned_data["postal_code"].strip()

@@ -266,6 +266,7 @@ class AccountPage(OnePerSiteMixin, PortalPageMixin, Page):
             "two_factor": module.status(request.user) if module else None,
             "two_factor_required": auth.policy_requires_two_factor(request.user),
             "consents": services.current_consents(account),
+            **services.account_overview(request.user, account),
             "urls": {
                 name: _url_or_empty(name)
                 for name in (

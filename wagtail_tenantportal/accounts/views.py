@@ -185,7 +185,7 @@ class RegisterView:
         initial = {"company": company.slug if company else ""}
         if form_class is CodeRegistrationForm and request.GET.get("contract"):
             initial["contract_number"] = request.GET["contract"][:40]
-        form = form_class(request.POST or None, initial=initial)
+        form = form_class(request.POST or None, initial=initial, consent_company=company)
         if request.method == "POST" and form.is_valid():
             try:
                 result = self.register(request, form)
@@ -537,6 +537,7 @@ def account_view(request):
             "contracts": services.account_contracts(request.user),
             "claims": services.open_claims(account),
             "consents": services.current_consents(account),
+            **services.account_overview(request.user, account),
             "two_factor_url": _two_factor_url(),
         },
     )

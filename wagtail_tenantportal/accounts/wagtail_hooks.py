@@ -35,6 +35,9 @@ def register_code_log_actions(actions):
     actions.register_action(
         services.ACTION_REQUEST_HANDLED, _("Handle code request"), _("Code request handled")
     )
+    actions.register_action(
+        services.ACTION_REQUEST_REJECTED, _("Reject code request"), _("Code request rejected")
+    )
 
 
 # Hooks of the other parts of the accounts app:

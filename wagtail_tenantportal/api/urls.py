@@ -147,6 +147,12 @@ def endpoint_patterns():
             path("request-types/", requests.RequestTypesView.as_view(), name="request_types"),
             path("damage-taxonomy/", requests.DamageTaxonomyView.as_view(), name="damage_taxonomy"),
         ]
+        from .views import messages
+
+        patterns += [
+            path("messages/", messages.ConversationListView.as_view(), name="messages"),
+            path("messages/unread/", messages.UnreadView.as_view(), name="messages_unread"),
+        ]
     if installed("documents"):
         from .views import documents
 

@@ -131,6 +131,10 @@ class CompanyViewSet(PortalModelViewSet):
         "mail_from",
         "mail_signature",
         "frame_ancestors",
+        "reply_names",
+        "privacy_url",
+        "terms_url",
+        "e_delivery_url",
     ]
     edit_handler = TabbedInterface(
         [
@@ -202,6 +206,11 @@ class CompanyViewSet(PortalModelViewSet):
                             FieldPanel("frame_ancestors"),
                         ],
                         heading=_("Website and mails"),
+                    ),
+                    FieldPanel("reply_names"),
+                    MultiFieldPanel(
+                        [FieldPanel("privacy_url"), FieldPanel("terms_url"), FieldPanel("e_delivery_url")],
+                        heading=_("Texts tenants consent to"),
                     ),
                 ],
                 heading=_("Portal options"),

@@ -20,6 +20,7 @@ from wagtail.search import index
 
 from ..core import ownership
 from ..core.scope import StaffScopedQuerySet
+from .company_texts import CompanyTexts
 from .validators import (
     format_iban,
     mask_iban,
@@ -76,7 +77,7 @@ class CompanyQuerySet(StaffScopedQuerySet):
         return self.filter(pk__in=Party.objects.filter(pk__in=party_ids).values("company_id"))
 
 
-class Company(index.Indexed, AddressFields, models.Model):
+class Company(index.Indexed, AddressFields, CompanyTexts, models.Model):
     class RegistrationFlow(models.TextChoices):
         CODE_FIRST = "code_first", _("Registration code by letter first")
         VERIFY_LATER = "verify_later", _("Register first, activation code by letter later")

@@ -147,3 +147,21 @@ def validate_base_url(value):
             _("Enter the address of the site without a path, e.g. https://www.example.de"),
             code="invalid_base_url",
         )
+
+
+def validate_text_link(value):
+    """A link to a text on the web: an absolute http(s) address or a path on the portal's site
+    starting with "/" (as in the setting ``CONSENT_URLS``)."""
+    from urllib.parse import urlsplit
+
+    if not value:
+        return
+    parts = urlsplit(value)
+    if value.startswith("/") and not value.startswith("//") and not parts.scheme:
+        return
+    if parts.scheme in ("http", "https") and parts.netloc and " " not in value:
+        return
+    raise ValidationError(
+        _("Enter an address starting with https:// or a path starting with /, e.g. /datenschutz/"),
+        code="invalid_text_link",
+    )

@@ -231,6 +231,33 @@ class ReplyForm(forms.Form):
         self.fields["attachments"].help_text = attachments_help()
 
 
+class ContactMessageForm(forms.Form):
+    """A message to the contact person: the contract it is about (a choice only with several),
+    a subject and the text."""
+
+    contract = ContractChoiceField(
+        label=_("About contract"), queryset=Contract.objects.none(), empty_label=None
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, contracts, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["contract"]
+        field.queryset = Contract.objects.filter(pk__in=[contract.pk for contract in contracts])
+        field.choices = [(contract.pk, field.label_from_instance(contract)) for contract in contracts]
+        self.contracts = {contract.pk: contract for contract in contracts}
+        if len(contracts) == 1:
+            field.widget = forms.HiddenInput()
+            field.initial = contracts[0].pk
+        self.fields["body"].max_length = portal_settings.TICKET_TEXT_MAX_LENGTH
+
+    def clean_contract(self):
+        # The contract loaded with the page (company, unit, property), not a second query's copy.
+        contract = self.cleaned_data["contract"]
+        return self.contracts.get(contract.pk, contract)
+
+
 class NotificationPreferenceForm(forms.ModelForm):
     class Meta:
         model = NotificationPreference

@@ -195,9 +195,20 @@ def tenant_ticket(user, reference):
     return None
 
 
+def sender_label(ticket, message):
+    """Who a tenant reads as the sender of a staff or system ``message`` on ``ticket``: the
+    clerk's name where the ticket's company allows it (``Company.reply_names``), else "Your
+    team at <company>"; "" for tenants' messages (the template names them)."""
+    if message.author_role == TicketMessage.Role.TENANT:
+        return ""
+    author = message.author if message.author_role == TicketMessage.Role.STAFF else None
+    return ticket.company.reply_author(author)
+
+
 def ticket_detail(ticket, *, full):
     """What a tenant sees of ``ticket``: ``history`` (status changes), and with ``full`` the
-    public ``thread`` (messages with their public ``attachments`` prefetched), the files of the
+    public ``thread`` (messages with their public ``attachments`` prefetched and their
+    ``sender_label``), the files of the
     request itself (``attachments``) and ``supporter_total``."""
     detail = {"history": list(ticket.status_changes.select_related("from_status", "to_status"))}
     if full:
@@ -207,6 +218,8 @@ def ticket_detail(ticket, *, full):
             .select_related("author")
             .prefetch_related(Prefetch("attachments", queryset=public_files))
         )
+        for message in detail["thread"]:
+            message.sender_label = sender_label(ticket, message)
         detail["attachments"] = list(public_files.filter(ticket=ticket, message__isnull=True))
         detail["supporter_total"] = ticket.supporters.count()
     return detail

@@ -56,6 +56,14 @@ from .events import (
     record_event,
     send_signal,
 )
+from .inbox import (
+    contact_people,
+    conversations,
+    message_contracts,
+    unread_message_total,
+    unread_message_total_for_request,
+    write_to_contact_person,
+)
 from .inputs import (
     check_rate,
     clean_form_data,
@@ -171,6 +179,7 @@ def submit_ticket(
     priority=None,
     external_id="",
     created_at=None,
+    assignee=None,
 ):
     """File a ticket on ``contract`` and return it (saved, routed, with history and attachments).
 
@@ -178,7 +187,9 @@ def submit_ticket(
     staff member (channel "staff"); None for the ERP. ``damage_kind`` is a ``DamageKind`` or its
     id (required for damage reports). ``form_data`` maps the keys of the type's own fields to
     raw values. ``attachments`` are uploaded files (photos, PDFs). ``external_id`` is the ERP's
-    key (unique per company). Raises ``ValidationError`` (dict) and saves nothing on bad input.
+    key (unique per company). ``assignee``: the staff user it goes to instead of the routing
+    rules (a message to the tenant's contact person), if they work for the contract's company.
+    Raises ``ValidationError`` (dict) and saves nothing on bad input.
     """
     submission = _Submission(contract, ticket_type, user, channel, tenant_channel=channel in TENANT_CHANNELS)
     _check_sender(submission)
@@ -199,7 +210,7 @@ def submit_ticket(
         with transaction.atomic():
             ticket = _create_ticket(submission)
             attachments = _record_submission(ticket, submission, stored_names=stored)
-            _assign_by_routing(ticket)
+            _assign_by_routing(ticket, preferred=assignee)
             record_event("submitted", ticket, submission.channel, attachments=attachments)
             _announce_submission(ticket, submission.channel)
     except IntegrityError:
@@ -415,8 +426,8 @@ def _record_submission(ticket, submission, *, stored_names):
     return attachments
 
 
-def _assign_by_routing(ticket):
-    assignee = route_ticket(ticket)
+def _assign_by_routing(ticket, preferred=None):
+    assignee = preferred if preferred is not None and serves(preferred, ticket) else route_ticket(ticket)
     if assignee is not None:
         _set_assignee(ticket, assignee, by=None)
 
@@ -609,6 +620,13 @@ __all__ = [
     "bulk_assign",
     "update_details",
     "next_reference",
+    "write_to_contact_person",
+    # the tenant's messages (inbox.py)
+    "contact_people",
+    "conversations",
+    "message_contracts",
+    "unread_message_total",
+    "unread_message_total_for_request",
     "extra_form_fields",
     "clean_form_data",
     # reads (queries.py)

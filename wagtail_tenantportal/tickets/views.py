@@ -9,15 +9,17 @@ looked up through ``visible_to`` (in ``services``): another tenant's reference o
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ..core.conf import portal_settings
 from ..core.context import portal_renderer
 from ..core.session import portal_login_required
 from . import services
-from .forms import NotificationPreferenceForm, ReplyForm, add_service_errors
+from .forms import ContactMessageForm, NotificationPreferenceForm, ReplyForm, add_service_errors
 from .models import TicketMessage
 from .presentation import attachment_response, detail_context, handle_ticket_form, submitted_redirect
 
@@ -132,3 +134,57 @@ def notification_preferences_view(request):
         messages.success(request, _("Your notification settings have been saved."))
         return HttpResponseRedirect(reverse("wagtail_tenantportal:ticket_notifications"))
     return render_portal(request, "notifications.html", {"form": form})
+
+
+# -- messages ---------------------------------------------------------------------------------------
+
+
+@portal_login_required
+def message_inbox_view(request):
+    """Every conversation with the cooperative, the most recent first, with unread counts."""
+    page = Paginator(services.conversations(request.user), portal_settings.TICKET_LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    ticket_type, contracts = services.message_contracts(request.user)
+    return render_portal(
+        request,
+        "inbox.html",
+        {
+            "page_obj": page,
+            "conversations": page.object_list,
+            "can_write": ticket_type is not None and bool(contracts),
+            "unread_total": services.unread_message_total_for_request(request),
+        },
+    )
+
+
+@portal_login_required
+def message_new_view(request):
+    """Write to my contact person: a message about one of the tenant's contracts."""
+    ticket_type, contracts = services.message_contracts(request.user)
+    if ticket_type is None or not contracts:
+        raise Http404
+    form = ContactMessageForm(request.POST or None, contracts=contracts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = services.write_to_contact_person(
+                request.user,
+                contract=form.cleaned_data["contract"],
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Your message has been sent (%(reference)s). You will find the answer here.")
+                % {"reference": ticket.reference},
+            )
+            return HttpResponseRedirect(ticket.get_absolute_url())
+    people = services.contact_people(contracts)
+    return render_portal(
+        request,
+        "message_new.html",
+        {"form": form, "contacts": [(contract, people.get(contract.pk)) for contract in contracts]},
+    )

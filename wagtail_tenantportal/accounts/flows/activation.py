@@ -17,6 +17,7 @@ from .common import (
     _limit,
     _link_party,
     _send,
+    announce_activation,
 )
 
 
@@ -143,4 +144,5 @@ def activate_with_code(account, code, *, ip=None, now=None):
     except services.RegistrationCodeInvalid as error:
         raise ActivationInvalid() from error
     limiter.reset(key)
+    announce_activation(account, company=claim.company)
     return link

@@ -228,3 +228,27 @@ def _link_party(account, party, *, now):
         link.active, link.linked_at = True, now
         link.save(update_fields=["active", "linked_at"])
     return link
+
+
+def announce_activation(account, *, company=None):
+    """Mail the tenant that ``account`` is active (linked to a party, email verified), in the
+    voice of ``company`` (default: the company of its first active party link). Queued
+    through the outbox; False when the account has no active link yet or the mail could not
+    be rendered (the activation itself stands)."""
+    if company is None:
+        link = (
+            AccountParty.objects.filter(account=account, active=True)
+            .select_related("party__company")
+            .order_by("pk")
+            .first()
+        )
+        if link is None:
+            return False
+        company = link.party.company
+    user = account.user
+    return _send(
+        "account_activated",
+        get_adapter().user_email(user),
+        {"user": user, "account": account, "company": company},
+        company=company,
+    )

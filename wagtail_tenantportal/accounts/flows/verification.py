@@ -33,6 +33,7 @@ from .common import (
     _mail_company,
     _notify_email_in_use,
     _send,
+    announce_activation,
     client_ip,
     in_language,
     mail_origin,
@@ -139,6 +140,10 @@ def _confirm(verification, *, now):
         account.email_verified_at = now
         log(account, ACTION_EMAIL_CONFIRMED, user=user, data={"purpose": verification.purpose})
     email_confirmed.send(sender=PortalAccount, account=account)
+    if verification.purpose == EmailVerification.Purpose.REGISTRATION:
+        # Code first: the party was linked at registration, so the account is active now.
+        # Verify later: no link yet; the mail follows the activation code (activation.py).
+        announce_activation(account)
     return account
 
 

@@ -55,6 +55,35 @@ def current_consents(account):
     return account.consents.current().order_by("kind", "-given_at")
 
 
+def consent_history(account):
+    """Every consent ``account`` gave, withdrawn ones too, the newest first (one query): what
+    the tenant agreed to, in which version, when, and when they withdrew it."""
+    return list(account.consents.order_by("-given_at", "-pk"))
+
+
+def account_overview(user, account):
+    """What the account page ("Konto") shows beyond the login: ``contact`` (the general
+    contact persons of the tenant's current contracts and the companies standing in where a
+    contract has none, see ``tenancy.services.contact_context``), ``consent_history`` and
+    ``consent_links`` (``{kind: address}`` of the texts of the tenant's company; each consent
+    of the history carries its ``text_url``).
+    Four queries however many contracts and consents there are."""
+    from ...core import companies
+    from ...tenancy.models import Topic
+    from ...tenancy.services import contact_context
+    from ..consent_texts import consent_urls
+
+    links = consent_urls(companies.for_user(user))
+    history = consent_history(account) if account is not None else []
+    for consent in history:
+        consent.text_url = links.get(consent.kind, "")
+    return {
+        "contact": contact_context(user, Topic.GENERAL),
+        "consent_history": history,
+        "consent_links": links,
+    }
+
+
 def gives_e_delivery(account):
     """True if ``account`` currently consents to the electronic delivery of documents."""
     return account.consents.current().filter(kind=Consent.Kind.E_DELIVERY).exists()

@@ -43,6 +43,7 @@ ACTION_REDEEMED = "tenantportal.code_redeemed"
 ACTION_RESERVED = "tenantportal.code_reserved"
 ACTION_REQUESTED = "tenantportal.code_requested"
 ACTION_REQUEST_HANDLED = "tenantportal.code_request_handled"
+ACTION_REQUEST_REJECTED = "tenantportal.code_request_rejected"
 
 
 class RegistrationCodeInvalid(Exception):
@@ -489,6 +490,39 @@ def handle_code_request(code_request, out, *, user=None, now=None):
         code_request.code = batch.codes.get()
         mark_request_handled(code_request, user=user, now=now)
     return batch
+
+
+def reject_code_request(code_request, *, reason, user=None, now=None):
+    """Staff refuse ``code_request`` (e.g. the requester holds no contract): mark it handled,
+    record the ``reason`` in the audit log and, if the matched party has an email address on
+    file, tell the requester by mail (through the outbox, in the company's voice). Returns
+    True if a mail was queued. Raises ``ValidationError`` for an empty reason or a request
+    already handled; nothing is changed then."""
+    from django.core.exceptions import ValidationError
+
+    from ...core import mail
+    from ...core.adapter import get_adapter
+
+    reason = " ".join(str(reason or "").split())[:2000]
+    if not reason:
+        raise ValidationError({"reason": [_("Please give a reason.")]})
+    if code_request.handled:
+        raise ValidationError({"__all__": [_("This request has been handled already.")]})
+    party = code_request.party if code_request.matched else None
+    address = party.email if party is not None else ""
+    company = code_request.company or (party.company if party is not None else None)
+    user, now = _user(user), now or timezone.now()
+    with transaction.atomic():
+        code_request.handled, code_request.handled_at, code_request.handled_by = True, now, user
+        code_request.save(update_fields=["handled", "handled_at", "handled_by"])
+        log(
+            code_request, ACTION_REQUEST_REJECTED, user=user, data={"reason": reason, "mailed": bool(address)}
+        )
+        if address:
+            context = {"recipient": party, "reason": reason, "company": company, "code_request": code_request}
+            message = get_adapter().render_mail("code_request_rejected", address, context, company=company)
+            mail.send_later(message, company_id=company.pk if company else None)
+    return bool(address)
 
 
 def mark_request_handled(code_request, *, user=None, now=None):

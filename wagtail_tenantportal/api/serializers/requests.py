@@ -89,7 +89,7 @@ class MessageSerializer(serializers.Serializer):
     def get_author(self, message) -> str:
         if message.author_role == "tenant":
             return str(_("You")) if message.author_id == getattr(self.context.get("user"), "pk", None) else ""
-        return str(_("Your landlord"))
+        return getattr(message, "sender_label", "") or str(_("Your landlord"))
 
 
 class HistorySerializer(serializers.Serializer):

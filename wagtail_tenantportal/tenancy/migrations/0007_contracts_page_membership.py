@@ -20,6 +20,6 @@ def remove_membership(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tenantportal_tenancy", "0005_bank_details_change")]
+    dependencies = [("tenantportal_tenancy", "0006_bank_details_change")]
 
     operations = [migrations.RunPython(add_membership, remove_membership)]

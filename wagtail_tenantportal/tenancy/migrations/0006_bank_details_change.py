@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenantportal_tenancy', '0004_company_voice'),
+        ('tenantportal_tenancy', '0005_company_reply_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
