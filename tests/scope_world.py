@@ -233,6 +233,18 @@ def build_company(token):
         state=OutboxMessage.State.DEAD,
         last_error=f"{token} Fehler",
     )
+    contract.iban = "DE02120300000000202051"
+    contract.save()
+    bank_change = m.BankDetailsChange.objects.create(
+        company=company,
+        contract=contract,
+        requested_by=tenant,
+        account_holder=f"{token} Kontoinhaber",
+        iban="DE89370400440532013000",
+        bic="COBADEFFXXX",
+        bank_name="Commerzbank",
+        mandate_text=f"{token} Mandat",
+    )
     objects = {
         m.Company: company,
         m.Property: prop,
@@ -244,6 +256,7 @@ def build_company(token):
         m.ContactPerson: person,
         m.ContactResponsibility: responsibility,
         m.ImportRun: run,
+        m.BankDetailsChange: bank_change,
         RegistrationCode: code,
         CodeRequest: code_request,
         CompanyLetterSettings: letters,

@@ -101,6 +101,11 @@ def populated(db, django_capture_on_commit_callbacks):
             title="Betriebskostenabrechnung 2025",
         )
         document_services.record_opening(document, user)
+    from wagtail_tenantportal.tenancy import services as tenancy_services
+
+    tenancy_services.submit_bank_details_change(
+        user, contract, account_holder="Erika Muster", iban="DE89370400440532013000", mandate_confirmed=True
+    )
     notice = NoticeFactory(company=contract.company)
     notice_services.mark_read(notice, user)
     savings = SavingsAccountFactory(company=contract.company)
@@ -140,6 +145,7 @@ def test_the_export_holds_every_apps_data_and_is_json(populated):
     assert len(apps["notices"]["read"]) == 1
     assert apps["tenancy"]["parties"][0]["name"]
     assert len(apps["tenancy"]["contracts"]) == 1
+    assert apps["tenancy"]["bank_details_changes"][0]["iban"].endswith("30 00")
     assert apps["savings"]["accounts"][0]["bookings"][0]["amount"] == "100.00"
     assert apps["consumption"]["meters"][0]["months"][0]["value"] == "120.500"
 
@@ -177,6 +183,7 @@ def test_erasure_leaves_nothing_linked_to_the_login(populated):
     by_app = {report.app: report for report in reports}
     assert by_app["tickets"].anonymised["requests"] == 1
     assert by_app["tenancy"].kept["contracts"] == 1
+    assert by_app["tenancy"].anonymised["bank_details_changes"] == 1
     assert by_app["accounts"].deleted["second_factors"] == 1
 
 

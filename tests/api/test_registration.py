@@ -57,7 +57,7 @@ def test_registration_with_letter_code_then_emailed_code(letter):
     refused = tenant.get(API + "requests/")
     assert refused.status_code == 403 and refused.json()["step"] == "contact_check_required"
     checked = tenant.patch(API + "me/profile/", {"mobile": "0170 1234567"}, format="json")
-    assert checked.status_code == 200 and checked.json()["mobile"] == "0170 1234567"
+    assert checked.status_code == 200 and checked.json()["mobile"] == "+491701234567"
     assert tenant.get(API + "requests/").status_code == 200
     contracts = tenant.get(API + "contracts/").json()["results"]
     assert [c["number"] for c in contracts] == ["70001"]

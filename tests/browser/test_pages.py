@@ -158,7 +158,11 @@ def detail_pages():
         (
             reverse("wagtail_tenantportal:contract_detail", args=[Contract.objects.get().pk]),
             "contracts: detail with rent and contact persons",
-        )
+        ),
+        (
+            reverse("wagtail_tenantportal:contract_bank_details", args=[Contract.objects.get().pk]),
+            "contracts: bank details form",
+        ),
     ]
     if installed("tickets"):
         from wagtail_tenantportal.tickets.models import Ticket

@@ -240,6 +240,7 @@ class TestEditing:
             "two_factor_policy": m.Company.TwoFactorPolicy.REQUIRED,
             "reply_names": m.Company.ReplyNames.TEAM,
             "portal_enabled": "on",
+            "bank_change_countries": m.BankCountries.SEPA,
         }
         response = staff_client.post(url("tenantportal_company", "add"), data)
         assert response.status_code == 302, response.context["form"].errors

@@ -241,16 +241,16 @@ def contracts_page(**kw):
 
 class TestContractsPage:
     def test_lists_the_chosen_kinds_with_links_below_the_page(self, portal_client, tenant_contract):
-        member = ContractFactory(
-            company=tenant_contract.company, unit=None, kind=Contract.Kind.MEMBERSHIP, number="M-1"
+        savings = ContractFactory(
+            company=tenant_contract.company, unit=None, kind=Contract.Kind.SAVINGS, number="S-1"
         )
-        verified_portal_user(member, user=portal_client.user)
+        verified_portal_user(savings, user=portal_client.user)
         page = contracts_page()
         content = portal_client.get(page.url).content.decode()
         assert "Ihre Verträge." in content
         assert f'href="{page.url}{tenant_contract.pk}/"' in content
-        assert "M-1" not in content  # membership not chosen (default: rental + parking)
-        assert portal_client.get(f"{page.url}{member.pk}/").status_code == 404
+        assert "S-1" not in content  # savings not chosen (default: rental, parking, membership)
+        assert portal_client.get(f"{page.url}{savings.pk}/").status_code == 404
 
     def test_detail_below_the_page_and_bank_details_switch(self, portal_client, tenant_contract):
         page = contracts_page(show_bank_details=False)

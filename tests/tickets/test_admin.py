@@ -149,7 +149,7 @@ def test_request_page_shows_everything_and_acts(
     for text in (
         ticket.reference,
         "Bad – Sanitär – Wasserhahn tropft",
-        "0341 555 12",
+        "0341 55512",  # stored in E.164, shown in the national format
         "ab 15 Uhr",
         "Tropft &lt;stark&gt;.",
     ):
@@ -254,7 +254,7 @@ def test_staff_files_a_request_for_a_tenant(staff_client, contract, taxonomy):
         "ticket_type": TicketType.objects.get(code="damage_report").pk,
         "damage_kind": taxonomy.burst_pipe.pk,
         "description": "Anruf: Wasser in der Küche",
-        "contact_phone": "0341 1",
+        "contact_phone": "0341 1234567",
     }
     response = staff_client.post(admin_url("add"), {**data, "contract_number": "nope"})
     assert "No contract with this number" in response.content.decode()

@@ -165,7 +165,7 @@ def test_supporters_see_status_changes_of_joined_reports_but_not_replies(
         user=tenant,
         damage_kind=taxonomy.stair_light,
         description="Im Treppenhaus ist es dunkel.",
-        contact_phone="0341 1",
+        contact_phone="0341 1234567",
         access_permission="not_needed",
     )
     services.join_ticket(report, neighbour)

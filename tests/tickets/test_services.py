@@ -165,7 +165,7 @@ def test_unknown_damage_kind_is_refused(contract, tenant, damage_type, taxonomy,
         user=tenant,
         damage_kind=kind,
         description="x",
-        contact_phone="0341 1",
+        contact_phone="0341 1234567",
         access_permission="ask_first",
     )
     assert errors["damage_kind"] == ["Choose a kind of damage from the list."]

@@ -32,6 +32,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 
 from ..admin.viewsets import PortalIndexView, PortalInspectView, PortalModelViewSet
+from ..core.phones import format_phone
 from ..tenancy.models import Company
 from . import services, staff
 from .admin_claims import TEMPLATE_DIR, RegistrationClaimViewSet, require_permissions, user_email
@@ -171,7 +172,8 @@ class AccountInspectView(PortalInspectView):
         if field_name == "email":
             return {"label": _("Email address"), "value": user_email(self.object.user)}
         if field_name == "phones":
-            return {"label": _("Phone numbers"), "value": ", ".join(self.object.phone_numbers) or "–"}
+            numbers = [format_phone(number) for number in self.object.phone_numbers]
+            return {"label": _("Phone numbers"), "value": ", ".join(numbers) or "–"}
         context = super().get_context_for_field(field_name)
         if context.get("value") is None:
             context["value"] = "–"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..core.adapter import get_adapter
 from ..core.identity import canonical_email
+from ..core.phones import PhoneField
 from .consent_texts import consent_url
 from .models import Consent, PortalAccount
 
@@ -218,13 +219,7 @@ class ClaimRegistrationForm(NewPasswordMixin, ConsentMixin, forms.Form):
     city = forms.CharField(
         label=_("City"), max_length=100, widget=forms.TextInput(attrs=_attrs("address-level2"))
     )
-    phone = forms.CharField(
-        label=_("Phone"),
-        max_length=40,
-        required=False,
-        help_text=_("Optional. For questions about your registration."),
-        widget=forms.TextInput(attrs=_attrs("tel", type="tel")),
-    )
+    phone = PhoneField(label=_("Phone"), help_text=_("Optional. For questions about your registration."))
     contract_number = forms.CharField(
         label=_("Contract number"),
         max_length=40,
@@ -350,12 +345,12 @@ class EDeliveryForm(forms.Form):
 
 
 class ContactDataForm(forms.ModelForm):
+    """The tenant's phone numbers, stored in E.164 and shown formatted (``core.phones``)."""
+
+    phone = PhoneField(label=_("Phone"))
+    mobile = PhoneField(label=_("Mobile phone"))
+    phone_work = PhoneField(label=_("Work phone"))
+
     class Meta:
         model = PortalAccount
         fields = ["phone", "mobile", "phone_work"]
-        widgets = {
-            "phone": forms.TextInput(attrs=_attrs("tel", type="tel")),
-            "mobile": forms.TextInput(attrs=_attrs("tel", type="tel")),
-            "phone_work": forms.TextInput(attrs=_attrs("tel", type="tel")),
-        }
-        labels = {"phone": _("Phone"), "mobile": _("Mobile phone"), "phone_work": _("Work phone")}

@@ -462,12 +462,16 @@ def activate_view(request):
 def contact_check_view(request):
     account = auth.get_account(request.user)
     first_check = account.contact_checked_at is None
-    form = ContactDataForm(request.POST if request.method == "POST" else None, instance=account)
+    parties = list(services.tenant_parties(request.user))
+    # The first time, the numbers the landlord's ERP has are filled in for the tenant to confirm.
+    initial = flows.erp_phone_defaults(account, parties) if request.method != "POST" else {}
+    form = ContactDataForm(
+        request.POST if request.method == "POST" else None, instance=account, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         flows.save_contact_data(account, **{name: form.cleaned_data[name] for name in form.Meta.fields})
         messages.success(request, _("Thank you: your contact data are saved."))
         return redirect_to_next_step(request, _next_url(request))
-    parties = services.tenant_parties(request.user)
     return render_portal(
         request,
         "contact_check.html",

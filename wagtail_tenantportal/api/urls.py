@@ -113,6 +113,11 @@ def endpoint_patterns():
         patterns += [
             path("contracts/", contracts.ContractListView.as_view(), name="contracts"),
             path("contracts/<tp_id:contract_id>/", contracts.ContractDetailView.as_view(), name="contract"),
+            path(
+                "contracts/<tp_id:contract_id>/bank-details/",
+                contracts.ContractBankDetailsView.as_view(),
+                name="contract_bank_details",
+            ),
         ]
     if installed("tickets"):
         from .views import requests

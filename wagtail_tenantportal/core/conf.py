@@ -120,6 +120,8 @@ DEFAULTS = {
         # tickets: requests filed and messages sent per user (every one counts, not only failures)
         "ticket_submit": {"limit": 10, "window": 60 * 60, "lockout": 60 * 60},
         "ticket_message": {"limit": 30, "window": 60 * 60, "lockout": 60 * 60},
+        # bank-details changes sent per user (every attempt counts, valid or not)
+        "bank_details_change": {"limit": 10, "window": 60 * 60, "lockout": 60 * 60},
         # REST API (api/): every call of the login, code, reset and registration endpoints per
         # client IP address; registrations per client IP address; filing and replying (uploads)
         # per user. The flows behind them add the limits above, shared with the web.

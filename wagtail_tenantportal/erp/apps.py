@@ -11,10 +11,12 @@ class ErpConfig(AppConfig):
     def ready(self):
         from ..accounts.signals import account_deleted
         from ..core.outbox import register_transport
+        from ..tenancy.signals import bank_details_approved
         from ..tickets.signals import ticket_event
-        from .events import CHANNEL, on_account_deleted, on_ticket_event
+        from .events import CHANNEL, on_account_deleted, on_bank_details_approved, on_ticket_event
         from .transport import ErpTransport
 
         register_transport(CHANNEL, ErpTransport)
         ticket_event.connect(on_ticket_event, dispatch_uid="tenantportal_erp_ticket_event")
         account_deleted.connect(on_account_deleted, dispatch_uid="tenantportal_erp_account_deleted")
+        bank_details_approved.connect(on_bank_details_approved, dispatch_uid="tenantportal_erp_bank_details")

@@ -27,12 +27,14 @@ TICKET_CREATED = "ticket.created"
 TICKET_STATUS_CHANGED = "ticket.status_changed"
 TICKET_MESSAGE_POSTED = "ticket.message_posted"
 TICKET_ATTACHMENT_ADDED = "ticket.attachment_added"
+BANK_DETAILS_CHANGED = "contract.bank_details_changed"
 PORTAL_ACCOUNT_DELETED = "portal_account.deleted"
 EVENT_TYPES = (
     TICKET_CREATED,
     TICKET_STATUS_CHANGED,
     TICKET_MESSAGE_POSTED,
     TICKET_ATTACHMENT_ADDED,
+    BANK_DETAILS_CHANGED,
     PORTAL_ACCOUNT_DELETED,
 )
 
@@ -237,6 +239,39 @@ def on_ticket_event(sender, *, ticket, event, channel, change=None, message=None
         if attachment.internal and not connection.send_internal_notes:
             continue
         record(connection, TICKET_ATTACHMENT_ADDED, attachment_data(ticket, attachment), stream=stream)
+
+
+def bank_details_data(change):
+    """What the ERP gets when staff approved a tenant's new account for a contract."""
+    contract = change.contract
+    return {
+        "contract": {"number": contract.number, "kind": contract.kind},
+        "company": {"erp_id": change.company.erp_id, "name": change.company.name},
+        "account_holder": change.account_holder,
+        "iban": change.iban,
+        "bic": change.bic or None,
+        "bank_name": change.bank_name or None,
+        "sepa_mandate_reference": contract.sepa_mandate_reference or None,
+        "mandate_text": change.mandate_text,
+        "mandate_confirmed_at": change.created_at.isoformat(),
+        "approved_at": change.decided_at.isoformat() if change.decided_at else None,
+        "approved_by": _by_whom(change.decided_by, "staff"),
+    }
+
+
+def on_bank_details_approved(sender, *, change, **kwargs):
+    """``tenancy.signals.bank_details_approved``: the ERP hears of the contract's new account
+    (stream ``contract:<id>``)."""
+    connection = active_connection(change.company_id)
+    if connection is None:
+        return
+    record(
+        connection,
+        BANK_DETAILS_CHANGED,
+        bank_details_data(change),
+        stream=f"contract:{change.contract_id}",
+        occurred_at=change.decided_at,
+    )
 
 
 def sync_state(ticket):

@@ -97,6 +97,8 @@ class ContractViewSet(PortalModelViewSet):
         "iban",
         "bic",
         "sepa_mandate_reference",
+        "shares",
+        "share_amount",
         "imported_at",
         "ended_by_import_at",
     ]
@@ -112,6 +114,10 @@ class ContractViewSet(PortalModelViewSet):
                 FieldPanel("sepa_mandate_reference"),
             ],
             heading=_("Direct debit"),
+        ),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("shares"), FieldPanel("share_amount")])],
+            heading=_("Cooperative shares (membership)"),
         ),
         HelpPanel(
             content=_(
@@ -139,7 +145,23 @@ class ContractViewSet(PortalModelViewSet):
             self.parties_section(contract, next_url),
             self.rent_section(contract, next_url),
             self.responsible_section(contract),
+            self.bank_changes_section(contract),
         ]
+
+    def bank_changes_section(self, contract):
+        """The tenants' changes of the contract's bank details, newest first (the last 10)."""
+        changes = list(contract.bank_details_changes.order_by("-created_at", "-pk")[:10])
+        columns = [
+            link_column("created_at", field_label(m.BankDetailsChange, "created_at"), m.BankDetailsChange),
+            Column("iban", label=field_label(m.BankDetailsChange, "iban"), accessor="iban_display"),
+            Column("account_holder", label=field_label(m.BankDetailsChange, "account_holder")),
+            Column("status", label=field_label(m.BankDetailsChange, "status"), accessor="get_status_display"),
+        ]
+        return InspectSection(
+            heading=_("Bank details changes"),
+            table=Table(columns, changes),
+            empty_message=_("No tenant has asked to change the bank details of this contract."),
+        )
 
     def parties_section(self, contract, next_url):
         """The contract's parties, each with a link to change the link row."""

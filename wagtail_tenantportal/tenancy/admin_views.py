@@ -22,6 +22,7 @@ from ..admin.utils import add_link, admin_url, count_subquery, display_headings,
 from ..admin.viewsets import InspectSection, PortalModelViewSet, PrefillCreateView
 from ..core import scope
 from . import models as m
+from .admin_bank import BankDetailsChangeViewSet
 from .admin_contacts import ContactPersonViewSet, ContactResponsibilityViewSet
 from .admin_contracts import (
     ContractPartyViewSet,
@@ -123,6 +124,8 @@ class CompanyViewSet(PortalModelViewSet):
         "two_factor_policy",
         "has_savings_scheme",
         "co_tenants_share_requests",
+        "bank_change_countries",
+        "sepa_mandate_text",
         "site",
         "base_url",
         "mail_from",
@@ -190,6 +193,10 @@ class CompanyViewSet(PortalModelViewSet):
                     FieldPanel("two_factor_policy"),
                     FieldPanel("has_savings_scheme"),
                     FieldPanel("co_tenants_share_requests"),
+                    MultiFieldPanel(
+                        [FieldPanel("bank_change_countries"), FieldPanel("sepa_mandate_text")],
+                        heading=_("Bank details changes by tenants"),
+                    ),
                     MultiFieldPanel(
                         [
                             FieldPanel("site"),
@@ -548,6 +555,7 @@ def menu_viewsets():
         UnitViewSet(),
         PartyViewSet(),
         ContractViewSet(),
+        BankDetailsChangeViewSet(),
         ContactPersonViewSet(),
         ContactResponsibilityViewSet(),
         ImportRunViewSet(),

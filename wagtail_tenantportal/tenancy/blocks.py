@@ -46,9 +46,10 @@ class ContractBlock(PortalBlock):
         description = _("The logged-in tenant's contract: flat, address and the current monthly rent.")
 
     def get_tenant_context(self, value, request):
-        from .services import DEFAULT_KINDS, current_contracts, current_rent
+        from .models import PREMISES_KINDS
+        from .services import current_contracts, current_rent
 
-        kinds = list(value.get("contract_kinds") or DEFAULT_KINDS)
+        kinds = list(value.get("contract_kinds") or PREMISES_KINDS)
         show_rent = bool(value.get("show_rent"))
         contracts = current_contracts(request.user, kinds, components=show_rent)
         for contract in contracts:

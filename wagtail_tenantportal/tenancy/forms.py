@@ -130,3 +130,35 @@ class GroupCompaniesForm(forms.Form):
 
     def save(self):
         self.instance.tenantportal_companies.set(self.cleaned_data["companies"])
+
+
+class BankDetailsForm(forms.Form):
+    """The tenant's new account for one contract. The checks are in
+    ``services.submit_bank_details_change`` (shared with the REST API); this form marks the
+    fields required (with the service's messages) and shows the service's errors."""
+
+    account_holder = forms.CharField(
+        label=_("Account holder"),
+        max_length=200,
+        error_messages={"required": _("Enter the name of the account holder.")},
+        help_text=_("As your bank writes it, e.g. 'Erika Mustermann'."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    iban = forms.CharField(
+        label=_("IBAN"),
+        max_length=50,
+        error_messages={"required": _("Enter the IBAN of the new account.")},
+        help_text=_("e.g. DE89 3704 0044 0532 0130 00. We find the BIC and the bank ourselves."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )
+    mandate_confirmed = forms.BooleanField(
+        label=_("I grant the SEPA direct debit mandate above."),
+        error_messages={"required": _("Please confirm the SEPA direct debit mandate.")},
+    )
+
+    def add_service_errors(self, error):
+        """Show a ``ValidationError`` of the service at its fields (the rest above the form)."""
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)

@@ -238,6 +238,9 @@ SPECS = {
         MasterColumn("iban", "iban", convert=parse_iban),
         MasterColumn("bic", "bic", convert=parse_bic),
         MasterColumn("sepa_mandate_reference", "sepa_mandate_reference"),
+        # memberships: cooperative shares (Geschäftsanteile)
+        MasterColumn("shares", "shares", convert=integer_parser(0, 2_000_000_000)),
+        MasterColumn("share_amount", "share_amount", convert=decimal_parser(10, 2)),
     ],
     "contract_parties": [
         COMPANY,

@@ -62,6 +62,11 @@ class AddressFields(models.Model):
         return [line for line in lines if line]
 
 
+class BankCountries(models.TextChoices):
+    SEPA = "sepa", _("Accounts in all SEPA countries")
+    GERMANY = "de", _("German accounts only")
+
+
 class CompanyQuerySet(StaffScopedQuerySet):
     staff_scope = "pk"
 
@@ -150,6 +155,25 @@ class Company(index.Indexed, AddressFields, CompanyTexts, models.Model):
         default=TwoFactorPolicy.OPTIONAL,
     )
     has_savings_scheme = models.BooleanField(_("has a savings scheme"), default=False)
+    # Bank-details changes by tenants (bank_models.py): which accounts, and the mandate text.
+    bank_change_countries = models.CharField(
+        _("accounts accepted for direct debit"),
+        max_length=10,
+        choices=BankCountries.choices,
+        default=BankCountries.SEPA,
+        help_text=_(
+            "Which IBANs tenants may enter when they change their bank details. A creditor must "
+            "accept accounts in every SEPA country (EU Regulation 260/2012, Art. 9)."
+        ),
+    )
+    sepa_mandate_text = models.TextField(
+        _("SEPA mandate text"),
+        blank=True,
+        help_text=_(
+            "The mandate tenants confirm with a new account, with your creditor identifier. "
+            "Empty: the standard wording with the company's name."
+        ),
+    )
     # Staff scope: members of these groups work for this company in the admin (core.scope).
     staff_groups = models.ManyToManyField(
         "auth.Group",
@@ -461,6 +485,11 @@ class Contract(index.Indexed, models.Model):
     iban = models.CharField(_("IBAN"), max_length=42, blank=True, validators=[validate_iban])
     bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validate_bic])
     sepa_mandate_reference = models.CharField(_("SEPA mandate reference"), max_length=35, blank=True)
+    # Membership (Mitgliedschaft): the cooperative shares the member holds (Geschäftsanteile).
+    shares = models.PositiveIntegerField(_("number of shares"), null=True, blank=True)
+    share_amount = models.DecimalField(
+        _("amount per share (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     parties = models.ManyToManyField(
         Party, through="ContractParty", related_name="contracts", verbose_name=_("parties")
     )
@@ -505,6 +534,19 @@ class Contract(index.Indexed, models.Model):
         return format_iban(self.iban)
 
     @property
+    def concerns_premises(self):
+        """True for contracts about a flat, parking space or commercial unit (damage reports
+        apply), False for memberships and savings agreements."""
+        return self.kind in PREMISES_KINDS
+
+    @property
+    def shares_total(self):
+        """Shares times the amount per share (None unless both are known)."""
+        if self.shares is None or self.share_amount is None:
+            return None
+        return self.shares * self.share_amount
+
+    @property
     def iban_masked(self):
         """IBAN as shown to tenants: the country and the last four characters (``mask_iban``)."""
         return mask_iban(self.iban)
@@ -517,6 +559,10 @@ class Contract(index.Indexed, models.Model):
             if component.valid_from <= on:
                 latest[component.label] = component
         return sorted(latest.values(), key=lambda c: (c.sort_order, c.label))
+
+
+#: Contract kinds about premises (what damage reports are filed against).
+PREMISES_KINDS = (Contract.Kind.RENTAL, Contract.Kind.PARKING)
 
 
 class ContractPartyQuerySet(StaffScopedQuerySet):
@@ -711,57 +757,7 @@ class ContactResponsibility(models.Model):
             raise ValidationError(_("The contact person belongs to another company."))
 
 
-class ImportRunQuerySet(StaffScopedQuerySet):
-    # A run for no one company (a command, or a superuser's upload of several companies) is
-    # seen only by users who work for all companies.
-    pass
-
-
-class ImportRun(models.Model):
-    """One run of the ERP master-data import, kept for staff to see what changed."""
-
-    class Source(models.TextChoices):
-        COMMAND = "command", _("Management command")
-        ADMIN = "admin", _("Admin upload")
-        CODE = "code", _("Code / API")
-
-    started_at = models.DateTimeField(_("started"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.CODE)
-    company = models.ForeignKey(
-        Company,
-        verbose_name=_("company"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("The company the import was limited to; empty: every company named in the files."),
-    )
-    files = models.JSONField(_("files"), default=list)
-    dry_run = models.BooleanField(_("dry run"), default=False)
-    partial = models.BooleanField(_("partial import allowed"), default=False)
-    committed = models.BooleanField(_("committed"), default=False)
-    summary = models.JSONField(_("summary"), default=dict)
-    errors = models.JSONField(_("rejected rows"), default=list)
-
-    objects = ImportRunQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("import run")
-        verbose_name_plural = _("import runs")
-        ordering = ["-started_at"]
-
-    def __str__(self):
-        return f"{self.started_at:%Y-%m-%d %H:%M} ({', '.join(self.files)})"
-
-
 from .audit import ScopedModelLogEntry  # noqa: E402, F401  (the scoped audit log)
+from .bank_models import BankDetailsChange  # noqa: E402, F401  (the tenants' bank-details changes)
+from .import_models import ImportRun  # noqa: E402, F401  (kept in import_models.py)
 from .pages import ContractsPage  # noqa: E402, F401  (page types live in pages.py)

@@ -2,7 +2,8 @@
 
 Editors place it anywhere in the page tree. At its URL it lists the tenant's contracts of the
 kinds the editor chose; ``<id>/`` below it shows one contract (unit, contract parties, the
-current rent and its parts, bank details with a masked IBAN, the contact persons). Visitors
+current rent and its parts, bank details with a masked IBAN, the contact persons) and
+``<id>/bank-details/`` the form for new bank details (a change staff approve). Visitors
 who are not logged in see a login prompt that leads back here, half-verified sessions the
 step they must take. Another tenant's contract id answers 404.
 
@@ -32,7 +33,7 @@ def kind_choices():
 
 
 def default_contract_kinds():
-    return ["rental", "parking"]
+    return ["rental", "parking", "membership"]
 
 
 class ContractsPageForm(WagtailAdminPageForm):
@@ -44,7 +45,8 @@ class ContractsPageForm(WagtailAdminPageForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Which contracts tenants see on this page. None checked: tenancy and parking agreements."
+            "Which contracts tenants see on this page. None checked: tenancy and parking agreements "
+            "and the membership."
         ),
     )
 
@@ -105,9 +107,13 @@ class ContractsPage(PortalPageMixin, RoutablePageMixin, Page):
         from .services import contract_detail_context, get_tenant_contract
 
         contract = get_tenant_contract(request.user, contract_id, self.kinds)
-        return contract_detail_context(contract, show_bank_details=self.show_bank_details)
+        context = contract_detail_context(contract, show_bank_details=self.show_bank_details)
+        context["bank_change_url"] = self.get_url(request) + self.reverse_subpage(
+            "bank_details", args=(contract.pk,)
+        )
+        return context
 
-    def _render(self, request, extra):
+    def _render(self, request, extra, template=None):
         from ..core.session import OK, portal_state
 
         context = self.get_context(request)
@@ -121,7 +127,7 @@ class ContractsPage(PortalPageMixin, RoutablePageMixin, Page):
             context.update(extra())
         else:
             context.update(prompt_context(request, state, request.get_full_path()))
-        response = TemplateResponse(request, self.get_template(request), context)
+        response = TemplateResponse(request, template or self.get_template(request), context)
         add_never_cache_headers(response)  # personal data: never from a cache
         return response
 
@@ -136,3 +142,42 @@ class ContractsPage(PortalPageMixin, RoutablePageMixin, Page):
         return self._render(
             request, lambda: {"detail": True, **self.get_detail_context(request, contract_id)}
         )
+
+    @path("<int:contract_id>/bank-details/", name="bank_details")
+    def bank_details_route(self, request, contract_id):
+        from django.http import Http404, HttpResponseRedirect
+        from django.views.decorators.csrf import csrf_protect
+
+        from .services import bank_change_contract
+        from .views import bank_details_change_context
+
+        if request.method not in ("GET", "HEAD", "POST"):
+            from django.http import HttpResponseNotAllowed
+
+            return HttpResponseNotAllowed(["GET", "POST"])
+        outcome = {}
+
+        def extra():
+            if not self.show_bank_details:
+                raise Http404
+            contract = bank_change_contract(request.user, contract_id)
+            if contract.kind not in self.kinds:
+                raise Http404
+            back_url = self.contract_url(contract, request)
+            context, done = bank_details_change_context(request, contract, back_url)
+            if done:
+                outcome["redirect"] = back_url
+            action = self.get_url(request) + self.reverse_subpage("bank_details", args=(contract.pk,))
+            return {"bank_form": True, "action": action, **context}
+
+        @csrf_protect
+        def render(request):
+            response = self._render(request, extra, template=BANK_TEMPLATE)
+            if "redirect" in outcome:
+                return HttpResponseRedirect(outcome["redirect"])
+            return response
+
+        return render(request)
+
+
+BANK_TEMPLATE = "wagtail_tenantportal/tenancy/pages/contracts_page_bank_details.html"

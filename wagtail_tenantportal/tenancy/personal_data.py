@@ -3,12 +3,14 @@ user acts for (names, address, contact data on file) and their contracts with th
 
 These records come from the company's ERP and belong to the company: erasing a portal account
 keeps them (the link from the login to the parties is the accounts app's and goes there).
-Bank details are exported masked, as the portal shows them.
+Bank details are exported masked, as the portal shows them. The bank-details changes the user
+sent are exported too; erasing keeps them (the company needs them for its direct debits and
+staff may still have to decide a pending one) without the link to the login.
 """
 
 from ..core import ownership
 from ..core.personal_data import ErasureReport, PersonalDataProvider, iso, register
-from .models import Contract, Party
+from .models import BankDetailsChange, Contract, Party
 
 
 def _amount(value):
@@ -73,6 +75,21 @@ class TenancyPersonalData(PersonalDataProvider):
                 }
                 for contract in contracts
             ],
+            "bank_details_changes": [
+                {
+                    "contract": change.contract.number,
+                    "account_holder": change.account_holder,
+                    "iban": change.iban_masked,
+                    "bank_name": change.bank_name,
+                    "status": change.status,
+                    "requested_at": iso(change.created_at),
+                    "decided_at": iso(change.decided_at),
+                    "reason": change.reason,
+                }
+                for change in BankDetailsChange.objects.filter(requested_by=user)
+                .select_related("contract")
+                .order_by("pk")
+            ],
         }
 
     def kept(self, user):
@@ -80,8 +97,14 @@ class TenancyPersonalData(PersonalDataProvider):
 
     def erase(self, user):
         report = ErasureReport(self.app)
+        report.anonymised["bank_details_changes"] = BankDetailsChange.objects.filter(
+            requested_by=user
+        ).update(requested_by=None)
         party_ids = ownership.party_ids(user)
         if party_ids is not None:
             report.kept["parties"] = Party.objects.filter(pk__in=party_ids).count()
             report.kept["contracts"] = Contract.objects.visible_to(user).count()
         return report
+
+    def remaining(self, user):
+        return {"bank_details_changes": BankDetailsChange.objects.filter(requested_by_id=user.pk).count()}

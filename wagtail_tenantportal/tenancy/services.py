@@ -14,6 +14,18 @@ from decimal import Decimal
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.http import Http404
 
+from .bank import (
+    AlreadyDecided,
+    approve_bank_details_change,
+    bank_change_contract,
+    latest_bank_change,
+    mandate_text,
+    pending_count,
+    reject_bank_details_change,
+    staff_bank_change,
+    submit_bank_details_change,
+    tenant_bank_changes,
+)
 from .contacts import contact_person_for, responsible_contacts
 from .importer import (
     ENTITY_ORDER,
@@ -25,8 +37,9 @@ from .importer import (
 )
 from .models import Company, Contract, ContractParty, Topic
 
-#: Contract kinds a "My contracts" page shows unless the editor chooses others.
-DEFAULT_KINDS = (Contract.Kind.RENTAL, Contract.Kind.PARKING)
+#: Contract kinds a "My contracts" page shows unless the editor chooses others (savings
+#: agreements have the savings pages).
+DEFAULT_KINDS = (Contract.Kind.RENTAL, Contract.Kind.PARKING, Contract.Kind.MEMBERSHIP)
 
 #: The topics whose contact person a contract's page names, per contract kind.
 TOPICS_BY_KIND = {
@@ -180,13 +193,21 @@ def get_tenant_contract(user, contract_id, kinds=None):
 
 
 def contract_detail_context(contract, *, show_bank_details=True):
+    """What a contract's page shows; with ``show_bank_details`` also the newest bank-details
+    change (one query more) and whether a new one may be filed (a current contract)."""
     topics = TOPICS_BY_KIND.get(contract.kind, (Topic.GENERAL,))
     contacts = responsible_contacts([contract], topics)
+    bank_change = latest_bank_change(contract) if show_bank_details else None
     return {
         "contract": contract,
         "parties": list(contract.contract_parties.all()),
         "rent": current_rent(contract),
         "show_bank_details": show_bank_details,
+        "bank_change": bank_change,
+        "can_change_bank_details": show_bank_details
+        and contract.status != Contract.Status.ENDED
+        and not (bank_change and bank_change.is_pending),
+        "is_membership": contract.kind == Contract.Kind.MEMBERSHIP,
         "iban_masked": contract.iban_masked,
         "contact_groups": contacts_by_person(contract, contacts, topics),
         "company": contract.company,
@@ -215,6 +236,16 @@ def contact_context(user, topic):
 
 __all__ = [
     "DEFAULT_KINDS",
+    "AlreadyDecided",
+    "approve_bank_details_change",
+    "bank_change_contract",
+    "latest_bank_change",
+    "mandate_text",
+    "pending_count",
+    "reject_bank_details_change",
+    "staff_bank_change",
+    "submit_bank_details_change",
+    "tenant_bank_changes",
     "Rent",
     "company_ids_by_erp_id",
     "contact_context",

@@ -39,6 +39,14 @@ def scope_the_audit_log(actions):
         log_models.discard(ModelLogEntry)
 
 
+@hooks.register("register_log_actions")
+def register_bank_details_log_actions(actions):
+    from .bank import log_actions
+
+    for action, label, message in log_actions():
+        actions.register_action(action, label, message)
+
+
 @hooks.register("register_group_permission_panel")
 def register_group_companies_panel():
     return GroupCompaniesForm
@@ -58,6 +66,15 @@ def add_no_company_panel(request, panels):
 
     if works_for_no_company(request.user):
         panels.insert(0, NoCompanyPanel())
+
+
+@hooks.register("construct_homepage_panels")
+def add_bank_details_panel(request, panels):
+    from .admin_bank import pending_panel
+
+    panel = pending_panel(request.user)
+    if panel is not None:
+        panels.append(panel)
 
 
 def _contact_widget(context):

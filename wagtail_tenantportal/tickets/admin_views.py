@@ -47,6 +47,7 @@ from ..admin.scoping import (
 from ..admin.utils import staff_users
 from ..admin.viewsets import PortalIndexView, PortalModelViewSet
 from ..core import scope
+from ..core.phones import PhoneField
 from ..tenancy.models import Company, Property
 from . import services
 from .forms import MultipleFileField, add_service_errors
@@ -434,7 +435,7 @@ class StaffTicketForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False
     )
-    contact_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    contact_phone = PhoneField(label=_("Phone"))
     access_permission = forms.ChoiceField(
         label=_("Access to the flat"),
         choices=[("", "---------")] + Ticket.AccessPermission.choices,

@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
 from ..core.conf import portal_settings
+from ..core.phones import PhoneField
 from ..tenancy.models import Contract
 from . import services
 from .models import NotificationPreference, Ticket
@@ -106,7 +107,7 @@ class TicketForm(forms.Form):
         max_length=300,
         help_text=_("e.g. 'weekdays after 3 pm'"),
     )
-    contact_phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    contact_phone = PhoneField(label=_("Phone"))
     contact_email = forms.EmailField(label=_("Email"), required=False)
     reachability = forms.CharField(label=_("How and when can we reach you?"), required=False, max_length=300)
     attachments = MultipleFileField(label=_("Photos or PDFs"))

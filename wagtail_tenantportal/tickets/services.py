@@ -28,7 +28,6 @@ What callers may rely on:
 """
 
 import datetime
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -38,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from ..core.phones import clean_phone
 from ..tenancy.models import Contract
 from . import notifications, signals
 from .conversation import join_ticket, mark_seen, post_message
@@ -127,9 +127,6 @@ from .queries import (
     ticket_detail,
     tickets_by_ids,
 )
-
-_PHONE = re.compile(r"^[0-9+()/.\- ]{3,40}$")
-
 
 # -- submit --------------------------------------------------------------------------------------
 
@@ -266,9 +263,8 @@ def _clean_texts(submission, errors, subject, description, reachability, access_
     submission.description = collect(errors, "description", clean_text, description) or ""
     submission.reachability = collect(errors, "reachability", clean_text, reachability, max_length=300) or ""
     submission.access_times = collect(errors, "access_times", clean_text, access_times, max_length=300) or ""
-    submission.contact_phone = (phone or "").strip()
-    if submission.contact_phone and not _PHONE.match(submission.contact_phone):
-        errors["contact_phone"] = [_("Enter a phone number with digits only (and + / - ( ) spaces).")]
+    # Stored in E.164, shown formatted (core.phones); the web form's PhoneField normalised it already.
+    submission.contact_phone = collect(errors, "contact_phone", clean_phone, phone) or ""
     submission.contact_email = (email or "").strip()
     if submission.contact_email:
         validate_email = EmailValidator(message=_("Enter a valid email address."))

@@ -272,7 +272,12 @@ class TicketType(ClusterableModel):
         return self.kind == self.Kind.DAMAGE
 
     def applies_to(self, contract):
+        """True if tenants may file this type about ``contract``: the type's company and
+        contract kinds allow it, and a damage report only about premises (a flat, a parking
+        space), never about a membership or a savings agreement, whatever the kinds say."""
         if self.company_id and self.company_id != contract.company_id:
+            return False
+        if self.is_damage_report and not contract.concerns_premises:
             return False
         return not self.contract_kinds or contract.kind in self.contract_kinds
 

@@ -53,7 +53,13 @@ from .login import (
     request_password_reset_code,
     reset_password_with_code,
 )
-from .profile import consent_versions, record_consents, save_contact_data, set_e_delivery
+from .profile import (
+    consent_versions,
+    erp_phone_defaults,
+    record_consents,
+    save_contact_data,
+    set_e_delivery,
+)
 from .registration import Registration, add_party_with_code, register_for_matching, register_with_code
 from .verification import (
     PENDING_VERIFICATION_SESSION_KEY,
@@ -114,6 +120,7 @@ __all__ = [
     "reset_password_with_code",
     "resend_verification_by_email",
     "save_contact_data",
+    "erp_phone_defaults",
     "send_verification_mail",
     "set_e_delivery",
     "start_email_verification",

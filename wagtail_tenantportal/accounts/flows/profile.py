@@ -1,8 +1,10 @@
 """The tenant's own data: consents (with the version of the text in force) and contact data."""
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ...core.conf import portal_settings
+from ...core.phones import clean_phone
 from ..models import Consent
 
 
@@ -36,6 +38,27 @@ def set_e_delivery(account, wanted, *, now=None):
         current.update(withdrawn_at=now)
         return True
     return False
+
+
+def erp_phone_defaults(account, parties):
+    """At the first contact check of an account without phone numbers: the numbers the ERP
+    has of the tenant's ``parties`` (first party with a number wins per kind), in E.164; the
+    form shows them formatted for the tenant to confirm or change. Numbers the ERP holds in
+    a form that is no valid phone number are left out. ``{}`` once the check was done."""
+    if account.contact_checked_at is not None or account.phone_numbers:
+        return {}
+    defaults = {}
+    for party in parties:
+        for name in ("phone", "mobile", "phone_work"):
+            if name in defaults:
+                continue
+            try:
+                number = clean_phone(getattr(party, name, ""))
+            except ValidationError:
+                continue
+            if number:
+                defaults[name] = number
+    return defaults
 
 
 def save_contact_data(account, *, phone="", mobile="", phone_work="", now=None):

@@ -1,6 +1,9 @@
-"""Contracts with rent composition and contact persons (read-only)."""
+"""Contracts with rent composition, contact persons and shares (read-only), and the changes
+of a contract's bank details (read and file)."""
 
 from rest_framework import serializers
+
+from ..base import StrictSerializer
 
 
 class RentComponentSerializer(serializers.Serializer):
@@ -48,11 +51,47 @@ class ContactPersonSerializer(serializers.Serializer):
     topics = serializers.ListField(child=serializers.CharField())
 
 
+class BankDetailsChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    account_holder = serializers.CharField()
+    iban_masked = serializers.CharField()
+    bic = serializers.CharField(allow_blank=True)
+    bank_name = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True)
+
+
+class BankDetailsSerializer(serializers.Serializer):
+    """A contract's changes of its bank details (newest first), the mandate a new one confirms,
+    and whether one may be filed now."""
+
+    mandate_text = serializers.CharField()
+    can_change = serializers.BooleanField()
+    changes = BankDetailsChangeSerializer(many=True)
+
+
+class BankDetailsChangeCreateSerializer(StrictSerializer):
+    account_holder = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+    iban = serializers.CharField(max_length=50, allow_blank=True, required=False, default="")
+    mandate_confirmed = serializers.BooleanField(required=False, default=False)
+
+
+class SharesSerializer(serializers.Serializer):
+    shares = serializers.IntegerField(allow_null=True)
+    share_amount = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, source="shares_total")
+
+
 class ContractDetailSerializer(ContractSerializer):
     parties = ContractPartySerializer(many=True)
     rent = RentSerializer()
     iban_masked = serializers.CharField(allow_blank=True)
     contact_persons = ContactPersonSerializer(many=True)
+    shares = SharesSerializer(allow_null=True)
+    bank_change = BankDetailsChangeSerializer(allow_null=True)
 
 
 def contract_detail(context):
@@ -80,6 +119,12 @@ def contract_detail(context):
             ).data,
             "iban_masked": context["iban_masked"] or "",
             "contact_persons": people,
+            "shares": SharesSerializer(contract).data if context.get("is_membership") else None,
+            "bank_change": (
+                BankDetailsChangeSerializer(context["bank_change"]).data
+                if context.get("bank_change")
+                else None
+            ),
         }
     )
     return data
