@@ -240,6 +240,7 @@ def send_every_mail(company, other, django_capture_on_commit_callbacks):
     from wagtail_tenantportal.documents import notifications
     from wagtail_tenantportal.documents import services as documents
     from wagtail_tenantportal.notices.services import create_notice, send_important_mails
+    from wagtail_tenantportal.tenancy import bank
     from wagtail_tenantportal.tenancy.models import Contract, Party
     from wagtail_tenantportal.tickets import services as tickets
     from wagtail_tenantportal.tickets.models import TicketMessage, TicketStatus, TicketType
@@ -308,6 +309,12 @@ def send_every_mail(company, other, django_capture_on_commit_callbacks):
             last_name=party.last_name,
         )  # fmt: skip
         account_services.reject_code_request(code_request, reason="Kein Vertrag gefunden.", user=lead)
+        # Bank details: the tenant asks for a change, staff approve it (the decision is mailed).
+        change = bank.submit_bank_details_change(
+            tenant, contract, account_holder="Erika Mustermann", iban="DE02120300000000202051",
+            mandate_confirmed=True,
+        )  # fmt: skip
+        bank.approve_bank_details_change(change, lead)
         # Leaving: the tenant's data export; a co-tenant deletes their account (the tenant gets
         # "goodbye", the cooperative's address the notice to staff).
         on_own_site = RequestFactory().post("/portal/", HTTP_HOST=HOSTS[company.erp_id], secure=True)
