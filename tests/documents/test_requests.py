@@ -283,3 +283,23 @@ class TestStarterPermitTypes:
         assert not errors and answers[0]["value"] == "Hund"
         answers, errors = clean_form_data(pets, {"animal": "Krokodil"})
         assert set(errors) == {"animal", "details"}
+
+
+def test_a_request_is_an_erp_event_for_a_company_with_a_connection(tenant, catalogue):
+    from wagtail_tenantportal.core.outbox_models import OutboxMessage
+    from wagtail_tenantportal.erp.events import DOCUMENT_REQUESTED
+    from wagtail_tenantportal.erp.models import DUMMY_CONNECTOR, Connection
+
+    request_copy(tenant, catalogue)  # no connection: nothing for the ERP
+    assert not OutboxMessage.objects.filter(channel="erp").exists()
+    Connection.objects.create(
+        company=tenant.contract.company, name="ERP", connector={"CLASS": DUMMY_CONNECTOR, "OPTIONS": {}}
+    )
+    req = doc_requests.submit_request(
+        tenant.user, tenant.contract.pk, catalogue["Hausordnung"].pk, "Bitte per Post."
+    )
+    (event,) = OutboxMessage.objects.filter(channel="erp")
+    assert event.topic == DOCUMENT_REQUESTED and event.stream == f"contract:{tenant.contract.pk}"
+    data = event.payload["data"]
+    assert data["id"] == req.pk and data["contract"]["number"] == tenant.contract.number
+    assert data["document"]["name"] == "Hausordnung" and data["note"] == "Bitte per Post."

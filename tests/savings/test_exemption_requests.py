@@ -313,3 +313,21 @@ class TestApi:
         )
         assert response.status_code == 400 and "holder" in response.json()["fields"]
         assert ExemptionRequest.objects.count() == 1
+
+
+def test_a_confirmed_order_is_an_erp_event_for_a_company_with_a_connection(tenant, account, staff):
+    from wagtail_tenantportal.core.outbox_models import OutboxMessage
+    from wagtail_tenantportal.erp.events import EXEMPTION_ORDER_CHANGED
+    from wagtail_tenantportal.erp.models import DUMMY_CONNECTOR, Connection
+
+    Connection.objects.create(
+        company=tenant.party.company, name="ERP", connector={"CLASS": DUMMY_CONNECTOR, "OPTIONS": {}}
+    )
+    req = exemptions.request_order(tenant.user, tenant.party, year=THIS_YEAR, amount=D("800.00"))
+    assert not OutboxMessage.objects.filter(channel="erp").exists()  # a request is not an order yet
+    exemptions.confirm_request(req, staff)
+    (event,) = OutboxMessage.objects.filter(channel="erp")
+    assert event.topic == EXEMPTION_ORDER_CHANGED and event.stream == f"party:{tenant.party.pk}"
+    data = event.payload["data"]
+    assert data["holder"]["erp_id"] == "P-ERIKA" and data["year"] == THIS_YEAR
+    assert data["amount"] == "800.00" and data["joint"] is False and data["confirmed_by"]

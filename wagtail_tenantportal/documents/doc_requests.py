@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from . import signals
 from .models import DocumentRequest, DocumentRequestType, portal_contracts
 from .publishing import acting_user, get_category
 
@@ -110,6 +111,7 @@ def submit_request(user, contract_id, type_id, note="", today=None):
             requested_by=acting_user(user),
         )
         log(req, ACTION_REQUESTED, user=acting_user(user))
+        signals.document_requested.send(sender=DocumentRequest, request=req)
     return req
 
 

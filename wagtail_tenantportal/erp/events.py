@@ -29,6 +29,8 @@ TICKET_MESSAGE_POSTED = "ticket.message_posted"
 TICKET_ATTACHMENT_ADDED = "ticket.attachment_added"
 BANK_DETAILS_CHANGED = "contract.bank_details_changed"
 PORTAL_ACCOUNT_DELETED = "portal_account.deleted"
+EXEMPTION_ORDER_CHANGED = "savings.exemption_order_changed"
+DOCUMENT_REQUESTED = "document.requested"
 EVENT_TYPES = (
     TICKET_CREATED,
     TICKET_STATUS_CHANGED,
@@ -36,6 +38,8 @@ EVENT_TYPES = (
     TICKET_ATTACHMENT_ADDED,
     BANK_DETAILS_CHANGED,
     PORTAL_ACCOUNT_DELETED,
+    EXEMPTION_ORDER_CHANGED,
+    DOCUMENT_REQUESTED,
 )
 
 
@@ -271,6 +275,70 @@ def on_bank_details_approved(sender, *, change, **kwargs):
         bank_details_data(change),
         stream=f"contract:{change.contract_id}",
         occurred_at=change.decided_at,
+    )
+
+
+def _party(party):
+    return {"erp_id": party.erp_id or None, "name": str(party)} if party is not None else None
+
+
+def exemption_data(request):
+    """What the ERP gets when staff confirmed a tenant's exemption order for a year (the ERP
+    keeps the orders: it enters this one, the next import brings it back)."""
+    return {
+        "company": {"erp_id": request.company.erp_id, "name": request.company.name},
+        "holder": _party(request.party),
+        "year": request.year,
+        "action": request.action,
+        "amount": str(request.amount),
+        "joint": request.joint,
+        "partner": _party(request.partner) if request.joint else None,
+        "confirmed_at": request.decided_at.isoformat() if request.decided_at else None,
+        "confirmed_by": _by_whom(request.decided_by, "staff"),
+    }
+
+
+def on_exemption_request_confirmed(sender, *, request, **kwargs):
+    """``savings.signals.exemption_request_confirmed`` (stream ``party:<id>``)."""
+    connection = active_connection(request.company_id)
+    if connection is None:
+        return
+    record(
+        connection,
+        EXEMPTION_ORDER_CHANGED,
+        exemption_data(request),
+        stream=f"party:{request.party_id}",
+        occurred_at=request.decided_at,
+    )
+
+
+def document_request_data(request):
+    """What the ERP gets when a tenant asked for a document of the catalogue (an ERP that
+    makes the document can answer with the inbound API's document upload)."""
+    return {
+        "id": request.pk,
+        "company": {"erp_id": request.company.erp_id, "name": request.company.name},
+        "contract": {"number": request.contract.number, "kind": request.contract.kind},
+        "document": {
+            "name": request.request_type.name,
+            "category": request.request_type.category.key if request.request_type.category_id else None,
+        },
+        "note": request.note,
+        "requested_at": request.created_at.isoformat(),
+    }
+
+
+def on_document_requested(sender, *, request, **kwargs):
+    """``documents.signals.document_requested`` (stream ``contract:<id>``)."""
+    connection = active_connection(request.company_id)
+    if connection is None:
+        return
+    record(
+        connection,
+        DOCUMENT_REQUESTED,
+        document_request_data(request),
+        stream=f"contract:{request.contract_id}",
+        occurred_at=request.created_at,
     )
 
 

@@ -29,6 +29,7 @@ from wagtail.log_actions import log
 from ..core import ownership
 from ..core.conf import portal_settings
 from ..tenancy.models import Party
+from . import signals
 from .models import ExemptionOrder, ExemptionRequest, SavingsAccountHolder
 
 #: Audit-log actions (registered in ``wagtail_hooks``).
@@ -297,6 +298,7 @@ def confirm_request(req, user, today=None):
         req.decided_at, req.decided_by = timezone.now(), user
         req.save(update_fields=["order", "status", "decided_at", "decided_by"])
         log(req, ACTION_CONFIRMED, user=user)
+        signals.exemption_request_confirmed.send(sender=ExemptionRequest, request=req)
     return req
 
 
