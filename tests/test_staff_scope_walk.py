@@ -386,3 +386,30 @@ def test_every_admin_url_pattern_is_walked_and_scoped(world, capsys):
             + ", ".join(f"{name}: {count}" for name, count in sorted(walk.counts.items()))
         )
     assert not walk.failures, "\n".join(walk.failures)
+
+
+def test_every_viewset_shows_its_own_actions_in_the_listing_and_on_the_inspect_page(world, client):
+    """``get_object_actions`` (approve, reject, send a letter, ...) reaches the row's menu of the
+    listing and the header of the inspect page, for every viewset that has such actions."""
+    from wagtail_tenantportal.admin.viewsets import PortalModelViewSet
+
+    own = world[LINDENHOF]
+    client.force_login(own.staff)
+    _patterns, viewsets = package_admin_patterns()
+    checked = 0
+    for viewset in viewsets.values():
+        if not isinstance(viewset, PortalModelViewSet):
+            continue
+        if type(viewset).get_object_actions is PortalModelViewSet.get_object_actions:
+            continue
+        obj = own.objects.get(viewset.model)
+        assert obj is not None, f"{viewset.name}: no object in the walk's world"
+        urls = [button.url for button in viewset.get_object_actions(own.staff, obj)]
+        assert urls, f"{viewset.name}: the world's object has no actions (make it pending/open)"
+        listing = client.get(reverse(viewset.get_url_name("index"))).content.decode()
+        inspect = client.get(reverse(viewset.get_url_name("inspect"), args=[obj.pk])).content.decode()
+        for url in urls:
+            assert url in listing, (viewset.name, "listing", url)
+            assert url in inspect, (viewset.name, "inspect", url)
+        checked += 1
+    assert checked >= 4

@@ -96,7 +96,7 @@ def test_every_listing_gives_its_rows_their_actions():
     listings = 0
     for viewset, view in _portal_index_views(UserFactory(is_superuser=True, is_staff=True)):
         titles = [column for column in view.columns if isinstance(column, TitleColumn)]
-        if titles:
-            listings += 1
-            assert isinstance(titles[0], ButtonsColumnMixin), viewset.name
+        assert titles, f"{viewset.name}: no column links a row"
+        assert isinstance(titles[0], ButtonsColumnMixin), viewset.name
+        listings += 1
     assert listings > 20  # every listing of the package, not a few

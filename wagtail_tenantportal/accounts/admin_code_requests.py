@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
 from wagtail.admin.widgets.button import Button
 
-from ..admin.viewsets import PortalIndexView, PortalInspectView, PortalModelViewSet
+from ..admin.viewsets import PortalIndexView, PortalModelViewSet
 from . import services
 from .admin_views import PERM_HANDLE_REQUEST, PERM_ISSUE, CodeActionView, letters_filename, pdf_response
 from .models import CodeRequest
@@ -29,11 +29,6 @@ from .models import CodeRequest
 class CodeRequestIndexView(PortalIndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().for_listing()
-
-    def get_list_more_buttons(self, instance):
-        buttons = super().get_list_more_buttons(instance)
-        buttons.extend(request_buttons(self.request.user, instance, priority=40))
-        return buttons
 
 
 def request_buttons(user, instance, priority=10):
@@ -67,12 +62,6 @@ def request_buttons(user, instance, priority=10):
             )
         )
     return buttons
-
-
-class CodeRequestInspectView(PortalInspectView):
-    @property
-    def header_more_buttons(self):
-        return request_buttons(self.request.user, self.object)
 
 
 class SendRequestedLetterView(CodeActionView):
@@ -187,7 +176,6 @@ class CodeRequestViewSet(PortalModelViewSet):
     icon = "mail"
     menu_label = _("Code requests")
     index_view_class = CodeRequestIndexView
-    inspect_view_class = CodeRequestInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
     list_filter = ["handled", "company"]
@@ -216,6 +204,9 @@ class CodeRequestViewSet(PortalModelViewSet):
     ]
 
     without_views = ("add", "edit", "delete", "usage")
+
+    def get_object_actions(self, user, obj, priority=10):
+        return request_buttons(user, obj, priority=priority)
 
     def get_urlpatterns(self):
         return [

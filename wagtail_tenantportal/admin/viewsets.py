@@ -33,7 +33,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin import messages
-from wagtail.admin.ui.tables import ButtonsColumnMixin, Table, TitleColumn
+from wagtail.admin.ui.tables import ButtonsColumnMixin, Column, Table, TitleColumn
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView, InspectView
 from wagtail.admin.views.generic.base import BaseObjectMixin
@@ -59,6 +59,8 @@ class PortalIndexView(ScopedFilterViewMixin, SafeExportMixin, IndexView):
     extra_search = None
     #: Export column name -> callable ``(obj) -> value`` for values that are not attributes.
     export_getters = {}
+    #: Callable ``(user, obj, priority) -> [Button]``: the viewset's ``get_object_actions``.
+    object_actions = None
 
     @cached_property
     def columns(self):
@@ -70,8 +72,30 @@ class PortalIndexView(ScopedFilterViewMixin, SafeExportMixin, IndexView):
             if isinstance(column, TitleColumn):
                 if not isinstance(column, ButtonsColumnMixin):
                     columns[index] = self._with_row_buttons(column)
+                return columns
+        # No title column at all (every entry a Column): the first plain one links the row and
+        # carries its actions, else the rows could not be opened or acted on from the listing.
+        for index, column in enumerate(columns):
+            if type(column) is Column:
+                title = TitleColumn(
+                    column.name,
+                    label=column.label,
+                    accessor=column.accessor,
+                    sort_key=column.sort_key,
+                    get_url=self._object_url,
+                )
+                columns[index] = self._with_row_buttons(title)
                 break
         return columns
+
+    def _object_url(self, instance):
+        return self.get_edit_url(instance) or self.get_inspect_url(instance)
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if self.object_actions:
+            buttons.extend(self.object_actions(self.request.user, instance, priority=40))
+        return buttons
 
     def _with_row_buttons(self, column):
         view = self
@@ -133,6 +157,15 @@ class PortalInspectView(InspectView):
     object_queryset = None
     #: Callable ``(obj) -> [InspectSection]`` supplied by the viewset.
     get_sections = None
+    #: Callable ``(user, obj, priority) -> [Button]``: the viewset's ``get_object_actions``.
+    object_actions = None
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if self.object_actions:
+            buttons.extend(self.object_actions(self.request.user, self.object, priority=30))
+        return buttons
 
     def get_object(self, queryset=None):
         if self.base_queryset is not None:
@@ -320,12 +353,19 @@ class PortalModelViewSet(ScopedViewSetMixin, WithoutViewsMixin, ModelViewSet):
         """Tables shown below the fields of ``obj``'s inspect page."""
         return []
 
+    def get_object_actions(self, user, obj, priority=10):
+        """Buttons of the viewset's own actions on ``obj`` for ``user`` (approve, reject, send
+        a letter, ...): in the row's menu of the listing and the inspect page's header. Each
+        action's view checks the permission and the staff scope again."""
+        return []
+
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
             base_queryset=self.get_queryset,
             listing_queryset=self.get_listing_queryset,
             extra_search=self.get_extra_search,
             export_getters=self.export_getters,
+            object_actions=self.get_object_actions,
             **kwargs,
         )
 
@@ -334,6 +374,7 @@ class PortalModelViewSet(ScopedViewSetMixin, WithoutViewsMixin, ModelViewSet):
             base_queryset=self.get_queryset,
             object_queryset=self.get_object_queryset,
             get_sections=self.get_inspect_sections,
+            object_actions=self.get_object_actions,
             **kwargs,
         )
 

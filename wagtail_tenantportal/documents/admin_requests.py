@@ -25,7 +25,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button, HeaderButton
 
-from ..admin.viewsets import PortalIndexView, PortalInspectView, PortalModelViewSet
+from ..admin.viewsets import PortalModelViewSet
 from ..core.scope import companies as staff_companies
 from . import doc_requests
 from .admin_common import AddPermittedIndexView
@@ -133,19 +133,6 @@ def decision_buttons(user, req, priority=10):
             priority=priority + 1,
         ),
     ]
-
-
-class RequestIndexView(PortalIndexView):
-    def get_list_more_buttons(self, instance):
-        buttons = super().get_list_more_buttons(instance)
-        buttons.extend(decision_buttons(self.request.user, instance, priority=40))
-        return buttons
-
-
-class RequestInspectView(PortalInspectView):
-    @cached_property
-    def header_more_buttons(self):
-        return decision_buttons(self.request.user, self.object)
 
 
 class FulfilForm(forms.Form):
@@ -259,8 +246,6 @@ class DocumentRequestViewSet(PortalModelViewSet):
     url_prefix = "tenantportal/document-requests"
     icon = "doc-full"
     menu_label = _("Document requests")
-    index_view_class = RequestIndexView
-    inspect_view_class = RequestInspectView
     without_views = ("add", "edit", "delete", "usage")
     list_display = [
         Column("request_type", label=_("Document")),
@@ -294,6 +279,9 @@ class DocumentRequestViewSet(PortalModelViewSet):
         "reason",
         "document",
     ]
+
+    def get_object_actions(self, user, obj, priority=10):
+        return decision_buttons(user, obj, priority=priority)
 
     def get_listing_queryset(self, queryset):
         return queryset.select_related("company", "contract", "request_type").in_work_order()

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin import messages
@@ -21,7 +20,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 
-from ..admin.viewsets import PortalIndexView, PortalInspectView, PortalModelViewSet
+from ..admin.viewsets import PortalModelViewSet
 from . import exemptions
 from .models import ExemptionRequest
 
@@ -47,19 +46,6 @@ def decision_buttons(user, req, priority=10):
             priority=priority + 1,
         ),
     ]
-
-
-class RequestIndexView(PortalIndexView):
-    def get_list_more_buttons(self, instance):
-        buttons = super().get_list_more_buttons(instance)
-        buttons.extend(decision_buttons(self.request.user, instance, priority=40))
-        return buttons
-
-
-class RequestInspectView(PortalInspectView):
-    @cached_property
-    def header_more_buttons(self):
-        return decision_buttons(self.request.user, self.object)
 
 
 class ReasonForm(forms.Form):
@@ -158,8 +144,6 @@ class ExemptionRequestViewSet(PortalModelViewSet):
     url_prefix = "tenantportal/exemption-requests"
     icon = "doc-full"
     menu_label = _("Exemption order requests")
-    index_view_class = RequestIndexView
-    inspect_view_class = RequestInspectView
     without_views = ("add", "edit", "delete", "usage")
     list_display = [
         Column("party", label=_("Account holder"), sort_key="party__last_name"),
@@ -200,6 +184,9 @@ class ExemptionRequestViewSet(PortalModelViewSet):
         "note",
         "order",
     ]
+
+    def get_object_actions(self, user, obj, priority=10):
+        return decision_buttons(user, obj, priority=priority)
 
     def get_listing_queryset(self, queryset):
         return queryset.select_related("company", "party").in_work_order()

@@ -14,7 +14,6 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin import messages
@@ -23,7 +22,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 
-from ..admin.viewsets import PortalIndexView, PortalInspectView, PortalModelViewSet
+from ..admin.viewsets import PortalInspectView, PortalModelViewSet
 from . import services
 from .bank_models import BankDetailsChange
 
@@ -52,13 +51,6 @@ def decision_buttons(user, change, priority=10):
     ]
 
 
-class BankChangeIndexView(PortalIndexView):
-    def get_list_more_buttons(self, instance):
-        buttons = super().get_list_more_buttons(instance)
-        buttons.extend(decision_buttons(self.request.user, instance, priority=40))
-        return buttons
-
-
 class BankChangeInspectView(PortalInspectView):
     def get_iban_display_value(self):
         return self.object.iban_display
@@ -74,10 +66,6 @@ class BankChangeInspectView(PortalInspectView):
         if field_name == "current_account":
             return _("Account on file")
         return super().get_field_label(field_name, field)
-
-    @cached_property
-    def header_more_buttons(self):
-        return decision_buttons(self.request.user, self.object)
 
 
 class DecisionMixin(WagtailAdminTemplateMixin):
@@ -200,7 +188,6 @@ class BankDetailsChangeViewSet(PortalModelViewSet):
     url_prefix = "tenantportal/bank-details"
     icon = "doc-full"
     menu_label = _("Bank details changes")
-    index_view_class = BankChangeIndexView
     inspect_view_class = BankChangeInspectView
     list_display = [
         "__str__",
@@ -244,6 +231,9 @@ class BankDetailsChangeViewSet(PortalModelViewSet):
         "reason",
     ]
     without_views = ("add", "edit", "delete", "usage")
+
+    def get_object_actions(self, user, obj, priority=10):
+        return decision_buttons(user, obj, priority=priority)
 
     def get_listing_queryset(self, queryset):
         # Pending requests first (the work), then the newest.
