@@ -13,7 +13,6 @@ Staff reach the catalogue and requests of their companies only (``core.scope``);
 from django import forms
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -25,6 +24,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button, HeaderButton
 
+from ..admin import decisions as admin_decisions
 from ..admin.viewsets import PortalModelViewSet
 from ..core.scope import companies as staff_companies
 from . import doc_requests
@@ -35,7 +35,6 @@ from .models import DocumentRequest, DocumentRequestType
 NAME = "tenantportal_documentrequest"
 PERM_DECIDE = "tenantportal_documents.change_documentrequest"
 PERM_CATALOGUE = "tenantportal_documents.add_documentrequesttype"
-TEMPLATE = "wagtail_tenantportal/documents/admin/request_decision.html"
 
 
 class CatalogueIndexView(AddPermittedIndexView):
@@ -87,7 +86,7 @@ class DocumentRequestTypeViewSet(PortalModelViewSet):
 class StandardCatalogueView(WagtailAdminTemplateMixin, TemplateView):
     """Adds the standard entries to the catalogue of each company the user works for."""
 
-    template_name = TEMPLATE
+    template_name = admin_decisions.FORM_TEMPLATE
     page_title = _("Add the standard documents")
     header_icon = "list-ul"
 
@@ -154,81 +153,44 @@ class RejectForm(forms.Form):
     )
 
 
-class DecisionView(WagtailAdminTemplateMixin, TemplateView):
-    template_name = TEMPLATE
-    header_icon = "doc-full"
+class DecisionView(admin_decisions.DecisionView):
+    permission = PERM_DECIDE
+    viewset_name = NAME
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.req = doc_requests.staff_request(request.user, kwargs["pk"])
-        if self.req is None:
-            raise Http404
+    def load(self, user, pk):
+        return doc_requests.staff_request(user, pk)
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(PERM_DECIDE):
-            raise PermissionDenied
-        if self.req.status != DocumentRequest.Status.OPEN:
-            messages.warning(request, _("This request has been dealt with already."))
-            return redirect(self.inspect_url())
-        return super().dispatch(request, *args, **kwargs)
-
-    def inspect_url(self):
-        return reverse(f"{NAME}:inspect", args=[quote(self.req.pk)])
-
-    def get_page_subtitle(self):
-        return str(self.req)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", self.form_class())
-        context.update(
-            message=self.message(),
-            submit_label=self.submit_label,
-            cancel_url=self.inspect_url(),
-            multipart=self.multipart,
-        )
-        return context
-
-    def post(self, request, *args, **kwargs):
-        form = self.form_class(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                self.decide(form)
-            except DocumentRejected as error:
-                form.add_error("upload", error.message)
-            except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
-                return redirect(self.inspect_url())
-            else:
-                messages.success(request, self.done_message)
-                return redirect(self.inspect_url())
-        return self.render_to_response(self.get_context_data(form=form))
+    def is_open(self, obj):
+        return obj.status == DocumentRequest.Status.OPEN
 
 
 class FulfilView(DecisionView):
     form_class = FulfilForm
-    multipart = True
     page_title = _("Upload the requested document")
     submit_label = _("Publish for the tenant")
     done_message = _("The document was published for the contract; the request is fulfilled.")
 
     def message(self):
-        req = self.req
+        req = self.object
         return _(
             "“%(type)s” for contract %(contract)s. The PDF is published in the category “%(category)s” "
             "for the contract; tenants who receive documents in the portal get the usual mail."
         ) % {"type": req.request_type, "contract": req.contract.number, "category": req.request_type.category}
 
     def decide(self, form):
-        doc_requests.fulfil_request(
-            self.req, form.cleaned_data["upload"], title=form.cleaned_data["title"], user=self.request.user
-        )
+        try:
+            doc_requests.fulfil_request(
+                self.object,
+                form.cleaned_data["upload"],
+                title=form.cleaned_data["title"],
+                user=self.request.user,
+            )
+        except DocumentRejected as error:  # the file: shown on the form
+            raise ValidationError({"upload": [error.message]}) from None
 
 
 class RejectView(DecisionView):
     form_class = RejectForm
-    multipart = False
     page_title = _("Reject document request")
     submit_label = _("Reject")
     done_message = _("The request was rejected.")
@@ -237,7 +199,7 @@ class RejectView(DecisionView):
         return _("The tenant sees the reason with the request.")
 
     def decide(self, form):
-        doc_requests.reject_request(self.req, self.request.user, form.cleaned_data["reason"])
+        doc_requests.reject_request(self.object, self.request.user, form.cleaned_data["reason"])
 
 
 class DocumentRequestViewSet(PortalModelViewSet):

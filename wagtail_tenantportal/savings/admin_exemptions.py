@@ -9,24 +9,18 @@ of their companies only (``core.scope``); a foreign id gives 404. Permission to 
 
 from django import forms
 from django.contrib.admin.utils import quote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
-from wagtail.admin import messages
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 
+from ..admin import decisions as admin_decisions
 from ..admin.viewsets import PortalModelViewSet
 from . import exemptions
 from .models import ExemptionRequest
 
 NAME = "tenantportal_exemptionrequest"
 PERM_DECIDE = "tenantportal_savings.change_exemptionrequest"
-FORM_TEMPLATE = "wagtail_tenantportal/admin/accounts/form.html"
 
 
 def decision_buttons(user, req, priority=10):
@@ -57,51 +51,15 @@ class ReasonForm(forms.Form):
     )
 
 
-class DecisionView(WagtailAdminTemplateMixin, TemplateView):
-    """Loads the request through the staff scope (404 for other companies' requests)."""
+class DecisionView(admin_decisions.DecisionView):
+    permission = PERM_DECIDE
+    viewset_name = NAME
 
-    template_name = FORM_TEMPLATE
-    header_icon = "doc-full"
-    form_class = forms.Form
+    def load(self, user, pk):
+        return exemptions.staff_request(user, pk)
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.req = exemptions.staff_request(request.user, kwargs["pk"])
-        if self.req is None:
-            raise Http404
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(PERM_DECIDE):
-            raise PermissionDenied
-        if self.req.status != ExemptionRequest.Status.PENDING:
-            messages.warning(request, _("This request has been dealt with already."))
-            return redirect(self.inspect_url())
-        return super().dispatch(request, *args, **kwargs)
-
-    def inspect_url(self):
-        return reverse(f"{NAME}:inspect", args=[quote(self.req.pk)])
-
-    def get_page_subtitle(self):
-        return str(self.req)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", self.form_class())
-        context.update(message=self.message(), submit_label=self.submit_label, cancel_url=self.inspect_url())
-        return context
-
-    def post(self, request, *args, **kwargs):
-        form = self.form_class(request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        try:
-            self.decide(form)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return redirect(self.inspect_url())
-        messages.success(request, self.done_message)
-        return redirect(self.inspect_url())
+    def is_open(self, obj):
+        return obj.status == ExemptionRequest.Status.PENDING
 
 
 class ConfirmView(DecisionView):
@@ -110,7 +68,7 @@ class ConfirmView(DecisionView):
     done_message = _("The request is confirmed and the exemption order is on file.")
 
     def message(self):
-        req = self.req
+        req = self.object
         if req.action == ExemptionRequest.Action.WITHDRAW:
             return _("The exemption order of %(party)s for %(year)s is withdrawn.") % {
                 "party": req.party,
@@ -122,7 +80,7 @@ class ConfirmView(DecisionView):
         ) % {"party": req.party, "amount": req.amount, "year": req.year}
 
     def decide(self, form):
-        exemptions.confirm_request(self.req, self.request.user)
+        exemptions.confirm_request(self.object, self.request.user)
 
 
 class RejectView(DecisionView):
@@ -135,7 +93,7 @@ class RejectView(DecisionView):
         return _("The orders on file stay as they are; the tenant sees the reason.")
 
     def decide(self, form):
-        exemptions.reject_request(self.req, self.request.user, note=form.cleaned_data["reason"])
+        exemptions.reject_request(self.object, self.request.user, note=form.cleaned_data["reason"])
 
 
 class ExemptionRequestViewSet(PortalModelViewSet):

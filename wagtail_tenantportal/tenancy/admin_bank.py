@@ -9,26 +9,21 @@ decide. Staff see the requests of the companies they work for only (``core.scope
 
 from django import forms
 from django.contrib.admin.utils import quote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404
-from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
-from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 
+from ..admin import decisions as admin_decisions
 from ..admin.viewsets import PortalInspectView, PortalModelViewSet
 from . import services
 from .bank_models import BankDetailsChange
 
 NAME = "tenantportal_bankdetailschange"
 PERM_DECIDE = "tenantportal_tenancy.change_bankdetailschange"
-FORM_TEMPLATE = "wagtail_tenantportal/admin/accounts/form.html"
 
 
 def decision_buttons(user, change, priority=10):
@@ -68,41 +63,31 @@ class BankChangeInspectView(PortalInspectView):
         return super().get_field_label(field_name, field)
 
 
-class DecisionMixin(WagtailAdminTemplateMixin):
-    """Loads the request (``pk``) within the staff scope; only pending ones can be decided."""
+class DecisionView(admin_decisions.DecisionView):
+    """A pending bank-details change of the user's companies (404 for any other)."""
 
-    header_icon = "doc-full"
+    permission = PERM_DECIDE
+    viewset_name = NAME
+    decided_message = _("This request has been decided already.")
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.change = services.staff_bank_change(kwargs["pk"], request.user)
-        if self.change is None:
-            raise Http404
+    def load(self, user, pk):
+        return services.staff_bank_change(pk, user)
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(PERM_DECIDE):
-            raise PermissionDenied
-        if not self.change.is_pending:
-            messages.warning(request, _("This request has been decided already."))
-            return redirect(self.inspect_url())
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_subtitle(self):
-        return str(self.change)
+    def is_open(self, obj):
+        return obj.is_pending
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
             {"url": reverse(f"{NAME}:index"), "label": _("Bank details changes")},
-            {"url": self.inspect_url(), "label": str(self.change)},
+            {"url": self.inspect_url(), "label": str(self.object)},
             {"url": "", "label": self.get_page_title()},
         ]
 
-    def inspect_url(self):
-        return reverse(f"{NAME}:inspect", args=[quote(self.change.pk)])
-
-
-class ApproveForm(forms.Form):
-    pass
+    def decide(self, form):
+        try:
+            self.decide_change(form)
+        except services.AlreadyDecided:  # a colleague was quicker (another tab)
+            raise ValidationError(self.decided_message) from None
 
 
 class RejectForm(forms.Form):
@@ -116,70 +101,40 @@ class RejectForm(forms.Form):
     )
 
 
-class ApproveView(DecisionMixin, TemplateView):
-    template_name = FORM_TEMPLATE
+class ApproveView(DecisionView):
     page_title = _("Approve bank details change")
+    submit_label = _("Approve")
+    done_message = _("The new bank details apply to the contract now.")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        change = self.change
-        context.update(
-            form=ApproveForm(),
-            message=_(
-                "From now on contract %(number)s is debited from %(iban)s (%(holder)s, %(bank)s). "
-                "Please check the mandate and update the ERP if it does not hear of the change itself."
-            )
-            % {
-                "number": change.contract.number,
-                "iban": change.iban_display,
-                "holder": change.account_holder,
-                "bank": change.bank_name or change.bic or "–",
-            },
-            submit_label=_("Approve"),
-            cancel_url=self.inspect_url(),
-        )
-        return context
+    def message(self):
+        change = self.object
+        return _(
+            "From now on contract %(number)s is debited from %(iban)s (%(holder)s, %(bank)s). "
+            "Please check the mandate and update the ERP if it does not hear of the change itself."
+        ) % {
+            "number": change.contract.number,
+            "iban": change.iban_display,
+            "holder": change.account_holder,
+            "bank": change.bank_name or change.bic or "–",
+        }
 
-    def post(self, request, *args, **kwargs):
-        try:
-            services.approve_bank_details_change(self.change, request.user)
-        except services.AlreadyDecided:
-            messages.warning(request, _("This request has been decided already."))
-        else:
-            messages.success(request, _("The new bank details apply to the contract now."))
-        return redirect(self.inspect_url())
+    def decide_change(self, form):
+        services.approve_bank_details_change(self.object, self.request.user)
 
 
-class RejectView(DecisionMixin, TemplateView):
-    template_name = FORM_TEMPLATE
+class RejectView(DecisionView):
     page_title = _("Reject bank details change")
+    form_class = RejectForm
+    submit_label = _("Reject")
+    done_message = _("The request was rejected.")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", RejectForm())
-        context.update(
-            message=_(
-                "The contract keeps the account on file. The tenant sees the reason on the contract's page."
-            ),
-            submit_label=_("Reject"),
-            cancel_url=self.inspect_url(),
+    def message(self):
+        return _("The contract keeps the account on file. The tenant sees the reason on the contract's page.")
+
+    def decide_change(self, form):
+        services.reject_bank_details_change(
+            self.object, self.request.user, reason=form.cleaned_data["reason"]
         )
-        return context
-
-    def post(self, request, *args, **kwargs):
-        form = RejectForm(request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        try:
-            services.reject_bank_details_change(self.change, request.user, reason=form.cleaned_data["reason"])
-        except services.AlreadyDecided:
-            messages.warning(request, _("This request has been decided already."))
-        except ValidationError as error:
-            form.add_error("reason", error.message_dict.get("reason"))
-            return self.render_to_response(self.get_context_data(form=form))
-        else:
-            messages.success(request, _("The request was rejected."))
-        return redirect(self.inspect_url())
 
 
 class BankDetailsChangeViewSet(PortalModelViewSet):
