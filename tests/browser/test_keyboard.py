@@ -199,7 +199,7 @@ def test_report_damage_with_the_keyboard_only(page, a11y_checker, tenant):
 
     journey.expect_path(page, journey.REQUEST_DETAIL)
     ticket = Ticket.objects.get()
-    assert ticket.damage_kind == kind and ticket.contact_phone == "0341 9876543"
+    assert ticket.damage_kind == kind and ticket.contact_phone == "+493419876543"  # stored in E.164
     assert ticket.description == "Der Wasserhahn in der Küche tropft."
     assert page.locator(".tp-messages[role='status']").is_visible()
     a11y_checker.check(page, "keyboard: damage report received")

@@ -36,9 +36,14 @@ TENANT_PAGES = [
     ("/portal/account/add-contract/", "account: add a contract", None),
     ("/portal/logout/everywhere/", "logout: all devices", None),
     ("/portal/2fa/", "two-factor: optional", None),
+    ("/portal/account/data/", "account: my data (export)", None),
+    ("/portal/account/delete/", "account: delete the account", None),
     ("/portal/requests/new/general_contact/", "requests: general request form", "tickets"),
     ("/portal/requests/notifications/", "requests: mail settings", "tickets"),
     ("/portal/requests/", "requests: list with an unread reply", "tickets"),
+    ("/portal/requests/messages/", "messages: inbox with an unread reply", "tickets"),
+    ("/portal/requests/messages/new/", "messages: write to my contact person", "tickets"),
+    ("/portal/documents/requests/", "documents: request a document", "documents"),
     ("/portal/documents/", "documents: none yet", "documents"),
     ("/portal/documents/certificates/", "documents: certificates", "documents"),
     (
@@ -50,6 +55,7 @@ TENANT_PAGES = [
     ("/portal/contracts/", "contracts: list", "tenancy"),
     ("/portal/consumption/", "consumption: latest month", "consumption"),
     ("/portal/savings/", "savings: accounts", "savings"),
+    ("/portal/savings/exemption-orders/", "savings: exemption orders", "savings"),
 ]
 
 
@@ -127,6 +133,10 @@ def add_tenant_data(contract, user=None):
         ticket_services.post_message(
             ticket, user=staff, body="Gern, die Aufstellung liegt bei.", role=TicketMessage.Role.STAFF
         )
+    if installed("documents"):
+        from wagtail_tenantportal.documents import doc_requests
+
+        doc_requests.standard_catalogue(contract.company)  # the documents a tenant may request
     if installed("notices"):
         from tests.factories import NoticeFactory
 
