@@ -25,6 +25,17 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 FORM_TEMPLATE = "wagtail_tenantportal/admin/accounts/form.html"
 
 
+class ReasonForm(forms.Form):
+    """The reason of a rejection, shown to the tenant."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The tenant sees it with the request."),
+    )
+
+
 class DecisionView(WagtailAdminTemplateMixin, TemplateView):
     template_name = FORM_TEMPLATE
     header_icon = "doc-full"

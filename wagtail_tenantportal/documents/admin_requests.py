@@ -144,15 +144,6 @@ class FulfilForm(forms.Form):
     )
 
 
-class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("The tenant sees it with the request."),
-    )
-
-
 class DecisionView(admin_decisions.DecisionView):
     permission = PERM_DECIDE
     viewset_name = NAME
@@ -190,7 +181,7 @@ class FulfilView(DecisionView):
 
 
 class RejectView(DecisionView):
-    form_class = RejectForm
+    form_class = admin_decisions.ReasonForm
     page_title = _("Reject document request")
     submit_label = _("Reject")
     done_message = _("The request was rejected.")

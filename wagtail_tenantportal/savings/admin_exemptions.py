@@ -7,7 +7,6 @@ of their companies only (``core.scope``); a foreign id gives 404. Permission to 
 ``change_exemptionrequest``.
 """
 
-from django import forms
 from django.contrib.admin.utils import quote
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -40,15 +39,6 @@ def decision_buttons(user, req, priority=10):
             priority=priority + 1,
         ),
     ]
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("The tenant sees it with the request."),
-    )
 
 
 class DecisionView(admin_decisions.DecisionView):
@@ -87,7 +77,7 @@ class RejectView(DecisionView):
     page_title = _("Reject exemption order request")
     submit_label = _("Reject")
     done_message = _("The request was rejected.")
-    form_class = ReasonForm
+    form_class = admin_decisions.ReasonForm
 
     def message(self):
         return _("The orders on file stay as they are; the tenant sees the reason.")
