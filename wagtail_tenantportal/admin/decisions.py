@@ -20,6 +20,25 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import Button
+
+
+def decision_buttons(user, obj, *, viewset_name, permission, is_open, actions, priority=10):
+    """The buttons of the decisions on ``obj`` (``actions``: ``[(view name, label, icon)]`` of
+    the viewset ``viewset_name``), for an open object and a user with ``permission``; for a
+    viewset's ``get_object_actions``. The views check both again (:class:`DecisionView`)."""
+    if not is_open or not user.has_perm(permission):
+        return []
+    return [
+        Button(
+            label,
+            url=reverse(f"{viewset_name}:{view}", args=[quote(obj.pk)]),
+            icon_name=icon,
+            priority=priority + n,
+        )
+        for n, (view, label, icon) in enumerate(actions)
+    ]
+
 
 #: The template of a staff action with a short form: message, form, submit and cancel.
 FORM_TEMPLATE = "wagtail_tenantportal/admin/accounts/form.html"

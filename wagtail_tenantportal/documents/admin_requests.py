@@ -11,7 +11,6 @@ Staff reach the catalogue and requests of their companies only (``core.scope``);
 """
 
 from django import forms
-from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -22,7 +21,7 @@ from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.widgets.button import Button, HeaderButton
+from wagtail.admin.widgets.button import HeaderButton
 
 from ..admin import decisions as admin_decisions
 from ..admin.viewsets import PortalModelViewSet
@@ -115,23 +114,20 @@ class StandardCatalogueView(WagtailAdminTemplateMixin, TemplateView):
         return redirect("tenantportal_documentrequesttype:index")
 
 
+def is_open(req):
+    return req.status == DocumentRequest.Status.OPEN
+
+
 def decision_buttons(user, req, priority=10):
-    if req.status != DocumentRequest.Status.OPEN or not user.has_perm(PERM_DECIDE):
-        return []
-    return [
-        Button(
-            _("Upload the document"),
-            url=reverse(f"{NAME}:fulfil", args=[quote(req.pk)]),
-            icon_name="upload",
-            priority=priority,
-        ),
-        Button(
-            _("Reject"),
-            url=reverse(f"{NAME}:reject", args=[quote(req.pk)]),
-            icon_name="cross",
-            priority=priority + 1,
-        ),
-    ]
+    return admin_decisions.decision_buttons(
+        user,
+        req,
+        viewset_name=NAME,
+        permission=PERM_DECIDE,
+        is_open=is_open(req),
+        actions=[("fulfil", _("Upload the document"), "upload"), ("reject", _("Reject"), "cross")],
+        priority=priority,
+    )
 
 
 class FulfilForm(forms.Form):
@@ -152,7 +148,7 @@ class DecisionView(admin_decisions.DecisionView):
         return doc_requests.staff_request(user, pk)
 
     def is_open(self, obj):
-        return obj.status == DocumentRequest.Status.OPEN
+        return is_open(obj)
 
 
 class FulfilView(DecisionView):

@@ -7,11 +7,9 @@ of their companies only (``core.scope``); a foreign id gives 404. Permission to 
 ``change_exemptionrequest``.
 """
 
-from django.contrib.admin.utils import quote
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
-from wagtail.admin.widgets.button import Button
 
 from ..admin import decisions as admin_decisions
 from ..admin.viewsets import PortalModelViewSet
@@ -22,23 +20,20 @@ NAME = "tenantportal_exemptionrequest"
 PERM_DECIDE = "tenantportal_savings.change_exemptionrequest"
 
 
+def is_open(req):
+    return req.status == ExemptionRequest.Status.PENDING
+
+
 def decision_buttons(user, req, priority=10):
-    if req.status != ExemptionRequest.Status.PENDING or not user.has_perm(PERM_DECIDE):
-        return []
-    return [
-        Button(
-            _("Confirm"),
-            url=reverse(f"{NAME}:confirm", args=[quote(req.pk)]),
-            icon_name="check",
-            priority=priority,
-        ),
-        Button(
-            _("Reject"),
-            url=reverse(f"{NAME}:reject", args=[quote(req.pk)]),
-            icon_name="cross",
-            priority=priority + 1,
-        ),
-    ]
+    return admin_decisions.decision_buttons(
+        user,
+        req,
+        viewset_name=NAME,
+        permission=PERM_DECIDE,
+        is_open=is_open(req),
+        actions=[("confirm", _("Confirm"), "check"), ("reject", _("Reject"), "cross")],
+        priority=priority,
+    )
 
 
 class DecisionView(admin_decisions.DecisionView):
@@ -49,7 +44,7 @@ class DecisionView(admin_decisions.DecisionView):
         return exemptions.staff_request(user, pk)
 
     def is_open(self, obj):
-        return obj.status == ExemptionRequest.Status.PENDING
+        return is_open(obj)
 
 
 class ConfirmView(DecisionView):

@@ -8,14 +8,12 @@ decide. Staff see the requests of the companies they work for only (``core.scope
 """
 
 from django import forms
-from django.contrib.admin.utils import quote
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.widgets.button import Button
 
 from ..admin import decisions as admin_decisions
 from ..admin.viewsets import PortalInspectView, PortalModelViewSet
@@ -28,22 +26,15 @@ PERM_DECIDE = "tenantportal_tenancy.change_bankdetailschange"
 
 def decision_buttons(user, change, priority=10):
     """Approve and reject, for a pending request and staff who may decide."""
-    if change.status != BankDetailsChange.Status.PENDING or not user.has_perm(PERM_DECIDE):
-        return []
-    return [
-        Button(
-            _("Approve"),
-            url=reverse(f"{NAME}:approve", args=[quote(change.pk)]),
-            icon_name="tick",
-            priority=priority,
-        ),
-        Button(
-            _("Reject"),
-            url=reverse(f"{NAME}:reject", args=[quote(change.pk)]),
-            icon_name="cross",
-            priority=priority + 1,
-        ),
-    ]
+    return admin_decisions.decision_buttons(
+        user,
+        change,
+        viewset_name=NAME,
+        permission=PERM_DECIDE,
+        is_open=change.is_pending,
+        actions=[("approve", _("Approve"), "tick"), ("reject", _("Reject"), "cross")],
+        priority=priority,
+    )
 
 
 class BankChangeInspectView(PortalInspectView):
